@@ -1,0 +1,124 @@
+// The validated configuration of latencyd as plain structs, with every default filled in.
+// Nothing outside config/ sees YAML; everyone else reads these types.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace latencyd::config {
+
+using Duration = std::chrono::nanoseconds;
+
+// One accepted HTTP status range, inclusive on both ends ("200" is {200, 200}, "2xx" is
+// {200, 299}, "200-204" is {200, 204}).
+struct StatusRange {
+  int low = 200;
+  int high = 299;
+  bool operator==(const StatusRange& other) const {
+    return low == other.low && high == other.high;
+  }
+};
+
+struct TlsConfig {
+  bool insecure_skip_verify = false;
+  std::string ca_file;      // empty: the system trust store
+  std::string cert_file;    // client certificate (mutual TLS), optional
+  std::string key_file;
+  std::string server_name;  // SNI / verification name override, optional
+  bool operator==(const TlsConfig& other) const;
+};
+
+struct Expect {
+  std::vector<StatusRange> status;  // default: {200-399}
+  std::string body_regex;           // empty: any body; ECMAScript syntax, searched not matched
+  bool operator==(const Expect& other) const;
+};
+
+// A latency class: endpoints of a class are judged against its threshold.
+struct ClassConfig {
+  std::string name;
+  Duration threshold{};
+  double quantile = 0.5;  // which window quantile is compared with the threshold
+  // A window with fewer successful samples is never judged breached (too little evidence).
+  int min_samples = 5;
+};
+
+// The settings every endpoint inherits unless it overrides them.
+struct Defaults {
+  Duration interval = std::chrono::seconds(1);
+  Duration timeout = std::chrono::seconds(1);
+  Duration window = std::chrono::minutes(5);
+  std::vector<double> quantiles = {0.5, 0.9, 0.95, 0.99};
+  bool keepalive = false;
+  std::uint64_t max_body = 1024 * 1024;
+  int max_redirects = 5;  // 0: redirects are not followed (a 3xx is judged as it is)
+};
+
+struct Endpoint {
+  std::string name;  // unique; the `endpoint` label
+  std::string url;
+  std::string class_name;  // a key of Config::classes
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;  // in file order
+  std::string body;
+  Expect expect;
+  Duration interval{};
+  Duration timeout{};
+  Duration window{};
+  std::vector<double> quantiles;  // sorted ascending, unique; always contains the class quantile
+  bool keepalive = false;
+  std::uint64_t max_body = 0;
+  int max_redirects = 0;
+  std::map<std::string, std::string> labels;  // extra labels on every series of the endpoint
+  TlsConfig tls;
+  int line = 0;  // where the endpoint starts in its file, for messages
+
+  // True when the two endpoints probe the same way, so a reload may keep the window.
+  bool SameProbeSettings(const Endpoint& other) const;
+};
+
+struct Config {
+  std::string source_path;
+  Defaults defaults;
+  std::map<std::string, ClassConfig> classes;  // always holds core and async unless overridden
+  std::vector<Endpoint> endpoints;             // in file order
+
+  const ClassConfig& ClassOf(const Endpoint& endpoint) const {
+    return classes.at(endpoint.class_name);
+  }
+};
+
+// One problem in a config file, located as precisely as the YAML allows.
+struct Diagnostic {
+  std::string file;
+  int line = 0;    // 1-based; 0 when the problem is the file as a whole
+  int column = 0;  // 1-based
+  std::string key_path;  // e.g. endpoints[2].class
+  std::string message;
+  // "file:line:column: key.path: message"
+  std::string ToString() const;
+};
+
+// Thrown by LoadConfigFile/ParseConfig; carries every problem found, in file order.
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<Diagnostic> diagnostics);
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// Reads, parses and validates a config file (at most 1 MiB). Throws ConfigError.
+Config LoadConfigFile(const std::string& path);
+
+// Parses and validates config text; `file_name` is used in messages only. Throws ConfigError.
+Config ParseConfig(const std::string& text, const std::string& file_name);
+
+}  // namespace latencyd::config

@@ -1,0 +1,72 @@
+// Plain-data pictures of the daemon's state at one instant. /metrics, the status page and the
+// JSON API are pure functions of these, so they can be tested without a running daemon.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "probes/probe.h"
+
+namespace latencyd {
+
+// One quantile of a window; value is NaN when the window is empty.
+struct QuantileValue {
+  double quantile = 0;
+  double seconds = 0;
+};
+
+// A windowed summary: exact quantiles over the window, cumulative sum and count.
+struct SummarySnapshot {
+  std::vector<QuantileValue> quantiles;
+  double sum_seconds = 0;
+  std::uint64_t count = 0;
+};
+
+struct HistogramSnapshot {
+  std::vector<double> upper_bounds;          // seconds, ascending, without +Inf
+  std::vector<std::uint64_t> cumulative;     // same length as upper_bounds; counts <= bound
+  std::uint64_t count = 0;                   // the +Inf bucket
+  double sum_seconds = 0;
+};
+
+struct EndpointSnapshot {
+  std::string name;
+  std::string class_name;
+  std::map<std::string, std::string> labels;  // the endpoint's own labels
+
+  SummarySnapshot duration;  // successful probes' total duration
+  HistogramSnapshot histogram;
+  std::array<SummarySnapshot, probes::kPhaseCount> phases;  // indexed like probes::PhaseName
+
+  std::uint64_t successes = 0;
+  std::uint64_t failures = 0;
+  std::array<std::uint64_t, probes::kFailureReasonCount> failures_by_reason{};  // by enum value
+  std::uint64_t skipped = 0;
+
+  bool has_result = false;  // false until the first probe finished
+  bool last_success = false;
+  double last_probe_timestamp_seconds = 0;  // unix time
+  int last_http_status = 0;
+  std::string last_reason;  // ReasonName of the last failure, "" after a success
+  std::string last_error;   // detail of the most recent failure (kept after later successes)
+
+  double threshold_seconds = 0;
+  double threshold_quantile = 0.5;
+  double judged_seconds = 0;  // that quantile of the window (NaN when empty)
+  bool breached = false;
+  std::size_t window_samples = 0;
+};
+
+struct DaemonSnapshot {
+  std::vector<EndpointSnapshot> endpoints;  // sorted by name
+  SummarySnapshot schedule_lag;             // daemon-wide, over the last minute
+  bool last_reload_successful = true;
+  double last_reload_success_timestamp_seconds = 0;
+  std::string version;
+  std::string revision;
+};
+
+}  // namespace latencyd

@@ -1,0 +1,94 @@
+// What a probe is asked to do (ProbeSpec) and what it found (ProbeResult). The probe engine
+// knows neither YAML nor Prometheus; the daemon translates config into ProbeSpec.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace latencyd::probes {
+
+using Duration = std::chrono::nanoseconds;
+using SteadyTime = std::chrono::steady_clock::time_point;
+using WallTime = std::chrono::system_clock::time_point;
+
+// Why a probe failed. The names (ReasonName) are the `reason` label values of SPEC.md.
+enum class FailureReason {
+  kNone,  // the probe succeeded
+  kTimeout,
+  kDns,
+  kConnect,
+  kTls,
+  kStatus,
+  kBodyMismatch,
+  kTooLarge,
+  kReset,
+  kOther,
+};
+inline constexpr int kFailureReasonCount = 10;
+
+// "timeout", "dns", ...; "" for kNone.
+std::string_view ReasonName(FailureReason reason);
+// Every reason except kNone, in declaration order (for exporting zero-valued counters).
+const std::vector<FailureReason>& AllFailureReasons();
+
+struct StatusRange {
+  int low = 200;
+  int high = 399;
+};
+
+struct TlsSpec {
+  bool insecure_skip_verify = false;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string server_name;
+};
+
+struct ProbeSpec {
+  std::string url;  // http:// or https:// only; other schemes fail with reason kOther
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::vector<StatusRange> expect_status = {{200, 399}};
+  std::string body_regex;  // empty: not checked; ECMAScript, searched anywhere in the body
+  Duration timeout = std::chrono::seconds(1);  // total deadline: DNS, connect, TLS and body
+  bool keepalive = false;  // false: a fresh connection for every probe
+  std::uint64_t max_body = 1024 * 1024;  // decompressed bytes; more fails with kTooLarge
+  int max_redirects = 5;                 // 0: do not follow
+  TlsSpec tls;
+};
+
+// Durations of the phases of one request, each measured from the end of the previous phase,
+// so they add up to the total. A phase that did not happen (DNS of an IP literal, TLS over
+// plain HTTP, anything on a reused connection) is zero.
+struct PhaseTimings {
+  Duration dns{};
+  Duration connect{};
+  Duration tls{};
+  Duration ttfb{};      // request sent until the first response byte
+  Duration transfer{};  // first byte until the last byte
+};
+
+inline constexpr int kPhaseCount = 5;
+// "dns", "connect", "tls", "ttfb", "transfer": the `phase` label values.
+std::string_view PhaseName(int phase_index);
+Duration PhaseAt(const PhaseTimings& phases, int phase_index);
+
+struct ProbeResult {
+  bool ok = false;
+  FailureReason reason = FailureReason::kOther;
+  std::string error;     // human-readable detail for the status page and logs; empty when ok
+  int http_status = 0;   // 0 when no response arrived
+  Duration total{};      // start of the request until the last body byte (or the failure)
+  PhaseTimings phases;
+  std::uint64_t body_bytes = 0;
+  bool connection_reused = false;
+  SteadyTime started{};   // when the engine handed the request to libcurl
+  WallTime finished_wall{};  // for latencyd_last_probe_timestamp_seconds
+};
+
+}  // namespace latencyd::probes

@@ -1,0 +1,66 @@
+// The probe engine: K event loops, each owning a libcurl multi handle, running thousands of
+// probes concurrently without a thread per probe. Thread-safe: Submit may be called from any
+// thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "probes/probe.h"
+
+namespace latencyd::probes {
+
+// A ProbeSpec made ready to run repeatedly: its body regex compiled once, not per probe.
+class PreparedProbe {
+ public:
+  // Throws std::invalid_argument when body_regex does not compile.
+  explicit PreparedProbe(ProbeSpec spec);
+  ~PreparedProbe();
+  PreparedProbe(const PreparedProbe&) = delete;
+  PreparedProbe& operator=(const PreparedProbe&) = delete;
+
+  const ProbeSpec& spec() const { return spec_; }
+  // True when the body passes the regex (or there is none).
+  bool BodyMatches(const std::string& body) const;
+
+ private:
+  struct Compiled;
+  ProbeSpec spec_;
+  std::unique_ptr<Compiled> compiled_;
+};
+
+class ProbeEngine {
+ public:
+  struct Options {
+    int workers = 0;  // event loops; 0: one per core
+  };
+  // Called exactly once per submitted probe, on a worker thread, unless the engine is stopped
+  // first. Must return quickly: it runs inside the event loop.
+  using Callback = std::function<void(const ProbeResult&)>;
+
+  explicit ProbeEngine(Options options);
+  ~ProbeEngine();  // Stop()
+  ProbeEngine(const ProbeEngine&) = delete;
+  ProbeEngine& operator=(const ProbeEngine&) = delete;
+
+  // Starts `probe` as soon as possible on the loop chosen by `affinity` (the same affinity
+  // always lands on the same loop, so keep-alive connections can be reused).
+  void Submit(std::shared_ptr<const PreparedProbe> probe, std::uint64_t affinity, Callback done);
+
+  // Aborts probes in flight (their callbacks are not called) and joins the loops. Idempotent.
+  void Stop();
+
+  int workers() const;
+  std::size_t in_flight() const;
+  // The oldest of the loops' last heartbeats: every loop turns at least every 100 ms while
+  // alive, so an old value means a wedged loop (the systemd watchdog stops pinging).
+  SteadyTime OldestHeartbeat() const;
+
+ private:
+  class Worker;
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace latencyd::probes
