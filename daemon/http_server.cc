@@ -1,0 +1,146 @@
+#include "daemon/http_server.h"
+
+#include <httplib.h>
+
+#include <stdexcept>
+
+#include "daemon/basic_auth.h"
+#include "daemon/log.h"
+
+namespace latencyd {
+namespace {
+
+constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+void RegisterReadRoutes(httplib::Server& server, const HttpHandlers& handlers) {
+  server.Get("/metrics", [&handlers](const httplib::Request&, httplib::Response& response) {
+    response.set_content(handlers.metrics(), kMetricsContentType);
+  });
+  server.Get("/", [&handlers](const httplib::Request&, httplib::Response& response) {
+    response.set_content(handlers.status_page(), "text/html; charset=utf-8");
+  });
+  server.Get("/api/v1/endpoints", [&handlers](const httplib::Request&, httplib::Response& res) {
+    res.set_content(handlers.endpoints_json(), "application/json");
+  });
+  server.Get("/-/healthy", [&handlers](const httplib::Request&, httplib::Response& response) {
+    bool healthy = handlers.healthy();
+    response.status = healthy ? 200 : 503;
+    response.set_content(healthy ? "Healthy.\n" : "Probe loops are not turning.\n", "text/plain");
+  });
+  server.Get("/-/ready", [&handlers](const httplib::Request&, httplib::Response& response) {
+    bool ready = handlers.ready();
+    response.status = ready ? 200 : 503;
+    response.set_content(ready ? "Ready.\n" : "Not ready.\n", "text/plain");
+  });
+}
+
+void RegisterReloadRoute(httplib::Server& server, const HttpHandlers& handlers) {
+  server.Post("/-/reload", [&handlers](const httplib::Request&, httplib::Response& response) {
+    std::optional<std::string> error = handlers.reload();
+    response.status = error ? 500 : 200;
+    response.set_content(error ? *error + "\n" : "Reloaded.\n", "text/plain");
+  });
+  auto not_allowed = [](const httplib::Request&, httplib::Response& response) {
+    response.status = 405;
+    response.set_header("Allow", "POST");
+    response.set_content("Only POST reloads.\n", "text/plain");
+  };
+  server.Get("/-/reload", not_allowed);
+  server.Put("/-/reload", not_allowed);
+  server.Delete("/-/reload", not_allowed);
+  server.Patch("/-/reload", not_allowed);
+  server.Options("/-/reload", not_allowed);
+}
+
+std::unique_ptr<httplib::Server> MakeServer(const WebSecurity& security) {
+  if (security.cert_file.empty()) return std::make_unique<httplib::Server>();
+  auto server = std::make_unique<httplib::SSLServer>(security.cert_file.c_str(),
+                                                     security.key_file.c_str());
+  if (!server->is_valid()) {
+    throw std::runtime_error("cannot load TLS certificate " + security.cert_file + " / key " +
+                             security.key_file);
+  }
+  return server;
+}
+
+void RequireBasicAuth(httplib::Server& server, const BasicAuthUsers& users) {
+  server.set_pre_routing_handler([users](const httplib::Request& request,
+                                         httplib::Response& response) {
+    if (CheckBasicAuth(request.get_header_value("Authorization"), users)) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    response.status = 401;
+    response.set_header("WWW-Authenticate", "Basic realm=\"latencyd\"");
+    response.set_content("Unauthorized\n", "text/plain");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpHandlers handlers;
+  std::unique_ptr<httplib::Server> server;
+};
+
+bool SplitListenAddress(const std::string& address, std::string* host, int* port) {
+  std::size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host_part = address.substr(0, colon);
+  std::string port_part = address.substr(colon + 1);
+  if (port_part.empty() || port_part.size() > 5 ||
+      port_part.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  int parsed = std::stoi(port_part);
+  if (parsed > 65535) return false;
+  if (host_part.size() >= 2 && host_part.front() == '[' && host_part.back() == ']') {
+    host_part = host_part.substr(1, host_part.size() - 2);
+  }
+  *host = host_part.empty() ? "0.0.0.0" : host_part;
+  *port = parsed;
+  return true;
+}
+
+HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
+                       const WebSecurity& security)
+    : impl_(std::make_unique<Impl>()) {
+  std::string host;
+  int port = 0;
+  if (!SplitListenAddress(listen_address, &host, &port)) {
+    throw std::runtime_error("invalid listen address \"" + listen_address +
+                             "\" (want HOST:PORT)");
+  }
+  impl_->handlers = std::move(handlers);
+  impl_->server = MakeServer(security);
+  httplib::Server& server = *impl_->server;
+  if (!security.basic_auth_users.empty()) RequireBasicAuth(server, security.basic_auth_users);
+  RegisterReadRoutes(server, impl_->handlers);
+  RegisterReloadRoute(server, impl_->handlers);
+  server.set_exception_handler([](const httplib::Request& request, httplib::Response& response,
+                                  std::exception_ptr error) {
+    std::string what = "unknown error";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log::Error("HTTP handler failed", {{"path", request.path}, {"err", what}});
+    response.status = 500;
+    response.set_content("internal error: " + what + "\n", "text/plain");
+  });
+  port_ = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  if (port_ <= 0) {
+    throw std::runtime_error("cannot listen on " + listen_address +
+                             " (address in use or not available)");
+  }
+  thread_ = std::thread([this] { impl_->server->listen_after_bind(); });
+}
+
+HttpServer::~HttpServer() {
+  impl_->server->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace latencyd

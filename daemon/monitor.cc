@@ -1,0 +1,134 @@
+#include "daemon/monitor.h"
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
+#include "daemon/histogram.h"
+#include "daemon/probe_spec_builder.h"
+
+#ifndef LATENCYD_VERSION
+#define LATENCYD_VERSION "dev"
+#endif
+#ifndef LATENCYD_REVISION
+#define LATENCYD_REVISION "unknown"
+#endif
+
+namespace latencyd {
+namespace {
+
+// Everything that shapes an endpoint's window and judgement; when it changes, the old
+// samples would be judged or labelled wrongly, so the endpoint starts afresh.
+bool SameJudgement(const config::Endpoint& a, const config::ClassConfig& a_class,
+                   const config::Endpoint& b, const config::ClassConfig& b_class) {
+  return a.class_name == b.class_name && a.window == b.window && a.quantiles == b.quantiles &&
+         a.labels == b.labels && a_class.threshold == b_class.threshold &&
+         a_class.quantile == b_class.quantile && a_class.min_samples == b_class.min_samples;
+}
+
+}  // namespace
+
+Monitor::Monitor(Options options)
+    : engine_(probes::ProbeEngine::Options{options.probe_workers}),
+      scheduler_(engine_, lag_, std::chrono::steady_clock::now()),
+      world_(std::make_shared<World>()) {}
+
+Monitor::~Monitor() { Stop(); }
+
+void Monitor::Apply(const config::Config& config) {
+  std::shared_ptr<const World> world = BuildWorld(config);  // may throw: nothing changed yet
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopped_) return;
+  world_ = world;
+  scheduler_.SetJobs(world->jobs);
+}
+
+std::shared_ptr<const Monitor::World> Monitor::BuildWorld(const config::Config& config) const {
+  std::shared_ptr<const World> old = CurrentWorld();
+  auto world = std::make_shared<World>();
+  world->config = config;
+  std::vector<double> bounds = BucketBounds(config);
+  // Histogram buckets depend on every class threshold; a change there restarts everyone.
+  bool same_bounds = old->config.endpoints.empty() || BucketBounds(old->config) == bounds;
+  std::unordered_map<std::string_view, std::size_t> old_index;
+  for (std::size_t i = 0; i < old->config.endpoints.size(); ++i) {
+    old_index.emplace(old->config.endpoints[i].name, i);
+  }
+  for (const config::Endpoint& endpoint : config.endpoints) {
+    std::shared_ptr<ProbeJob> job;
+    auto found = old_index.find(endpoint.name);
+    if (same_bounds && found != old_index.end()) {
+      job = ReusableJob(*old, found->second, endpoint, config);
+    }
+    if (!job) job = NewJob(endpoint, config, bounds);
+    world->jobs.push_back(std::move(job));
+  }
+  return world;
+}
+
+std::shared_ptr<ProbeJob> Monitor::NewJob(const config::Endpoint& endpoint,
+                                          const config::Config& config,
+                                          const std::vector<double>& bounds) {
+  auto job = std::make_shared<ProbeJob>();
+  job->name = endpoint.name;
+  job->interval = endpoint.interval;
+  job->affinity = StableHash(endpoint.name);
+  job->probe = std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint));
+  job->state = std::make_shared<EndpointState>(endpoint, config.ClassOf(endpoint), bounds);
+  return job;
+}
+
+std::shared_ptr<ProbeJob> Monitor::ReusableJob(const World& old, std::size_t old_position,
+                                               const config::Endpoint& endpoint,
+                                               const config::Config& config) {
+  const config::Endpoint& before = old.config.endpoints[old_position];
+  bool same = before.SameProbeSettings(endpoint) &&
+              SameJudgement(before, old.config.ClassOf(before), endpoint,
+                            config.ClassOf(endpoint));
+  return same ? old.jobs[old_position] : nullptr;
+}
+
+std::shared_ptr<const Monitor::World> Monitor::CurrentWorld() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return world_;
+}
+
+void Monitor::Stop() {
+  if (stopped_.exchange(true)) return;
+  scheduler_.Stop();
+  engine_.Stop();
+}
+
+DaemonSnapshot Monitor::Snapshot() const {
+  std::shared_ptr<const World> world = CurrentWorld();
+  SteadyTime now = std::chrono::steady_clock::now();
+  DaemonSnapshot snapshot;
+  snapshot.endpoints.reserve(world->jobs.size());
+  for (const auto& job : world->jobs) snapshot.endpoints.push_back(job->state->Snapshot(now));
+  std::sort(snapshot.endpoints.begin(), snapshot.endpoints.end(),
+            [](const EndpointSnapshot& a, const EndpointSnapshot& b) { return a.name < b.name; });
+  snapshot.schedule_lag = lag_.Snapshot(now);
+  snapshot.version = LATENCYD_VERSION;
+  snapshot.revision = LATENCYD_REVISION;
+  std::lock_guard<std::mutex> lock(mutex_);
+  snapshot.last_reload_successful = last_reload_successful_;
+  snapshot.last_reload_success_timestamp_seconds = last_reload_success_unix_;
+  return snapshot;
+}
+
+std::size_t Monitor::endpoint_count() const { return CurrentWorld()->jobs.size(); }
+
+bool Monitor::Alive(std::chrono::steady_clock::duration max_silence) const {
+  if (stopped_) return false;
+  SteadyTime now = std::chrono::steady_clock::now();
+  return now - scheduler_.Heartbeat() <= max_silence &&
+         now - engine_.OldestHeartbeat() <= max_silence;
+}
+
+void Monitor::RecordReload(bool successful, double unix_seconds) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  last_reload_successful_ = successful;
+  if (successful) last_reload_success_unix_ = unix_seconds;
+}
+
+}  // namespace latencyd

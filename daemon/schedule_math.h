@@ -1,0 +1,34 @@
+// The scheduler's arithmetic as pure functions of time points, so it is tested without clocks.
+//
+// Every endpoint probes at fixed rate on a grid: due(k) = epoch + offset + k * interval, where
+// offset = StableHash(name) mod interval. The grid does not drift with probe duration, the
+// offsets spread thousands of endpoints over their interval (no thundering herd), and an
+// endpoint keeps its phase across reloads and restarts with the same epoch.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+namespace latencyd {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+using Duration = std::chrono::nanoseconds;
+
+// 64-bit FNV-1a of the bytes of `text`: stable across builds, platforms and releases (it is
+// part of the contract for phases and sharding, so it must never change).
+std::uint64_t StableHash(std::string_view text);
+
+// Where inside its interval an endpoint probes: StableHash(name) mod interval.
+Duration PhaseOffset(std::string_view name, Duration interval);
+
+// The first grid point of (epoch, offset, interval) that is at or after `now`.
+SteadyTime FirstDueAtOrAfter(SteadyTime epoch, Duration offset, Duration interval, SteadyTime now);
+
+// The next slot after `due` once the probe due then was handled at `now`. Normally
+// due + interval; when the scheduler fell a whole interval or more behind (a suspended
+// process, an overloaded machine) the slots already past are not replayed in a burst: they
+// are skipped, counted in *missed_slots, and the next due is the first grid point after now.
+SteadyTime NextDue(SteadyTime due, Duration interval, SteadyTime now, std::uint64_t* missed_slots);
+
+}  // namespace latencyd

@@ -1,0 +1,100 @@
+#include "daemon/scheduler.h"
+
+#include <unordered_map>
+
+#include "daemon/schedule_lag.h"
+
+namespace latencyd {
+namespace {
+
+constexpr auto kMaxSleep = std::chrono::milliseconds(100);
+
+}  // namespace
+
+Scheduler::Scheduler(probes::ProbeEngine& engine, ScheduleLagRecorder& lag, SteadyTime epoch)
+    : engine_(engine), lag_(lag), epoch_(epoch) {}
+
+Scheduler::~Scheduler() { Stop(); }
+
+void Scheduler::SetJobs(const std::vector<std::shared_ptr<ProbeJob>>& jobs) {
+  SteadyTime now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Where each surviving job stood on its grid, so a reload does not reset its phase.
+  std::unordered_map<const ProbeJob*, SteadyTime> kept_due;
+  for (; !heap_.empty(); heap_.pop()) {
+    const Slot& slot = heap_.top();
+    if (slot.generation == generation_) kept_due.emplace(slot.job.get(), slot.due);
+  }
+  ++generation_;
+  for (const auto& job : jobs) {
+    auto kept = kept_due.find(job.get());
+    SteadyTime due = kept != kept_due.end()
+                         ? kept->second
+                         : FirstDueAtOrAfter(epoch_, PhaseOffset(job->name, job->interval),
+                                             job->interval, now);
+    heap_.push(Slot{due, job, generation_});
+  }
+  if (!thread_.joinable() && !stopping_) thread_ = std::thread([this] { Run(); });
+  wake_.notify_one();
+}
+
+void Scheduler::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+SteadyTime Scheduler::Heartbeat() const { return SteadyTime(SteadyTime::duration(heartbeat_)); }
+
+void Scheduler::Run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    SteadyTime now = std::chrono::steady_clock::now();
+    heartbeat_ = now.time_since_epoch().count();
+    SteadyTime wake_at = now + kMaxSleep;
+    if (!heap_.empty() && heap_.top().due < wake_at) wake_at = heap_.top().due;
+    if (wake_at > now) {
+      wake_.wait_until(lock, wake_at);
+      continue;
+    }
+    std::vector<Slot> due = PopDue(now);
+    lock.unlock();  // the engine and the states take their own locks
+    for (const Slot& slot : due) Dispatch(slot, now);
+    lock.lock();
+  }
+}
+
+// Pops every slot due by `now` and pushes each job's next slot. Called with mutex_ held.
+std::vector<Scheduler::Slot> Scheduler::PopDue(SteadyTime now) {
+  std::vector<Slot> due;
+  while (!heap_.empty() && heap_.top().due <= now) {
+    Slot slot = heap_.top();
+    heap_.pop();
+    if (slot.generation != generation_) continue;
+    std::uint64_t missed = 0;
+    SteadyTime next = NextDue(slot.due, slot.job->interval, now, &missed);
+    if (missed > 0) slot.job->state->RecordSkipped(missed);
+    heap_.push(Slot{next, slot.job, generation_});
+    due.push_back(std::move(slot));
+  }
+  return due;
+}
+
+void Scheduler::Dispatch(const Slot& slot, SteadyTime now) {
+  ProbeJob& job = *slot.job;
+  if (job.in_flight.exchange(true)) {
+    job.state->RecordSkipped(1);
+    return;
+  }
+  lag_.Record(now - slot.due, now);
+  std::shared_ptr<ProbeJob> keep = slot.job;
+  engine_.Submit(job.probe, job.affinity, [keep](const probes::ProbeResult& result) {
+    keep->state->Record(result, std::chrono::steady_clock::now());
+    keep->in_flight = false;
+  });
+}
+
+}  // namespace latencyd
