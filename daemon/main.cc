@@ -1,0 +1,104 @@
+// latencyd's command line: parses flags and calls exactly one entry point of run.h.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "config/units.h"
+#include "daemon/log.h"
+#include "daemon/probe_command.h"
+#include "daemon/run.h"
+
+namespace {
+
+using latencyd::kExitFailure;
+using latencyd::kExitOk;
+using latencyd::kExitUsage;
+
+struct Flags {
+  latencyd::DaemonOptions daemon;
+  bool check_config = false;
+  bool version = false;
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  latencyd::ProbeCommandOptions probe;
+  std::string probe_interval = "200ms";
+  std::string probe_timeout = "5s";
+};
+
+void AddDaemonFlags(CLI::App& app, Flags& flags) {
+  app.add_option("--config.file", flags.daemon.config_file, "Configuration file")
+      ->capture_default_str();
+  app.add_option("--web.listen-address", flags.daemon.listen_address,
+                 "Address to serve /metrics and the status page on (HOST:PORT)")
+      ->capture_default_str();
+  app.add_option("--web.config.file", flags.daemon.web_config_file,
+                 "exporter-toolkit web config (TLS, basic auth) for the HTTP server");
+  app.add_option("--log.level", flags.log_level, "debug, info, warn or error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--log.format", flags.log_format, "logfmt or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"logfmt", "json"}));
+  app.add_option("--probe.workers", flags.daemon.probe_workers,
+                 "Probe event loops (0: one per core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
+  app.add_flag("--config.check", flags.check_config,
+               "Validate --config.file, print errors with file:line:column, and exit");
+  app.add_flag("--version", flags.version, "Print the version and exit");
+}
+
+CLI::App* AddProbeCommand(CLI::App& app, Flags& flags) {
+  CLI::App* probe = app.add_subcommand("probe", "Probe one URL now and print phase timings");
+  probe->add_option("url", flags.probe.url, "http:// or https:// URL")->required();
+  probe->add_option("--count", flags.probe.count, "Number of probes")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  probe->add_option("--interval", flags.probe_interval, "Time between probe starts")
+      ->capture_default_str();
+  probe->add_option("--timeout", flags.probe_timeout, "Deadline of each probe")
+      ->capture_default_str();
+  probe->add_flag("--keepalive", flags.probe.keepalive, "Reuse one connection");
+  return probe;
+}
+
+int RunProbe(Flags& flags) {
+  auto interval = latencyd::config::ParseDuration(flags.probe_interval);
+  auto timeout = latencyd::config::ParseDuration(flags.probe_timeout);
+  if (!interval || !timeout || timeout->count() <= 0) {
+    std::cerr << "latencyd probe: --interval and --timeout take durations such as 250ms\n";
+    return kExitUsage;
+  }
+  flags.probe.interval = *interval;
+  flags.probe.timeout = *timeout;
+  return latencyd::RunProbeCommand(flags.probe, std::cout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"latencyd: probes HTTP endpoints and exports their exact latency quantiles"};
+  Flags flags;
+  AddDaemonFlags(app, flags);
+  CLI::App* probe = AddProbeCommand(app, flags);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (flags.version) {
+    std::cout << latencyd::VersionString() << "\n";
+    return kExitOk;
+  }
+  latencyd::log::Level level;
+  latencyd::log::Format format;
+  latencyd::log::ParseLevel(flags.log_level, &level);
+  latencyd::log::ParseFormat(flags.log_format, &format);
+  latencyd::log::Configure(level, format);
+  if (probe->parsed()) return RunProbe(flags);
+  if (flags.check_config) {
+    return latencyd::CheckConfig(flags.daemon.config_file, std::cout, std::cerr);
+  }
+  return latencyd::RunDaemon(flags.daemon);
+}

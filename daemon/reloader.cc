@@ -1,0 +1,46 @@
+#include "daemon/reloader.h"
+
+#include <chrono>
+#include <exception>
+
+#include "daemon/log.h"
+
+namespace latencyd {
+
+Reloader::Reloader(std::string config_path, Monitor& monitor, const SystemdNotifier& notifier)
+    : config_path_(std::move(config_path)), monitor_(monitor), notifier_(notifier) {}
+
+std::optional<std::string> Reloader::Reload() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++reloads_;
+  notifier_.Reloading();
+  std::optional<std::string> error;
+  try {
+    monitor_.Apply(config::LoadConfigFile(config_path_));
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  monitor_.RecordReload(!error, UnixNowSeconds());
+  std::size_t endpoints = monitor_.endpoint_count();
+  if (error) {
+    log::Error("reload failed, keeping the running config",
+               {{"file", config_path_}, {"err", *error}});
+  } else {
+    log::Info("config reloaded", {{"file", config_path_}, {"endpoints", std::to_string(endpoints)}});
+  }
+  // READY=1 after a failed reload too: the service still runs the old config.
+  notifier_.Ready(SystemdNotifier::EndpointStatus(endpoints));
+  return error;
+}
+
+std::uint64_t Reloader::reloads() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return reloads_;
+}
+
+double UnixNowSeconds() {
+  auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration<double>(since_epoch).count();
+}
+
+}  // namespace latencyd

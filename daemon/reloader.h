@@ -1,0 +1,36 @@
+// Reloads the config file into the monitor: parse, validate and build off to the side, then
+// swap; on any failure the running config stays. Serialises reloads from SIGHUP and
+// POST /-/reload. Thread-safe.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "daemon/monitor.h"
+#include "daemon/sd_notify.h"
+
+namespace latencyd {
+
+class Reloader {
+ public:
+  Reloader(std::string config_path, Monitor& monitor, const SystemdNotifier& notifier);
+
+  // Loads the file, validates it and applies it. Returns std::nullopt on success, or the
+  // error text (every diagnostic, one per line) on failure, when nothing changed.
+  std::optional<std::string> Reload();
+
+  std::uint64_t reloads() const;
+
+ private:
+  const std::string config_path_;
+  Monitor& monitor_;
+  const SystemdNotifier& notifier_;
+  mutable std::mutex mutex_;  // one reload at a time
+  std::uint64_t reloads_ = 0;
+};
+
+// Unix time now, in seconds, for the reload timestamp gauge.
+double UnixNowSeconds();
+
+}  // namespace latencyd

@@ -1,0 +1,146 @@
+#include "daemon/run.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <memory>
+#include <ostream>
+
+#include "config/config.h"
+#include "config/web_config.h"
+#include "daemon/endpoints_json.h"
+#include "daemon/http_server.h"
+#include "daemon/log.h"
+#include "daemon/metric_families.h"
+#include "daemon/monitor.h"
+#include "daemon/reloader.h"
+#include "daemon/sd_notify.h"
+#include "daemon/status_page.h"
+
+#ifndef LATENCYD_VERSION
+#define LATENCYD_VERSION "dev"
+#endif
+#ifndef LATENCYD_REVISION
+#define LATENCYD_REVISION "unknown"
+#endif
+
+namespace latencyd {
+namespace {
+
+// Blocks the signals the daemon consumes, before any thread exists, so every thread inherits
+// the mask and only the sigwait below ever sees them: no work runs in a signal handler.
+sigset_t BlockDaemonSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer that hangs up mid-response must not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
+WebSecurity LoadWebSecurity(const std::string& path) {
+  WebSecurity security;
+  if (path.empty()) return security;
+  config::WebConfig web = config::LoadWebConfigFile(path);
+  security.cert_file = web.cert_file;
+  security.key_file = web.key_file;
+  security.basic_auth_users = web.basic_auth_users;
+  return security;
+}
+
+HttpHandlers MakeHandlers(Monitor& monitor, Reloader& reloader, const std::atomic<bool>& ready) {
+  HttpHandlers handlers;
+  handlers.metrics = [&monitor] { return RenderMetricsText(monitor.Snapshot()); };
+  handlers.status_page = [&monitor] { return RenderStatusPage(monitor.Snapshot()); };
+  handlers.endpoints_json = [&monitor] { return RenderEndpointsJson(monitor.Snapshot()); };
+  handlers.healthy = [&monitor] { return monitor.Alive(); };
+  handlers.ready = [&ready] { return ready.load(); };
+  handlers.reload = [&reloader] { return reloader.Reload(); };
+  return handlers;
+}
+
+// Consumes signals until SIGTERM/SIGINT; SIGHUP reloads on this same thread, so reloads are
+// serialised and a storm of SIGHUPs coalesces instead of piling up threads.
+void ServeSignals(const sigset_t& signals, Reloader& reloader) {
+  for (;;) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number == SIGHUP) {
+      log::Info("SIGHUP received, reloading");
+      reloader.Reload();
+      continue;
+    }
+    log::Info("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    return;
+  }
+}
+
+}  // namespace
+
+std::string VersionString() {
+  return std::string("latencyd, version ") + LATENCYD_VERSION + " (revision: " +
+         LATENCYD_REVISION + ")";
+}
+
+int RunDaemon(const DaemonOptions& options) {
+  sigset_t signals = BlockDaemonSignals();
+  log::Info("starting latencyd", {{"version", LATENCYD_VERSION}, {"revision", LATENCYD_REVISION}});
+  config::Config config;
+  WebSecurity security;
+  try {
+    config = config::LoadConfigFile(options.config_file);
+    security = LoadWebSecurity(options.web_config_file);
+  } catch (const std::exception& e) {
+    log::Error("cannot load config", {{"err", e.what()}});
+    return kExitFailure;
+  }
+  SystemdNotifier notifier;
+  Monitor monitor(Monitor::Options{options.probe_workers});
+  Reloader reloader(options.config_file, monitor, notifier);
+  std::atomic<bool> ready{false};
+  std::unique_ptr<HttpServer> server;
+  try {
+    monitor.Apply(config);
+    monitor.RecordReload(true, UnixNowSeconds());
+    server = std::make_unique<HttpServer>(options.listen_address,
+                                          MakeHandlers(monitor, reloader, ready), security);
+  } catch (const std::exception& e) {
+    log::Error("cannot start", {{"err", e.what()}});
+    return kExitFailure;
+  }
+  ready = true;
+  log::Info("probing started", {{"endpoints", std::to_string(monitor.endpoint_count())},
+                                {"listen", options.listen_address},
+                                {"port", std::to_string(server->port())}});
+  notifier.Ready(SystemdNotifier::EndpointStatus(monitor.endpoint_count()));
+  {
+    WatchdogPinger watchdog([&monitor] { return monitor.Alive(); });
+    ServeSignals(signals, reloader);
+    notifier.Stopping();
+    ready = false;
+  }
+  monitor.Stop();
+  server.reset();
+  log::Info("stopped");
+  return kExitOk;
+}
+
+int CheckConfig(const std::string& config_file, std::ostream& out, std::ostream& err) {
+  try {
+    config::Config config = config::LoadConfigFile(config_file);
+    out << config_file << ": ok (" << config.endpoints.size() << " endpoints, "
+        << config.classes.size() << " classes)\n";
+    return kExitOk;
+  } catch (const config::ConfigError& e) {
+    for (const auto& diagnostic : e.diagnostics()) err << diagnostic.ToString() << "\n";
+  } catch (const std::exception& e) {
+    err << config_file << ": " << e.what() << "\n";
+  }
+  return kExitFailure;
+}
+
+}  // namespace latencyd

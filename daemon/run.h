@@ -1,0 +1,30 @@
+// The daemon's entry points behind the command line: serve, check a config, probe once.
+// main.cc parses flags and calls exactly one of these.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+namespace latencyd {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // bad config or runtime failure
+inline constexpr int kExitUsage = 2;
+
+struct DaemonOptions {
+  std::string config_file = "latencyd.yml";
+  std::string listen_address = ":9470";
+  std::string web_config_file;  // empty: plain HTTP, no auth
+  int probe_workers = 0;        // 0: one event loop per core
+};
+
+// Runs until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code.
+int RunDaemon(const DaemonOptions& options);
+
+// Validates a config file: prints "PATH: ok (...)" to `out` and returns 0, or prints every
+// problem as file:line:column: key: message to `err` and returns 1.
+int CheckConfig(const std::string& config_file, std::ostream& out, std::ostream& err);
+
+std::string VersionString();
+
+}  // namespace latencyd
