@@ -1,0 +1,113 @@
+#include "daemon/http_server.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+
+namespace latencyd {
+namespace {
+
+TEST(SplitListenAddressTest, Table) {
+  struct Case {
+    std::string address;
+    bool ok;
+    std::string host;
+    int port;
+  };
+  const Case cases[] = {
+      {"127.0.0.1:9470", true, "127.0.0.1", 9470},
+      {":9470", true, "0.0.0.0", 9470},
+      {"[::1]:80", true, "::1", 80},
+      {"localhost:0", true, "localhost", 0},
+      {"9470", false, "", 0},
+      {"host:", false, "", 0},
+      {"host:70000", false, "", 0},
+      {"host:12a", false, "", 0},
+  };
+  for (const auto& c : cases) {
+    std::string host;
+    int port = -1;
+    EXPECT_EQ(SplitListenAddress(c.address, &host, &port), c.ok) << c.address;
+    if (c.ok) {
+      EXPECT_EQ(host, c.host) << c.address;
+      EXPECT_EQ(port, c.port) << c.address;
+    }
+  }
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  HttpHandlers Handlers() {
+    HttpHandlers handlers;
+    handlers.metrics = [] { return std::string("latencyd_up 1\n"); };
+    handlers.status_page = [] { return std::string("<html>status</html>"); };
+    handlers.endpoints_json = [] { return std::string("{\"endpoints\":[]}"); };
+    handlers.healthy = [this] { return healthy_.load(); };
+    handlers.ready = [this] { return ready_.load(); };
+    handlers.reload = [this]() -> std::optional<std::string> {
+      ++reloads_;
+      if (reload_fails_) return std::string("latencyd.yml:3:5: endpoints: bad");
+      return std::nullopt;
+    };
+    return handlers;
+  }
+  std::atomic<bool> healthy_{true};
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> reload_fails_{false};
+  std::atomic<int> reloads_{0};
+};
+
+TEST_F(HttpServerTest, ServesEveryRoute) {
+  HttpServer server("127.0.0.1:0", Handlers());
+  ASSERT_GT(server.port(), 0);
+  httplib::Client client("127.0.0.1", server.port());
+
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->body, "latencyd_up 1\n");
+  EXPECT_EQ(metrics->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+
+  EXPECT_EQ(client.Get("/")->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(client.Get("/api/v1/endpoints")->body, "{\"endpoints\":[]}");
+  EXPECT_EQ(client.Get("/-/healthy")->status, 200);
+  healthy_ = false;
+  EXPECT_EQ(client.Get("/-/healthy")->status, 503);
+  EXPECT_EQ(client.Get("/-/ready")->status, 503);
+  ready_ = true;
+  EXPECT_EQ(client.Get("/-/ready")->status, 200);
+}
+
+TEST_F(HttpServerTest, ReloadOnlyByPostAndReportsErrors) {
+  HttpServer server("127.0.0.1:0", Handlers());
+  httplib::Client client("127.0.0.1", server.port());
+  auto get = client.Get("/-/reload");
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 405);
+  EXPECT_EQ(get->get_header_value("Allow"), "POST");
+  EXPECT_EQ(client.Put("/-/reload", "", "text/plain")->status, 405);
+  EXPECT_EQ(client.Delete("/-/reload")->status, 405);
+  EXPECT_EQ(reloads_, 0);
+
+  EXPECT_EQ(client.Post("/-/reload")->status, 200);
+  reload_fails_ = true;
+  auto failed = client.Post("/-/reload");
+  EXPECT_EQ(failed->status, 500);
+  EXPECT_NE(failed->body.find("latencyd.yml:3:5: endpoints: bad"), std::string::npos);
+  EXPECT_EQ(reloads_, 2);
+}
+
+TEST_F(HttpServerTest, RefusesABusyPortWithAClearError) {
+  HttpServer first("127.0.0.1:0", Handlers());
+  try {
+    HttpServer second("127.0.0.1:" + std::to_string(first.port()), Handlers());
+    FAIL() << "binding a busy port must throw";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot listen on 127.0.0.1:"), std::string::npos);
+  }
+  EXPECT_THROW(HttpServer("nonsense", Handlers()), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace latencyd
