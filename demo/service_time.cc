@@ -7,7 +7,7 @@ namespace latencyd::demo {
 namespace {
 
 // Below this much remaining time a sleep risks overshooting the deadline, so we spin.
-constexpr Micros kSpinStretch{300.0};
+constexpr Micros kSpinStretch{1000.0};
 
 }  // namespace
 
