@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages latencyd needs, only those missing, and nothing else.
+#   scripts/install-deps.sh [build|test|bench]...   (default: build test)
+set -euo pipefail
+
+build=(cmake g++ make pkg-config git prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev
+       libcurl4-openssl-dev libcli11-dev libsystemd-dev libcrypt-dev)
+# Real components the tests start: Prometheus + promtool, Alertmanager, systemd-analyze,
+# the packaging tools, python3 for the end-to-end scripts, openssl for TLS fixtures.
+test=(googletest libgtest-dev libgmock-dev prometheus prometheus-alertmanager systemd
+      dpkg-dev lintian fakeroot file python3 openssl curl ca-certificates)
+bench=(wrk nginx-light prometheus-blackbox-exporter)
+
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(build test)
+wanted=()
+for group in "${groups[@]}"; do
+  case "$group" in
+    build) wanted+=("${build[@]}") ;;
+    test) wanted+=("${build[@]}" "${test[@]}") ;;
+    bench) wanted+=("${build[@]}" "${bench[@]}") ;;
+    *) echo "usage: $0 [build|test|bench]..." >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for package in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$package")
+done
+[ ${#missing[@]} -gt 0 ] || exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "installing: ${missing[*]}" >&2
+"${sudo[@]}" apt-get update -qq
+# --no-install-recommends keeps the machine lean (no node exporter pulled in by prometheus).
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}" >/dev/null
