@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "daemon/endpoints_json.h"
+#include "daemon/human_units.h"
 
 namespace latencyd {
 namespace {
@@ -71,7 +72,7 @@ std::string Cell(std::string_view html, const char* css_class = nullptr) {
 
 std::string QuantileCell(const EndpointSnapshot& e, double quantile) {
   for (const QuantileValue& q : e.duration.quantiles) {
-    if (q.quantile == quantile) return Cell(HtmlEscape(HumanDuration(q.seconds)), "num");
+    if (q.quantile == quantile) return Cell(HtmlEscape(FormatSeconds(q.seconds)), "num");
   }
   return Cell("", "num");
 }
@@ -97,7 +98,7 @@ std::string Row(const EndpointSnapshot& e, const std::vector<double>& columns) {
   row += Cell(HtmlEscape(e.name)) + Cell(HtmlEscape(e.class_name)) + Cell(LabelsHtml(e));
   for (const double quantile : columns) row += QuantileCell(e, quantile);
   row += Cell(
-      HtmlEscape(HumanDuration(e.threshold_seconds) + " @ " + QuantileLabel(e.threshold_quantile)),
+      HtmlEscape(FormatSeconds(e.threshold_seconds) + " @ " + QuantileLabel(e.threshold_quantile)),
       "num");
   row += Cell(std::to_string(e.window_samples), "num");
   row += Cell(std::to_string(e.successes), "num") + Cell(std::to_string(e.failures), "num");
@@ -156,24 +157,6 @@ std::string HtmlEscape(std::string_view text) {
     }
   }
   return out;
-}
-
-std::string HumanDuration(double seconds) {
-  if (!std::isfinite(seconds)) return "—";
-  const double magnitude = std::fabs(seconds);
-  const char* unit = "s";
-  double value = seconds;
-  if (magnitude < 1e-3) {
-    unit = "µs";
-    value = seconds * 1e6;
-  } else if (magnitude < 1) {
-    unit = "ms";
-    value = seconds * 1e3;
-  }
-  char buf[48];
-  // Three significant digits, without switching to exponent notation for long durations.
-  std::snprintf(buf, sizeof buf, std::fabs(value) >= 1000 ? "%.0f %s" : "%.3g %s", value, unit);
-  return buf;
 }
 
 std::string QuantileLabel(double quantile) {

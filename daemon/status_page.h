@@ -13,9 +13,6 @@ namespace latencyd {
 // control characters become U+FFFD so a hostile error message cannot break the page.
 std::string HtmlEscape(std::string_view text);
 
-// A duration for humans: "716 µs", "1.94 ms", "2.50 s"; "—" for NaN (an empty window).
-std::string HumanDuration(double seconds);
-
 // "p50", "p99", "p99.9".
 std::string QuantileLabel(double quantile);
 
