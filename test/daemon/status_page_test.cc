@@ -40,7 +40,7 @@ TEST(StatusPageTest, EscapesHtml) {
   EXPECT_EQ(HtmlEscape("tab\tnl\n"), "tab\tnl\n");
   EXPECT_EQ(HtmlEscape(std::string("nul\0bel\x07"
                                    "del\x7f",
-                                   10)),
+                                   12)),
             "nul\xEF\xBF\xBD"
             "bel\xEF\xBF\xBD"
             "del\xEF\xBF\xBD");
