@@ -1,0 +1,174 @@
+#include "test/integration/daemon_process.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <httplib.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "test/integration/wait_for.h"
+
+namespace latencyd::testing {
+namespace {
+
+std::string MakeTempDir() {
+  char pattern[] = "/tmp/latencyd-test-XXXXXX";
+  if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path + ".tmp");
+  out << text;
+  out.close();
+  std::rename((path + ".tmp").c_str(), path.c_str());  // atomic, like an operator's deploy
+}
+
+int CountEntries(const std::string& dir) {
+  DIR* handle = opendir(dir.c_str());
+  if (handle == nullptr) return -1;
+  int count = 0;
+  while (dirent* entry = readdir(handle)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  closedir(handle);
+  return count;
+}
+
+// fork+exec latencyd with stdout/stderr redirected to files.
+pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
+            const std::string& err_path, const std::map<std::string, std::string>& env) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  dup2(out, 1);
+  dup2(err, 2);
+  for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
+  std::vector<char*> argv;
+  std::string binary = LATENCYD_BINARY;
+  argv.push_back(binary.data());
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  execv(binary.c_str(), argv.data());
+  _exit(127);
+}
+
+}  // namespace
+
+CommandResult RunLatencyd(const std::vector<std::string>& args) {
+  std::string dir = MakeTempDir();
+  pid_t pid = Spawn(args, dir + "/out", dir + "/err", {});
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = ReadFile(dir + "/out");
+  result.err = ReadFile(dir + "/err");
+  std::system(("rm -rf " + dir).c_str());
+  return result;
+}
+
+DaemonProcess::DaemonProcess(const std::string& config_yaml,
+                             const std::map<std::string, std::string>& env)
+    : dir_(MakeTempDir()),
+      config_path_(dir_ + "/latencyd.yml"),
+      stderr_path_(dir_ + "/stderr.log") {
+  WriteFile(config_path_, config_yaml);
+  pid_ = Spawn({"--config.file=" + config_path_, "--web.listen-address=127.0.0.1:0",
+                "--log.level=debug"},
+               dir_ + "/stdout.log", stderr_path_, env);
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (!exited_ && pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::system(("rm -rf " + dir_).c_str());
+}
+
+bool DaemonProcess::WaitUntilServing(std::chrono::milliseconds deadline) {
+  return WaitFor(
+      [&] {
+        std::string log = Stderr();
+        std::size_t at = log.find(" port=");
+        if (at == std::string::npos) return waitpid(pid_, nullptr, WNOHANG) != 0;
+        port_ = std::atoi(log.c_str() + at + 6);
+        return true;
+      },
+      deadline) && port_ > 0;
+}
+
+std::string DaemonProcess::Stderr() const { return ReadFile(stderr_path_); }
+
+void DaemonProcess::RewriteConfig(const std::string& config_yaml) const {
+  WriteFile(config_path_, config_yaml);
+}
+
+void DaemonProcess::Signal(int signal_number) const { kill(pid_, signal_number); }
+
+std::optional<int> DaemonProcess::WaitForExit(std::chrono::milliseconds deadline) {
+  int status = 0;
+  bool done = WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, deadline);
+  if (!done) return std::nullopt;
+  exited_ = true;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::optional<std::string> DaemonProcess::Get(const std::string& path) const {
+  httplib::Client client("127.0.0.1", port_);
+  auto response = client.Get(path.c_str());
+  if (!response || response->status != 200) return std::nullopt;
+  return response->body;
+}
+
+int DaemonProcess::PostStatus(const std::string& path, std::string* body) const {
+  httplib::Client client("127.0.0.1", port_);
+  auto response = client.Post(path.c_str());
+  if (!response) return -1;
+  if (body != nullptr) *body = response->body;
+  return response->status;
+}
+
+int DaemonProcess::ThreadCount() const {
+  return CountEntries("/proc/" + std::to_string(pid_) + "/task");
+}
+
+int DaemonProcess::OpenFdCount() const {
+  return CountEntries("/proc/" + std::to_string(pid_) + "/fd");
+}
+
+std::optional<double> MetricValue(const std::string& exposition, const std::string& metric,
+                                  const std::map<std::string, std::string>& labels) {
+  std::istringstream lines(exposition);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.compare(0, metric.size(), metric) != 0) continue;
+    char next = line.size() > metric.size() ? line[metric.size()] : '\0';
+    if (next != '{' && next != ' ') continue;
+    bool all = true;
+    for (const auto& [key, value] : labels) {
+      all = all && line.find(key + "=\"" + value + "\"") != std::string::npos;
+    }
+    if (!all) continue;
+    return std::strtod(line.c_str() + line.rfind(' ') + 1, nullptr);
+  }
+  return std::nullopt;
+}
+
+}  // namespace latencyd::testing
