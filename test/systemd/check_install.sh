@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Installs a built tree twice and checks the layout:
+#   cmake --install --prefix P          P/bin, P/lib/systemd/system, P/etc, P/share
+#   DESTDIR=D cmake --install --prefix /usr   the packaged layout: D/usr/..., D/etc/...
+# Usage: check_install.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+
+build=$1
+source=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+expect() {  # expect TEST PATH DESCRIPTION
+  if test "$1" "$2"; then
+    echo "ok   $2"
+  else
+    echo "FAIL $2: $3"
+    failures=$((failures + 1))
+  fi
+}
+
+# Every file of a source directory (prometheus/, grafana/) must arrive, as it is.
+expect_tree() {  # expect_tree SOURCE_SUBDIR INSTALLED_DIR
+  local src=$source/$1
+  [[ -d $src ]] || return 0
+  while IFS= read -r -d '' file; do
+    local rel=${file#"$src"/}
+    [[ $(basename "$rel") == CMakeLists.txt ]] && continue
+    expect -f "$2/$rel" "from $1/$rel"
+  done < <(find "$src" -type f -print0)
+}
+
+check_layout() {  # check_layout BIN_PREFIX ETC_DIR EXPECTED_BIN_PATH_IN_UNIT
+  local prefix=$1 etc=$2 unit_bin=$3
+  local unit=$prefix/lib/systemd/system/latencyd.service
+  expect -x "$prefix/bin/latencyd" "the daemon"
+  expect -f "$unit" "the systemd unit"
+  expect -f "$etc/latencyd/latencyd.yml" "the example config (config/latencyd.example.yml)"
+  expect -f "$etc/default/latencyd" "the environment file"
+  expect -f "$prefix/share/doc/latencyd/systemd.md" "the service documentation"
+  expect -f "$prefix/share/doc/latencyd/copyright" "the copyright file"
+  expect -f "$prefix/share/doc/latencyd/changelog.Debian.gz" "the changelog"
+  expect_tree prometheus "$prefix/share/latencyd/prometheus"
+  expect_tree grafana "$prefix/share/latencyd/grafana"
+  if grep -q "^ExecStart=$unit_bin " "$unit" && grep -q "^ExecReload=$unit_bin --config.check" "$unit"; then
+    echo "ok   unit runs $unit_bin"
+  else
+    echo "FAIL unit does not run $unit_bin:"
+    grep '^Exec' "$unit" || true
+    failures=$((failures + 1))
+  fi
+  if [[ -f $etc/default/latencyd ]] && ! grep -q "^LATENCYD_CONFIG=" "$etc/default/latencyd"; then
+    echo "FAIL environment file does not set LATENCYD_CONFIG"
+    failures=$((failures + 1))
+  fi
+}
+
+echo "== cmake --install --prefix $work/prefix"
+cmake --install "$build" --prefix "$work/prefix" >"$work/install1.log"
+check_layout "$work/prefix" "$work/prefix/etc" "$work/prefix/bin/latencyd"
+grep -q "^Environment=LATENCYD_CONFIG=$work/prefix/etc/latencyd/latencyd.yml$" \
+  "$work/prefix/lib/systemd/system/latencyd.service" ||
+  { echo "FAIL unit's LATENCYD_CONFIG is not under the prefix"; failures=$((failures + 1)); }
+# Here ExecStart names a real file, so verify checks the unit exactly as installed.
+if command -v systemd-analyze >/dev/null; then
+  if out=$(systemd-analyze verify "$work/prefix/lib/systemd/system/latencyd.service" 2>&1) &&
+     [[ -z $out ]]; then
+    echo "ok   systemd-analyze verify of the installed unit"
+  else
+    echo "FAIL systemd-analyze verify of the installed unit: $out"
+    failures=$((failures + 1))
+  fi
+fi
+
+echo "== DESTDIR=$work/root cmake --install --prefix /usr"
+DESTDIR=$work/root cmake --install "$build" --prefix /usr >"$work/install2.log"
+check_layout "$work/root/usr" "$work/root/etc" "/usr/bin/latencyd"
+if cmp -s "$source/systemd/latencyd.service" "$work/root/usr/lib/systemd/system/latencyd.service"; then
+  echo "ok   the packaged unit is systemd/latencyd.service unchanged"
+else
+  echo "FAIL the packaged unit differs from systemd/latencyd.service"
+  failures=$((failures + 1))
+fi
+stray=$(cd "$work/root" && find . -mindepth 1 -maxdepth 1 ! -name usr ! -name etc)
+if [[ -n $stray ]]; then
+  echo "FAIL files outside /usr and /etc: $stray"
+  failures=$((failures + 1))
+fi
+
+if ((failures > 0)); then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "PASS: install tree"
