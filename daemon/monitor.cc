@@ -15,19 +15,6 @@
 #endif
 
 namespace latencyd {
-namespace {
-
-// Everything that shapes an endpoint's window and judgement; when it changes, the old
-// samples would be judged or labelled wrongly, so the endpoint starts afresh.
-bool SameJudgement(const config::Endpoint& a, const config::ClassConfig& a_class,
-                   const config::Endpoint& b, const config::ClassConfig& b_class) {
-  return a.class_name == b.class_name && a.window == b.window && a.quantiles == b.quantiles &&
-         a.labels == b.labels && a_class.threshold == b_class.threshold &&
-         a_class.quantile == b_class.quantile && a_class.min_samples == b_class.min_samples;
-}
-
-}  // namespace
-
 Monitor::Monitor(Options options)
     : engine_(probes::ProbeEngine::Options{options.probe_workers}),
       scheduler_(engine_, lag_, std::chrono::steady_clock::now()),
@@ -39,6 +26,15 @@ void Monitor::Apply(const config::Config& config) {
   std::shared_ptr<const World> world = BuildWorld(config);  // may throw: nothing changed yet
   std::lock_guard<std::mutex> lock(mutex_);
   if (stopped_) return;
+  // Nothing below throws: kept endpoints adopt their new judgement only now that the whole
+  // new world exists, so a config that failed to build left every endpoint untouched.
+  for (std::size_t i = 0; i < world->jobs.size(); ++i) {
+    if (world->kept[i]) {
+      const config::Endpoint& endpoint = world->config.endpoints[i];
+      world->jobs[i]->state->Reconfigure(endpoint, world->config.ClassOf(endpoint),
+                                         world->bucket_bounds);
+    }
+  }
   world_ = world;
   scheduler_.SetJobs(world->jobs);
 }
@@ -47,21 +43,19 @@ std::shared_ptr<const Monitor::World> Monitor::BuildWorld(const config::Config& 
   std::shared_ptr<const World> old = CurrentWorld();
   auto world = std::make_shared<World>();
   world->config = config;
-  std::vector<double> bounds = BucketBounds(config);
-  // Histogram buckets depend on every class threshold; a change there restarts everyone.
-  bool same_bounds = old->config.endpoints.empty() || BucketBounds(old->config) == bounds;
+  world->bucket_bounds = BucketBounds(config);
   std::unordered_map<std::string_view, std::size_t> old_index;
   for (std::size_t i = 0; i < old->config.endpoints.size(); ++i) {
     old_index.emplace(old->config.endpoints[i].name, i);
   }
-  for (const config::Endpoint& endpoint : config.endpoints) {
-    std::shared_ptr<ProbeJob> job;
+  for (const config::Endpoint& endpoint : world->config.endpoints) {
     auto found = old_index.find(endpoint.name);
-    if (same_bounds && found != old_index.end()) {
-      job = ReusableJob(*old, found->second, endpoint, config);
-    }
-    if (!job) job = NewJob(endpoint, config, bounds);
-    world->jobs.push_back(std::move(job));
+    // Same probe settings: the same measurements, so the samples and counters stay valid.
+    bool keep = found != old_index.end() &&
+                old->config.endpoints[found->second].SameProbeSettings(endpoint);
+    world->jobs.push_back(keep ? old->jobs[found->second]
+                               : NewJob(endpoint, config, world->bucket_bounds));
+    world->kept.push_back(keep);
   }
   return world;
 }
@@ -76,16 +70,6 @@ std::shared_ptr<ProbeJob> Monitor::NewJob(const config::Endpoint& endpoint,
   job->probe = std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint));
   job->state = std::make_shared<EndpointState>(endpoint, config.ClassOf(endpoint), bounds);
   return job;
-}
-
-std::shared_ptr<ProbeJob> Monitor::ReusableJob(const World& old, std::size_t old_position,
-                                               const config::Endpoint& endpoint,
-                                               const config::Config& config) {
-  const config::Endpoint& before = old.config.endpoints[old_position];
-  bool same = before.SameProbeSettings(endpoint) &&
-              SameJudgement(before, old.config.ClassOf(before), endpoint,
-                            config.ClassOf(endpoint));
-  return same ? old.jobs[old_position] : nullptr;
 }
 
 std::shared_ptr<const Monitor::World> Monitor::CurrentWorld() const {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "daemon/schedule_lag.h"
+#include "daemon/endpoint_state.h"
 #include "daemon/scheduler.h"
 #include "daemon/snapshot.h"
 #include "probes/probe_engine.h"
@@ -29,9 +29,9 @@ class Monitor {
   Monitor& operator=(const Monitor&) = delete;
 
   // Starts probing `config`'s endpoints instead of the current ones. Endpoints whose probe
-  // settings, window and judgement are unchanged keep their job (window, counters, phase);
-  // others start afresh; removed ones stop and vanish from snapshots. Throws (and changes
-  // nothing) when the config cannot be built.
+  // settings are unchanged keep their job (samples, counters, phase on the grid) and adopt
+  // any new class, labels or window; changed ones start afresh; removed ones stop and vanish
+  // from snapshots. Throws (and changes nothing) when the config cannot be built.
   void Apply(const config::Config& config);
 
   // Stops scheduling and aborts probes in flight. Idempotent.
@@ -49,20 +49,18 @@ class Monitor {
  private:
   struct World {
     config::Config config;
+    std::vector<double> bucket_bounds;
     std::vector<std::shared_ptr<ProbeJob>> jobs;  // parallel to config.endpoints
+    std::vector<bool> kept;                       // jobs[i] carried over from the old world
   };
 
   std::shared_ptr<const World> BuildWorld(const config::Config& config) const;
   static std::shared_ptr<ProbeJob> NewJob(const config::Endpoint& endpoint,
                                           const config::Config& config,
                                           const std::vector<double>& bounds);
-  // The old job of the same endpoint when nothing that shapes its probe or window changed.
-  static std::shared_ptr<ProbeJob> ReusableJob(const World& old, std::size_t old_position,
-                                               const config::Endpoint& endpoint,
-                                               const config::Config& config);
   std::shared_ptr<const World> CurrentWorld() const;
 
-  ScheduleLagRecorder lag_;
+  mutable ScheduleLagRecorder lag_;  // Snapshot() expires old samples
   probes::ProbeEngine engine_;
   Scheduler scheduler_;
 

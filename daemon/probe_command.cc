@@ -1,5 +1,7 @@
 #include "daemon/probe_command.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <future>
 #include <ostream>

@@ -2,7 +2,7 @@
 
 #include <unordered_map>
 
-#include "daemon/schedule_lag.h"
+#include "daemon/endpoint_state.h"
 
 namespace latencyd {
 namespace {
@@ -76,7 +76,7 @@ std::vector<Scheduler::Slot> Scheduler::PopDue(SteadyTime now) {
     if (slot.generation != generation_) continue;
     std::uint64_t missed = 0;
     SteadyTime next = NextDue(slot.due, slot.job->interval, now, &missed);
-    if (missed > 0) slot.job->state->RecordSkipped(missed);
+    for (std::uint64_t i = 0; i < missed; ++i) slot.job->state->RecordSkipped();
     heap_.push(Slot{next, slot.job, generation_});
     due.push_back(std::move(slot));
   }
@@ -86,7 +86,7 @@ std::vector<Scheduler::Slot> Scheduler::PopDue(SteadyTime now) {
 void Scheduler::Dispatch(const Slot& slot, SteadyTime now) {
   ProbeJob& job = *slot.job;
   if (job.in_flight.exchange(true)) {
-    job.state->RecordSkipped(1);
+    job.state->RecordSkipped();
     return;
   }
   lag_.Record(now - slot.due, now);

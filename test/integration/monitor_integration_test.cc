@@ -75,7 +75,7 @@ endpoints:
 }
 
 TEST_F(MonitorTest, EveryFailureReasonIsProduced) {
-  testing::RawServer reset(testing::RawServer::Behaviour::kResetAfterRequest);
+  testing::RawServer reset(testing::RawServer::Behavior::kResetAfterRequest);
   std::string yaml = R"(
 defaults: { interval: 100ms, timeout: 100ms, window: 1m }
 endpoints:

@@ -6,7 +6,7 @@
 #include "config/config.h"
 #include "daemon/histogram.h"
 #include "daemon/probe_spec_builder.h"
-#include "daemon/schedule_lag.h"
+#include "daemon/endpoint_state.h"
 #include "test/integration/wait_for.h"
 #include "test/support/fixture_server.h"
 
