@@ -1,0 +1,85 @@
+// The raw successful-probe samples of one endpoint over a sliding window, and exact quantiles
+// of their total duration or of any phase.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "probes/probe.h"
+
+namespace latencyd {
+
+using Duration = std::chrono::nanoseconds;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Seconds as exported everywhere. Dividing the exact nanosecond count keeps a 5 ms threshold
+// bit-identical to the literal 0.005, so histogram bounds and threshold gauges match.
+inline double ToSeconds(Duration d) { return static_cast<double>(d.count()) / 1e9; }
+
+// Which duration of a sample a quantile is taken over.
+enum class Series { kTotal = 0, kDns, kConnect, kTls, kTtfb, kTransfer };
+inline constexpr int kSeriesCount = 1 + probes::kPhaseCount;
+// The series of probes::PhaseName(phase_index).
+inline Series PhaseSeries(int phase_index) { return static_cast<Series>(phase_index + 1); }
+
+// Keeps every sample of the last `span` (at most `max_samples`, dropping the oldest first) as
+// a 32-byte record, so 10,000 endpoints x 300 samples stay under 100 MB. Durations are held
+// in whole microseconds, the resolution libcurl reports phases in, saturating at ~71 minutes.
+// Quantiles are computed on demand and reused until the window changes, so a scrape of an
+// unchanged window sorts nothing. Not thread-safe: the owner serializes access.
+class LatencyWindow {
+ public:
+  LatencyWindow(Duration span, std::size_t max_samples);
+
+  // Adds a sample taken at `at`. Samples are expected in time order; a sample older than the
+  // newest is stored as if taken at the newest time, so expiry stays a pop from the front.
+  void Add(SteadyTime at, Duration total, const probes::PhaseTimings& phases);
+  // Drops samples taken at or before `now - span`, i.e. keeps the half-open (now - span, now].
+  void Expire(SteadyTime now);
+  void Clear();
+  // Adopts a new span and capacity (a reload), keeping the newest samples that still fit.
+  void Resize(Duration span, std::size_t max_samples);
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Duration span() const { return span_; }
+  std::size_t max_samples() const { return max_samples_; }
+
+  // The qs-quantiles (each in [0, 1]) of `series` over the samples held now, in seconds, in
+  // the order of `qs`; NaN for every q when the window is empty. Call Expire first.
+  std::vector<double> Quantiles(Series series, const std::vector<double>& qs) const;
+
+ private:
+  struct Sample {
+    std::int64_t at_ns;                  // steady clock, since its epoch
+    std::uint32_t micros[kSeriesCount];  // indexed by Series
+  };
+  static_assert(sizeof(Sample) == 32, "a window sample should stay 32 bytes");
+
+  // The last answer per series, valid while generation_ and the requested qs are unchanged.
+  struct CachedQuantiles {
+    std::uint64_t generation = 0;
+    std::vector<double> qs;
+    std::vector<double> seconds;
+  };
+
+  const Sample& At(std::size_t i) const { return ring_[(head_ + i) % ring_.size()]; }
+  void PopFront();
+  void Grow();
+  void Relayout(std::size_t capacity);
+
+  Duration span_;
+  std::size_t max_samples_;
+  // A ring grown by doubling up to max_samples_, so short windows cost little.
+  std::vector<Sample> ring_;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+  std::int64_t newest_ns_ = 0;
+  // Bumped on every change; starts at 1 so a default CachedQuantiles is stale.
+  std::uint64_t generation_ = 1;
+  mutable CachedQuantiles cache_[kSeriesCount];
+};
+
+}  // namespace latencyd
