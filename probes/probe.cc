@@ -1,0 +1,65 @@
+// Names of failure reasons and phases: the label values of SPEC.md, kept next to the enums.
+#include "probes/probe.h"
+
+namespace latencyd::probes {
+
+std::string_view ReasonName(FailureReason reason) {
+  switch (reason) {
+    case FailureReason::kNone:
+      return "";
+    case FailureReason::kTimeout:
+      return "timeout";
+    case FailureReason::kDns:
+      return "dns";
+    case FailureReason::kConnect:
+      return "connect";
+    case FailureReason::kTls:
+      return "tls";
+    case FailureReason::kStatus:
+      return "status";
+    case FailureReason::kBodyMismatch:
+      return "body_mismatch";
+    case FailureReason::kTooLarge:
+      return "too_large";
+    case FailureReason::kReset:
+      return "reset";
+    case FailureReason::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+const std::vector<FailureReason>& AllFailureReasons() {
+  static const std::vector<FailureReason> kAll = {
+      FailureReason::kTimeout,  FailureReason::kDns,    FailureReason::kConnect,
+      FailureReason::kTls,      FailureReason::kStatus, FailureReason::kBodyMismatch,
+      FailureReason::kTooLarge, FailureReason::kReset,  FailureReason::kOther,
+  };
+  return kAll;
+}
+
+std::string_view PhaseName(int phase_index) {
+  static constexpr std::string_view kNames[kPhaseCount] = {"dns", "connect", "tls", "ttfb",
+                                                           "transfer"};
+  if (phase_index < 0 || phase_index >= kPhaseCount) return "";
+  return kNames[phase_index];
+}
+
+Duration PhaseAt(const PhaseTimings& phases, int phase_index) {
+  switch (phase_index) {
+    case 0:
+      return phases.dns;
+    case 1:
+      return phases.connect;
+    case 2:
+      return phases.tls;
+    case 3:
+      return phases.ttfb;
+    case 4:
+      return phases.transfer;
+    default:
+      return Duration::zero();
+  }
+}
+
+}  // namespace latencyd::probes

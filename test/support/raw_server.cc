@@ -1,0 +1,147 @@
+// RawServer and ClosedPort: plain POSIX sockets, one poll loop, a stop eventfd.
+#include "test/support/raw_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace latencyd::testing {
+namespace {
+
+constexpr auto kPerConnectionBudget = std::chrono::seconds(2);
+constexpr std::size_t kHugeHeaderBytes = 1u << 20;
+
+// Binds a TCP socket to 127.0.0.1:0; returns the fd and stores the chosen port.
+int BindLoopback(int* port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("bind(127.0.0.1:0) failed");
+  }
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+// Waits for `fd` to become ready for `events`, or for the wake fd; false on stop or timeout.
+bool WaitFor(int fd, short events, int wake_fd, std::chrono::steady_clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return false;
+  pollfd fds[2] = {{fd, events, 0}, {wake_fd, POLLIN, 0}};
+  if (::poll(fds, 2, static_cast<int>(left.count())) <= 0) return false;
+  return fds[1].revents == 0 && fds[0].revents != 0;
+}
+
+}  // namespace
+
+RawServer::RawServer(Behavior behavior) : behavior_(behavior) {
+  listen_fd_ = BindLoopback(&port_);
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
+  if (::listen(listen_fd_, 1024) != 0 || wake_fd_ < 0) {
+    ::close(listen_fd_);
+    throw std::runtime_error("RawServer: listen failed");
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+RawServer::~RawServer() {
+  stopping_ = true;
+  std::uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof(one));
+  thread_.join();
+  for (int fd : silent_fds_) ::close(fd);
+  ::close(listen_fd_);
+  ::close(wake_fd_);
+}
+
+std::string RawServer::Url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+void RawServer::Run() {
+  while (!stopping_) {
+    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) continue;
+    if (fds[1].revents != 0) return;
+    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    ++connections_;
+    Handle(fd);
+  }
+}
+
+bool RawServer::ReadRequest(int fd) {
+  auto deadline = std::chrono::steady_clock::now() + kPerConnectionBudget;
+  std::string seen;
+  char buf[4096];
+  while (seen.find("\r\n\r\n") == std::string::npos) {
+    if (!WaitFor(fd, POLLIN, wake_fd_, deadline)) return false;
+    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) return false;
+    seen.append(buf, static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+void RawServer::WriteAll(int fd, const std::string& data) {
+  auto deadline = std::chrono::steady_clock::now() + kPerConnectionBudget;
+  std::size_t sent = 0;
+  while (sent < data.size()) {
+    if (!WaitFor(fd, POLLOUT, wake_fd_, deadline)) return;
+    ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return;  // the client gave up (it is allowed to)
+    sent += static_cast<std::size_t>(n);
+  }
+}
+
+void RawServer::Handle(int fd) {
+  if (behavior_ == Behavior::kSilent) {
+    silent_fds_.push_back(fd);
+    return;
+  }
+  bool got_request = ReadRequest(fd);
+  switch (behavior_) {
+    case Behavior::kResetAfterRequest: {
+      linger hard{1, 0};  // close() then sends RST instead of FIN
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
+      break;
+    }
+    case Behavior::kCloseWithoutResponse:
+      break;
+    case Behavior::kGarbage:
+      if (got_request) WriteAll(fd, "\x01\x02garbage, not HTTP\xff\xfe\r\n\r\n");
+      break;
+    case Behavior::kHugeHeaders: {
+      if (!got_request) break;
+      std::string response = "HTTP/1.1 200 OK\r\n";
+      std::string line = "X-Filler: " + std::string(990, 'h') + "\r\n";
+      while (response.size() < kHugeHeaderBytes) response += line;
+      WriteAll(fd, response + "Content-Length: 2\r\n\r\nok");
+      break;
+    }
+    case Behavior::kSilent:
+      break;
+  }
+  ::close(fd);
+}
+
+int ClosedPort() {
+  int port = 0;
+  int fd = BindLoopback(&port);
+  ::close(fd);
+  return port;
+}
+
+}  // namespace latencyd::testing
