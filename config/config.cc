@@ -1,0 +1,106 @@
+// Entry points of the config library: load, parse, and the value semantics of the model.
+#include "config/config.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "config/decode.h"
+#include "config/schema.h"
+#include "config/yaml_tree.h"
+
+namespace latencyd::config {
+
+namespace {
+
+constexpr std::size_t kMaxFileSize = 1024 * 1024;
+
+std::string JoinDiagnostics(const std::vector<Diagnostic>& diagnostics) {
+  std::string out;
+  for (const Diagnostic& d : diagnostics) {
+    if (!out.empty()) out += '\n';
+    out += d.ToString();
+  }
+  return out;
+}
+
+std::map<std::string, ClassConfig> BuiltinClasses() {
+  std::map<std::string, ClassConfig> classes;
+  classes["core"] = ClassConfig{"core", std::chrono::milliseconds(5), 0.5, 5};
+  classes["async"] = ClassConfig{"async", std::chrono::milliseconds(100), 0.5, 5};
+  return classes;
+}
+
+[[noreturn]] void ThrowOne(const std::string& file, std::string message) {
+  throw ConfigError({Diagnostic{file, 0, 0, "", std::move(message)}});
+}
+
+}  // namespace
+
+bool TlsConfig::operator==(const TlsConfig& other) const {
+  return insecure_skip_verify == other.insecure_skip_verify && ca_file == other.ca_file &&
+         cert_file == other.cert_file && key_file == other.key_file &&
+         server_name == other.server_name;
+}
+
+bool Expect::operator==(const Expect& other) const {
+  return status == other.status && body_regex == other.body_regex;
+}
+
+bool Endpoint::SameProbeSettings(const Endpoint& other) const {
+  // Name, class, window, quantiles and labels only change how results are judged and
+  // exported, not the samples themselves, so they do not invalidate a window.
+  return url == other.url && method == other.method && headers == other.headers &&
+         body == other.body && expect == other.expect && interval == other.interval &&
+         timeout == other.timeout && keepalive == other.keepalive &&
+         max_body == other.max_body && max_redirects == other.max_redirects && tls == other.tls;
+}
+
+std::string Diagnostic::ToString() const {
+  std::string out = file + ":";
+  if (line > 0) out += std::to_string(line) + ":" + std::to_string(column) + ":";
+  out += " ";
+  if (!key_path.empty()) out += key_path + ": ";
+  return out + message;
+}
+
+ConfigError::ConfigError(std::vector<Diagnostic> diagnostics)
+    : std::runtime_error(JoinDiagnostics(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+
+Config ParseConfig(const std::string& text, const std::string& file_name) {
+  if (text.size() > kMaxFileSize) {
+    ThrowOne(file_name, "file is larger than 1 MiB (" + std::to_string(text.size()) + " bytes)");
+  }
+  Diagnostics diags(file_name);
+  YamlParseResult tree = ParseYamlTree(text, file_name);
+  diags.Append(std::move(tree.diagnostics));
+  if (tree.fatal) throw ConfigError(diags.TakeSorted());
+
+  Config config;
+  config.source_path = file_name;
+  config.classes = BuiltinClasses();
+  const YamlNode& root = tree.root;
+  if (root.kind != YamlNode::Kind::kNull && ExpectKind(root, YamlNode::Kind::kMap, "a map", diags)) {
+    CheckKeys(root, {"defaults", "classes", "endpoints"}, diags);
+    // Order matters: endpoints inherit defaults and refer to classes.
+    if (const YamlNode* node = root.Find("defaults")) ReadDefaults(*node, &config.defaults, diags);
+    if (const YamlNode* node = root.Find("classes")) ReadClasses(*node, &config.classes, diags);
+    if (const YamlNode* node = root.Find("endpoints")) ReadEndpoints(*node, &config, diags);
+  }
+  if (!diags.empty()) throw ConfigError(diags.TakeSorted());
+  return config;
+}
+
+Config LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) ThrowOne(path, "cannot open file: " + std::string(std::strerror(errno)));
+  // Read one byte past the limit so an oversized file is detected without reading it all.
+  std::string text(kMaxFileSize + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) ThrowOne(path, "cannot read file: " + std::string(std::strerror(errno)));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxFileSize) ThrowOne(path, "file is larger than 1 MiB");
+  return ParseConfig(text, path);
+}
+
+}  // namespace latencyd::config

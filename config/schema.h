@@ -1,0 +1,43 @@
+// Readers for the three top-level sections of a config file: defaults, classes, endpoints.
+// Private to config/.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "config/decode.h"
+#include "config/yaml_tree.h"
+
+namespace latencyd::config {
+
+// The keys of `defaults`, which endpoints may also set.
+extern const std::vector<std::string_view> kInheritableKeys;
+
+// Where the timing settings of one scope were written; nullptr when inherited or invalid.
+struct TimingNodes {
+  const YamlNode* interval = nullptr;
+  const YamlNode* timeout = nullptr;
+  const YamlNode* window = nullptr;
+};
+
+// Reads the inheritable keys present in `map` over `settings` (which holds what is
+// inherited); other keys are left to the caller.
+TimingNodes ReadInheritable(const YamlNode& map, Defaults* settings, Diagnostics& diags);
+
+// interval >= 1ms, 0 < timeout <= interval, window >= interval; reported at the setting
+// this scope wrote, so a rule broken only by inherited values is reported where they are.
+void CheckTiming(const Defaults& settings, const TimingNodes& nodes, Diagnostics& diags);
+
+void ReadDefaults(const YamlNode& node, Defaults* defaults, Diagnostics& diags);
+
+// `classes` starts with the built-in classes; file entries replace or add.
+void ReadClasses(const YamlNode& node, std::map<std::string, ClassConfig>* classes,
+                 Diagnostics& diags);
+
+// Needs the finished defaults and classes of `config`.
+void ReadEndpoints(const YamlNode& node, Config* config, Diagnostics& diags);
+
+}  // namespace latencyd::config

@@ -1,0 +1,191 @@
+// The `endpoints` section: one probe target each, inheriting from `defaults`.
+#include <algorithm>
+#include <regex>
+#include <unordered_map>
+
+#include "config/checks.h"
+#include "config/schema.h"
+
+namespace latencyd::config {
+
+using Kind = YamlNode::Kind;
+
+namespace {
+
+const std::vector<std::string_view> kEndpointKeys = {
+    "name",     "url",       "class",    "method",        "headers", "body",   "expect",
+    "interval", "timeout",   "window",   "quantiles",     "keepalive", "max_body",
+    "max_redirects", "labels", "tls"};
+
+constexpr std::string_view kMethods[] = {"DELETE", "GET",  "HEAD", "OPTIONS",
+                                         "PATCH",  "POST", "PUT"};
+
+// Reads a string key; with `check`, a syntax rule whose message is reported at the value.
+const YamlNode* ReadStringKey(const YamlNode& map, const char* key, std::string* out,
+                              Diagnostics& diags,
+                              std::optional<std::string> (*check)(std::string_view) = nullptr) {
+  const YamlNode* node = map.Find(key);
+  if (node == nullptr) return nullptr;
+  auto value = ReadString(*node, diags);
+  if (!value) return nullptr;
+  if (check != nullptr) {
+    if (auto problem = check(*value)) {
+      diags.Error(*node, *problem);
+      return nullptr;
+    }
+  }
+  *out = *value;
+  return node;
+}
+
+void ReadMethod(const YamlNode& map, Endpoint* ep, Diagnostics& diags) {
+  std::string method;
+  const YamlNode* node = ReadStringKey(map, "method", &method, diags);
+  if (node == nullptr) return;
+  if (std::find(std::begin(kMethods), std::end(kMethods), method) == std::end(kMethods)) {
+    diags.Error(*node, "unknown method \"" + method +
+                           "\" (known: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT)");
+    return;
+  }
+  ep->method = method;
+}
+
+// Reads a string-to-string map whose keys obey `check_key`, keeping file order.
+std::vector<std::pair<std::string, std::string>> ReadStringMap(
+    const YamlNode& node, std::optional<std::string> (*check_key)(std::string_view),
+    std::optional<std::string> (*check_value)(std::string_view), Diagnostics& diags) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (node.kind == Kind::kNull) return out;
+  if (!ExpectKind(node, Kind::kMap, "a map", diags)) return out;
+  for (const auto& [key, value] : node.entries) {
+    if (auto problem = check_key(key.value)) {
+      diags.Error(key, *problem);
+      continue;
+    }
+    auto text = ReadString(value, diags);
+    if (!text) continue;
+    if (check_value != nullptr) {
+      if (auto problem = check_value(*text)) {
+        diags.Error(value, *problem);
+        continue;
+      }
+    }
+    out.emplace_back(key.value, *text);
+  }
+  return out;
+}
+
+void ReadExpect(const YamlNode& node, Expect* expect, Diagnostics& diags) {
+  if (node.kind == Kind::kNull) return;
+  if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
+  CheckKeys(node, {"status", "body_regex"}, diags);
+  if (const YamlNode* status = node.Find("status")) {
+    if (auto ranges = ReadStatus(*status, diags)) expect->status = *ranges;
+  }
+  if (const YamlNode* regex = node.Find("body_regex")) {
+    auto text = ReadString(*regex, diags);
+    if (!text) return;
+    try {
+      std::regex compiled(*text, std::regex::ECMAScript);
+      expect->body_regex = *text;
+    } catch (const std::regex_error& e) {
+      diags.Error(*regex, "invalid regular expression \"" + *text + "\": " + e.what());
+    }
+  }
+}
+
+void ReadTls(const YamlNode& node, TlsConfig* tls, Diagnostics& diags) {
+  if (node.kind == Kind::kNull) return;
+  if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
+  CheckKeys(node, {"insecure_skip_verify", "ca_file", "cert_file", "key_file", "server_name"},
+            diags);
+  if (const YamlNode* skip = node.Find("insecure_skip_verify")) {
+    if (auto b = ReadBool(*skip, diags)) tls->insecure_skip_verify = *b;
+  }
+  ReadStringKey(node, "ca_file", &tls->ca_file, diags);
+  const YamlNode* cert = ReadStringKey(node, "cert_file", &tls->cert_file, diags);
+  const YamlNode* key = ReadStringKey(node, "key_file", &tls->key_file, diags);
+  ReadStringKey(node, "server_name", &tls->server_name, diags);
+  // A client certificate is useless without its key and vice versa.
+  if ((cert == nullptr) != (key == nullptr)) {
+    const YamlNode& at = cert != nullptr ? *cert : *key;
+    diags.Error(at, "cert_file and key_file must be set together");
+  }
+}
+
+// Reads a required string; reports it missing at the endpoint's start.
+const YamlNode* ReadRequired(const YamlNode& map, const char* key, std::string* out,
+                             Diagnostics& diags,
+                             std::optional<std::string> (*check)(std::string_view) = nullptr) {
+  if (map.Find(key) == nullptr) {
+    diags.Error(map, std::string("missing required key \"") + key + "\"");
+    return nullptr;
+  }
+  return ReadStringKey(map, key, out, diags, check);
+}
+
+void ReadClassRef(const YamlNode& map, const Config& config, Endpoint* ep, Diagnostics& diags) {
+  const YamlNode* node = ReadRequired(map, "class", &ep->class_name, diags);
+  if (node == nullptr || config.classes.count(ep->class_name) != 0) return;
+  std::string known;
+  for (const auto& [name, cls] : config.classes) known += (known.empty() ? "" : ", ") + name;
+  diags.Error(*node, "unknown class \"" + ep->class_name + "\" (known: " + known + ")");
+  ep->class_name.clear();
+}
+
+void ReadEndpoint(const YamlNode& map, const Config& config, Endpoint* ep, Diagnostics& diags) {
+  ep->line = map.line;
+  CheckKeys(map, kEndpointKeys, diags);
+  ReadRequired(map, "name", &ep->name, diags, CheckEndpointName);
+  ReadRequired(map, "url", &ep->url, diags, CheckUrl);
+  ReadClassRef(map, config, ep, diags);
+  ReadMethod(map, ep, diags);
+  if (const YamlNode* headers = map.Find("headers")) {
+    ep->headers = ReadStringMap(*headers, CheckHeaderName, CheckHeaderValue, diags);
+  }
+  ReadStringKey(map, "body", &ep->body, diags);
+  if (const YamlNode* expect = map.Find("expect")) ReadExpect(*expect, &ep->expect, diags);
+  if (const YamlNode* labels = map.Find("labels")) {
+    for (auto& [k, v] : ReadStringMap(*labels, CheckLabelName, nullptr, diags)) ep->labels[k] = v;
+  }
+  if (const YamlNode* tls = map.Find("tls")) ReadTls(*tls, &ep->tls, diags);
+
+  Defaults settings = config.defaults;
+  CheckTiming(settings, ReadInheritable(map, &settings, diags), diags);
+  ep->interval = settings.interval;
+  ep->timeout = settings.timeout;
+  ep->window = settings.window;
+  ep->keepalive = settings.keepalive;
+  ep->max_body = settings.max_body;
+  ep->max_redirects = settings.max_redirects;
+  ep->quantiles = settings.quantiles;
+  // The judged quantile is always exported, so the threshold has a series to compare with.
+  if (!ep->class_name.empty()) ep->quantiles.push_back(config.ClassOf(*ep).quantile);
+  std::sort(ep->quantiles.begin(), ep->quantiles.end());
+  ep->quantiles.erase(std::unique(ep->quantiles.begin(), ep->quantiles.end()),
+                      ep->quantiles.end());
+}
+
+}  // namespace
+
+void ReadEndpoints(const YamlNode& node, Config* config, Diagnostics& diags) {
+  if (node.kind == Kind::kNull) return;
+  if (!ExpectKind(node, Kind::kSequence, "a list", diags)) return;
+  std::unordered_map<std::string, const YamlNode*> first_by_name;
+  for (const YamlNode& item : node.items) {
+    if (!ExpectKind(item, Kind::kMap, "a map", diags)) continue;
+    Endpoint ep;
+    ReadEndpoint(item, *config, &ep, diags);
+    if (!ep.name.empty()) {
+      const YamlNode* name_node = item.Find("name");
+      auto [it, inserted] = first_by_name.emplace(ep.name, name_node);
+      if (!inserted) {
+        diags.Error(*name_node, "duplicate endpoint name \"" + ep.name + "\" (first at line " +
+                                    std::to_string(it->second->line) + ")");
+      }
+    }
+    config->endpoints.push_back(std::move(ep));
+  }
+}
+
+}  // namespace latencyd::config

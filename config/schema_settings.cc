@@ -1,0 +1,127 @@
+// The `defaults` and `classes` sections, and the settings endpoints inherit.
+#include <algorithm>
+
+#include "config/schema.h"
+#include "config/checks.h"
+#include "config/units.h"
+
+namespace latencyd::config {
+
+using Kind = YamlNode::Kind;
+
+const std::vector<std::string_view> kInheritableKeys = {
+    "interval", "timeout", "window", "quantiles", "keepalive", "max_body", "max_redirects"};
+
+namespace {
+
+constexpr Duration kMinInterval = std::chrono::milliseconds(1);
+constexpr std::uint64_t kMaxBody = 1024ULL * 1024 * 1024;
+constexpr long long kMaxRedirects = 20;
+
+const YamlNode* ReadDurationKey(const YamlNode& map, const char* key, Duration* out,
+                                Diagnostics& diags) {
+  const YamlNode* node = map.Find(key);
+  if (node == nullptr) return nullptr;
+  auto value = ReadDuration(*node, diags);
+  if (!value) return nullptr;
+  *out = *value;
+  return node;
+}
+
+}  // namespace
+
+TimingNodes ReadInheritable(const YamlNode& map, Defaults* settings, Diagnostics& diags) {
+  TimingNodes nodes;
+  nodes.interval = ReadDurationKey(map, "interval", &settings->interval, diags);
+  nodes.timeout = ReadDurationKey(map, "timeout", &settings->timeout, diags);
+  nodes.window = ReadDurationKey(map, "window", &settings->window, diags);
+  if (const YamlNode* node = map.Find("quantiles")) {
+    if (auto q = ReadQuantiles(*node, diags)) settings->quantiles = *q;
+  }
+  if (const YamlNode* node = map.Find("keepalive")) {
+    if (auto b = ReadBool(*node, diags)) settings->keepalive = *b;
+  }
+  if (const YamlNode* node = map.Find("max_body")) {
+    if (auto size = ReadSize(*node, diags)) {
+      if (*size < 1 || *size > kMaxBody) {
+        diags.Error(*node, "max_body " + FormatSize(*size) + " is outside [1B, 1GiB]");
+      } else {
+        settings->max_body = *size;
+      }
+    }
+  }
+  if (const YamlNode* node = map.Find("max_redirects")) {
+    if (auto n = ReadInt(*node, 0, kMaxRedirects, diags)) settings->max_redirects = *n;
+  }
+  return nodes;
+}
+
+void CheckTiming(const Defaults& s, const TimingNodes& nodes, Diagnostics& diags) {
+  if (nodes.interval != nullptr && s.interval < kMinInterval) {
+    diags.Error(*nodes.interval,
+                "interval " + FormatDuration(s.interval) + " is below the minimum of 1ms");
+  }
+  if (nodes.timeout != nullptr && s.timeout <= Duration::zero()) {
+    diags.Error(*nodes.timeout, "timeout must be positive");
+  } else if (const YamlNode* at = nodes.timeout ? nodes.timeout : nodes.interval;
+             at != nullptr && s.timeout > s.interval) {
+    diags.Error(*at, "timeout " + FormatDuration(s.timeout) + " exceeds interval " +
+                         FormatDuration(s.interval));
+  }
+  if (const YamlNode* at = nodes.window ? nodes.window : nodes.interval;
+      at != nullptr && s.window < s.interval) {
+    diags.Error(*at, "window " + FormatDuration(s.window) + " is shorter than interval " +
+                         FormatDuration(s.interval));
+  }
+}
+
+void ReadDefaults(const YamlNode& node, Defaults* defaults, Diagnostics& diags) {
+  if (node.kind == Kind::kNull) return;
+  if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
+  CheckKeys(node, kInheritableKeys, diags);
+  TimingNodes nodes = ReadInheritable(node, defaults, diags);
+  CheckTiming(*defaults, nodes, diags);
+}
+
+namespace {
+
+void ReadClass(const YamlNode& key, const YamlNode& node, ClassConfig* out, Diagnostics& diags) {
+  if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
+  CheckKeys(node, {"threshold", "quantile", "min_samples"}, diags);
+  if (const YamlNode* threshold = node.Find("threshold")) {
+    if (auto d = ReadDuration(*threshold, diags)) {
+      if (*d <= Duration::zero()) {
+        diags.Error(*threshold, "threshold must be positive");
+      }
+      out->threshold = *d;
+    }
+  } else {
+    diags.Error(node.line, node.column, key.path, "missing required key \"threshold\"");
+  }
+  if (const YamlNode* quantile = node.Find("quantile")) {
+    if (auto q = ReadQuantile(*quantile, diags)) out->quantile = *q;
+  }
+  if (const YamlNode* min_samples = node.Find("min_samples")) {
+    if (auto n = ReadInt(*min_samples, 1, 1000000, diags)) out->min_samples = *n;
+  }
+}
+
+}  // namespace
+
+void ReadClasses(const YamlNode& node, std::map<std::string, ClassConfig>* classes,
+                 Diagnostics& diags) {
+  if (node.kind == Kind::kNull) return;
+  if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
+  for (const auto& [key, value] : node.entries) {
+    if (auto problem = CheckClassName(key.value)) {
+      diags.Error(key, *problem);
+      continue;
+    }
+    ClassConfig parsed;
+    parsed.name = key.value;
+    ReadClass(key, value, &parsed, diags);
+    (*classes)[key.value] = parsed;
+  }
+}
+
+}  // namespace latencyd::config
