@@ -1,0 +1,618 @@
+#!/usr/bin/env python3
+"""End-to-end test: the real latencyd, Prometheus and Alertmanager on loopback.
+
+What runs (every process on 127.0.0.1, started here and stopped by PID):
+  * fixture endpoints (an HTTP server in this process) under and over each class
+    threshold: core_fast (0 ms, core 5 ms), core_slow (20 ms), async_fast (30 ms, async
+    100 ms), async_slow (300 ms), core_failing (HTTP 500);
+  * latencyd probing them (250 ms interval for core, 1 s for async, 10 s window);
+  * Prometheus with prometheus/prometheus.example.yml and prometheus/latencyd.rules.yml as
+    shipped, except: listen addresses, 1 s scrape/evaluation intervals, and every alert's
+    `for` cut to FOR_IN_TEST (the production values are covered by
+    prometheus/latencyd.rules.test.yml). Its TSDB is first backfilled with
+    `promtool tsdb create-blocks-from openmetrics` with the hourly median level 1 day and
+    7 days ago, so the trend queries and the regression alert have history;
+  * Alertmanager with prometheus/alertmanager.example.yml as shipped, except: the webhook
+    URL points at a receiver in this process, group_wait/group_interval 1 s.
+
+What it proves:
+  1. LatencydThresholdBreached fires for core_slow and async_slow and for no other
+     endpoint, reaches Alertmanager and is delivered to the webhook with its labels
+     (including the endpoint's own labels) and annotations;
+  2. LatencydMedianRegression fires from the backfilled week-old level for exactly the
+     endpoints backfilled as 20x faster a week ago; LatencydProbesFailing fires for
+     core_failing only; every rule evaluates without error;
+  3. every dashboard query (panels and variables) and every Grafana alert query is valid
+     PromQL that returns data, as an instant query and as a range query;
+  4. when core_slow becomes fast, its alert resolves in Prometheus and the webhook gets
+     the resolved notification, while async_slow keeps firing.
+
+Synchronisation is by polling the APIs against deadlines, never by fixed sleeps.
+
+Usage: e2e_alerting_test.py --latencyd BIN --root REPO [--prometheus BIN] [--promtool BIN]
+                            [--alertmanager BIN] [--keep]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+FOR_IN_TEST = "2s"
+CORE_INTERVAL = "250ms"
+ASYNC_INTERVAL = "1s"
+WINDOW = "10s"
+
+# name -> (class, delay seconds, HTTP status, extra labels)
+ENDPOINTS = {
+    "core_fast": ("core", 0.0, 200, {}),
+    "core_slow": ("core", 0.020, 200, {"team": "checkout"}),
+    "async_fast": ("async", 0.030, 200, {}),
+    "async_slow": ("async", 0.300, 200, {}),
+    "core_failing": ("core", 0.0, 500, {}),
+}
+OVER_BUDGET = {"core_slow", "async_slow"}
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+class TestFailure(Exception):
+    pass
+
+
+def wait_for(description, predicate, timeout, interval=0.25):
+    """Polls predicate() until it returns a truthy value; raises TestFailure at the deadline."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while True:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except (OSError, ValueError, KeyError, urllib.error.URLError) as error:
+            last_error = error
+        if time.monotonic() > deadline:
+            raise TestFailure(f"timed out after {timeout}s waiting for {description}"
+                              + (f" (last error: {last_error})" if last_error else ""))
+        time.sleep(interval)
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status, response.read().decode("utf-8", "replace")
+
+
+def http_ok(url):
+    try:
+        status, _ = http_get(url, timeout=2)
+        return status == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+# --- in-process servers -------------------------------------------------------------------
+
+class FixtureRoutes:
+    """Mutable routes /r/<name>: each answers after its delay with its status."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._routes = {}
+
+    def set(self, name, delay, status):
+        with self._lock:
+            self._routes[name] = (delay, status)
+
+    def get(self, name):
+        with self._lock:
+            return self._routes.get(name)
+
+
+def start_fixture_server(routes):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server API)
+            route = routes.get(self.path[len("/r/"):]) if self.path.startswith("/r/") else None
+            if route is None:
+                self.send_error(404)
+                return
+            delay, status = route
+            if delay > 0:
+                time.sleep(delay)
+            body = b"ok\n" if status < 400 else b"failing on purpose\n"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class WebhookReceiver:
+    """Collects Alertmanager webhook notifications (JSON bodies of POST /latencyd)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.notifications = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length", "0"))
+                payload = json.loads(self.rfile.read(length) or b"{}")
+                with receiver._lock:
+                    receiver.notifications.append(payload)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/latencyd"
+
+    def alerts(self, status=None):
+        """Every alert of every notification so far, as (notification status, alert) pairs."""
+        with self._lock:
+            found = []
+            for payload in self.notifications:
+                for alert in payload.get("alerts", []):
+                    if status is None or alert.get("status") == status:
+                        found.append((payload.get("status"), alert))
+            return found
+
+
+# --- child processes ------------------------------------------------------------------------
+
+class Processes:
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.children = []  # (name, Popen, log path)
+
+    def start(self, name, argv):
+        log_path = os.path.join(self.workdir, f"{name}.log")
+        log_file = open(log_path, "wb")
+        log(f"starting {name}: {' '.join(argv)}")
+        process = subprocess.Popen(argv, stdout=log_file, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, cwd=self.workdir)
+        log_file.close()
+        self.children.append((name, process, log_path))
+        return process
+
+    def check_alive(self):
+        for name, process, log_path in self.children:
+            if process.poll() is not None:
+                raise TestFailure(f"{name} exited early with status {process.returncode}; "
+                                  f"log:\n{tail(log_path)}")
+
+    def stop_all(self):
+        for name, process, _ in reversed(self.children):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for name, process, _ in reversed(self.children):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                log(f"{name} (pid {process.pid}) ignored SIGTERM; killing it")
+                process.kill()
+                process.wait()
+
+    def dump_logs(self):
+        for name, _, log_path in self.children:
+            print(f"----- {name} log (tail) -----\n{tail(log_path)}", flush=True)
+
+
+def tail(path, lines=40):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+# --- Prometheus API -----------------------------------------------------------------------
+
+class PrometheusApi:
+    def __init__(self, base):
+        self.base = base
+
+    def _get(self, path, params):
+        url = f"{self.base}{path}?{urllib.parse.urlencode(params)}"
+        try:
+            _, body = http_get(url, timeout=10)
+        except urllib.error.HTTPError as error:  # 400/422 carry the PromQL error as JSON
+            body = error.read().decode("utf-8", "replace")
+        doc = json.loads(body)
+        if doc.get("status") != "success":
+            raise TestFailure(f"Prometheus {path} {params}: {doc.get('errorType')}: {doc.get('error')}")
+        return doc["data"]
+
+    def query(self, expr):
+        return self._get("/api/v1/query", {"query": expr})["result"]
+
+    def query_range(self, expr, seconds, step):
+        end = time.time()
+        return self._get("/api/v1/query_range",
+                         {"query": expr, "start": end - seconds, "end": end, "step": step})["result"]
+
+    def firing(self, alertname):
+        """Label sets of the firing alerts of that name, from /api/v1/alerts."""
+        alerts = self._get("/api/v1/alerts", {})["alerts"]
+        return [a["labels"] for a in alerts
+                if a["labels"].get("alertname") == alertname and a["state"] == "firing"]
+
+    def rules(self):
+        return [rule for group in self._get("/api/v1/rules", {})["groups"] for rule in group["rules"]]
+
+
+# --- configuration files --------------------------------------------------------------------
+
+def replace_once(text, old, new, what):
+    count = text.count(old)
+    if count != 1:
+        raise TestFailure(f"{what}: expected `{old}` exactly once in the shipped file, found {count}")
+    return text.replace(old, new)
+
+
+def write_latencyd_config(path, fixture_port):
+    lines = [
+        "defaults:",
+        f"  interval: {CORE_INTERVAL}",
+        f"  timeout: {CORE_INTERVAL}",
+        f"  window: {WINDOW}",
+        "classes:",
+        "  core: { threshold: 5ms, quantile: 0.5 }",
+        "  async: { threshold: 100ms, quantile: 0.5 }",
+        "endpoints:",
+    ]
+    for name, (cls, _, _, labels) in ENDPOINTS.items():
+        lines += [f"  - name: {name}",
+                  f"    url: http://127.0.0.1:{fixture_port}/r/{name}",
+                  f"    class: {cls}"]
+        if cls == "async":
+            lines += [f"    interval: {ASYNC_INTERVAL}", f"    timeout: {ASYNC_INTERVAL}"]
+        if labels:
+            lines.append("    labels: {" + ", ".join(f"{k}: {v}" for k, v in labels.items()) + "}")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def write_prometheus_files(root, directory, daemon_addr, alertmanager_addr):
+    with open(os.path.join(root, "prometheus", "prometheus.example.yml"), encoding="utf-8") as f:
+        config = f.read()
+    config = replace_once(config, "scrape_interval: 15s", "scrape_interval: 1s", "prometheus.example.yml")
+    config = replace_once(config, "evaluation_interval: 15s", "evaluation_interval: 1s",
+                          "prometheus.example.yml")
+    config = replace_once(config, "'127.0.0.1:9093'", f"'{alertmanager_addr}'", "prometheus.example.yml")
+    config = replace_once(config, "'127.0.0.1:9470'", f"'{daemon_addr}'", "prometheus.example.yml")
+    with open(os.path.join(directory, "prometheus.yml"), "w", encoding="utf-8") as f:
+        f.write(config)
+
+    with open(os.path.join(root, "prometheus", "latencyd.rules.yml"), encoding="utf-8") as f:
+        rules = f.read()
+    rules, count = re.subn(r"^(\s+for: )\S+$", rf"\g<1>{FOR_IN_TEST}", rules, flags=re.M)
+    alerts = len(re.findall(r"^\s+- alert: ", rules, flags=re.M))
+    if count != alerts:
+        raise TestFailure(f"latencyd.rules.yml: rewrote {count} `for` lines but found {alerts} alerts")
+    with open(os.path.join(directory, "latencyd.rules.yml"), "w", encoding="utf-8") as f:
+        f.write(rules)
+
+
+def write_alertmanager_config(root, path, webhook_url):
+    with open(os.path.join(root, "prometheus", "alertmanager.example.yml"), encoding="utf-8") as f:
+        config = f.read()
+    config = replace_once(config, "url: http://127.0.0.1:5001/latencyd", f"url: {webhook_url}",
+                          "alertmanager.example.yml")
+    config = replace_once(config, "group_wait: 30s", "group_wait: 1s", "alertmanager.example.yml")
+    config = replace_once(config, "group_interval: 5m", "group_interval: 1s", "alertmanager.example.yml")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(config)
+
+
+def backfill(promtool, directory, data_dir, daemon_addr):
+    """History for the trend: the hourly median level 1 day and 7 days ago, per endpoint.
+
+    A week ago the over-budget endpoints were 20x faster than now (so the regression alert
+    must fire for them) and the others 100 s slow (so it must not). Written as the recorded
+    series latencyd:probe_duration_seconds:median_1h with exactly the labels the live
+    recording rule produces, one sample a minute over 3 hours around each offset.
+    """
+    now = int(time.time())
+    lines = ["# TYPE latencyd:probe_duration_seconds:median_1h gauge"]
+    for name, (cls, delay, _, labels) in ENDPOINTS.items():
+        all_labels = {"job": "latencyd", "instance": daemon_addr, "endpoint": name,
+                      "class": cls, "quantile": "0.5", **labels}
+        selector = ",".join(f'{k}="{v}"' for k, v in sorted(all_labels.items()))
+        week_ago = delay / 20 if name in OVER_BUDGET else 100.0
+        day_ago = max(delay, 0.0005)
+        for offset, value in ((7 * 86400, week_ago), (86400, day_ago)):
+            for t in range(now - offset - 7200, now - offset + 3600, 60):
+                lines.append(f"latencyd:probe_duration_seconds:median_1h{{{selector}}} {value} {t}")
+    lines.append("# EOF")
+    # OpenMetrics wants each series' samples in time order; the loops above emit 7 d ago first.
+    openmetrics = os.path.join(directory, "history.om")
+    with open(openmetrics, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    log(f"backfilling {len(lines) - 2} samples with promtool tsdb create-blocks-from openmetrics")
+    result = subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", openmetrics, data_dir],
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise TestFailure(f"promtool backfill failed:\n{result.stdout}\n{result.stderr}")
+
+
+# --- dashboard and Grafana alert queries ------------------------------------------------------
+
+def grafana_queries(root):
+    """(where, PromQL) for every dashboard panel query, variable query and Grafana alert query,
+    with Grafana's variables replaced as Grafana would with every variable at All."""
+    substitutions = {"$__rate_interval": "1m", "$__interval": "15s", "$__range": "1h",
+                     "$job": ".+", "$class": ".+", "$endpoint": ".+"}
+
+    def substitute(expr):
+        for var, value in sorted(substitutions.items(), key=lambda kv: -len(kv[0])):
+            expr = expr.replace(var, value)
+        if "$" in expr:
+            raise TestFailure(f"unsubstituted variable in {expr}")
+        return expr
+
+    with open(os.path.join(root, "grafana", "latencyd-dashboard.json"), encoding="utf-8") as f:
+        dash = json.load(f)
+    queries = []
+    for var in dash["templating"]["list"]:
+        if var["type"] != "query":
+            continue
+        text = var["query"]["query"] if isinstance(var["query"], dict) else var["query"]
+        match = re.fullmatch(r"label_values\((.*),\s*(\w+)\)", text.strip())
+        if not match:
+            raise TestFailure(f"variable {var['name']}: unsupported query {text}")
+        queries.append((f"variable ${var['name']} (label {match.group(2)})", substitute(match.group(1)),
+                        match.group(2)))
+
+    def panels(items):
+        for panel in items:
+            yield panel
+            yield from panels(panel.get("panels", []))
+
+    for panel in panels(dash["panels"]):
+        for target in panel.get("targets", []):
+            queries.append((f"panel {panel['id']} ({panel['title']}) query {target['refId']}",
+                            substitute(target["expr"]), None))
+    with open(os.path.join(root, "grafana", "provisioning", "alerting", "latencyd-alerts.json"),
+              encoding="utf-8") as f:
+        alerts = json.load(f)
+    for group in alerts["groups"]:
+        for rule in group["rules"]:
+            for data in rule["data"]:
+                if data["datasourceUid"] != "__expr__":
+                    queries.append((f"Grafana alert {rule['uid']} query {data['refId']}",
+                                    substitute(data["model"]["expr"]), None))
+    return queries
+
+
+def check_queries_return_data(api, queries):
+    problems = []
+    for where, expr, label in queries:
+        try:
+            instant = api.query(expr)
+            ranged = api.query_range(expr, 60, 5)
+        except TestFailure as error:
+            problems.append(f"{where}: {error}")
+            continue
+        if not instant or not ranged:
+            problems.append(f"{where}: no data (instant: {len(instant)} series, range: {len(ranged)}): {expr}")
+        elif label and not any(label in series["metric"] for series in instant):
+            problems.append(f"{where}: no series has label {label}: {expr}")
+    return problems
+
+
+# --- the test -----------------------------------------------------------------------------------
+
+def firing_endpoints(api, alertname):
+    return {labels.get("endpoint") for labels in api.firing(alertname)}
+
+
+def run(args, workdir):
+    processes = Processes(workdir)
+    routes = FixtureRoutes()
+    for name, (_, delay, status, _) in ENDPOINTS.items():
+        routes.set(name, delay, status)
+    fixture = start_fixture_server(routes)
+    webhook = WebhookReceiver()
+    daemon_addr = f"127.0.0.1:{free_port()}"
+    prometheus_addr = f"127.0.0.1:{free_port()}"
+    alertmanager_addr = f"127.0.0.1:{free_port()}"
+    api = PrometheusApi(f"http://{prometheus_addr}")
+    started = time.monotonic()
+    try:
+        prom_dir = os.path.join(workdir, "prometheus")
+        prom_data = os.path.join(workdir, "prometheus-data")
+        os.makedirs(prom_dir)
+        os.makedirs(prom_data)
+        write_prometheus_files(args.root, prom_dir, daemon_addr, alertmanager_addr)
+        result = subprocess.run([args.promtool, "check", "config", os.path.join(prom_dir, "prometheus.yml")],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise TestFailure(f"promtool check config on the test copy failed:\n{result.stdout}{result.stderr}")
+        backfill(args.promtool, workdir, prom_data, daemon_addr)
+        am_config = os.path.join(workdir, "alertmanager.yml")
+        write_alertmanager_config(args.root, am_config, webhook.url)
+        latencyd_config = os.path.join(workdir, "latencyd.yml")
+        write_latencyd_config(latencyd_config, fixture.server_address[1])
+
+        processes.start("alertmanager", [
+            args.alertmanager, f"--config.file={am_config}",
+            f"--storage.path={os.path.join(workdir, 'alertmanager-data')}",
+            f"--web.listen-address={alertmanager_addr}", "--cluster.listen-address="])
+        processes.start("latencyd", [
+            args.latencyd, f"--config.file={latencyd_config}", f"--web.listen-address={daemon_addr}"])
+        processes.start("prometheus", [
+            args.prometheus, f"--config.file={os.path.join(prom_dir, 'prometheus.yml')}",
+            f"--storage.tsdb.path={prom_data}", f"--web.listen-address={prometheus_addr}",
+            "--storage.tsdb.retention.time=30d", "--rules.alert.resend-delay=1s",
+            "--log.level=warn"])
+
+        def ready(url):
+            processes.check_alive()
+            return http_ok(url)
+        wait_for("latencyd /-/ready", lambda: ready(f"http://{daemon_addr}/-/ready"), 30)
+        wait_for("Alertmanager /-/ready", lambda: ready(f"http://{alertmanager_addr}/-/ready"), 30)
+        wait_for("Prometheus /-/ready", lambda: ready(f"http://{prometheus_addr}/-/ready"), 60)
+        wait_for("Prometheus scraping latencyd (up == 1)",
+                 lambda: any(s["value"][1] == "1" for s in api.query('up{job="latencyd"}')), 30)
+        wait_for("Prometheus discovering Alertmanager", lambda: api._get(
+            "/api/v1/alertmanagers", {})["activeAlertmanagers"], 30)
+        log(f"all components up after {time.monotonic() - started:.1f}s")
+
+        # 1. The threshold alert fires for exactly the over-budget endpoints.
+        seen = set()
+
+        def threshold_firing():
+            processes.check_alive()
+            endpoints = firing_endpoints(api, "LatencydThresholdBreached")
+            seen.update(endpoints)
+            if seen - OVER_BUDGET:
+                raise TestFailure(f"LatencydThresholdBreached fired for {sorted(seen - OVER_BUDGET)}, "
+                                  f"which are under budget")
+            return endpoints == OVER_BUDGET
+        wait_for(f"LatencydThresholdBreached firing for {sorted(OVER_BUDGET)}", threshold_firing, 90)
+        log(f"threshold alert firing for {sorted(OVER_BUDGET)} after {time.monotonic() - started:.1f}s")
+
+        def delivered(endpoint, status):
+            for _, alert in webhook.alerts(status):
+                labels = alert["labels"]
+                if labels.get("alertname") == "LatencydThresholdBreached" and labels.get("endpoint") == endpoint:
+                    return alert
+            return None
+        for endpoint in sorted(OVER_BUDGET):
+            alert = wait_for(f"webhook notification: {endpoint} firing", lambda: delivered(endpoint, "firing"), 60)
+            cls, _, _, own = ENDPOINTS[endpoint]
+            expected = {"severity": "critical", "class": cls, "quantile": "0.5", "job": "latencyd",
+                        "instance": daemon_addr, **own}
+            wrong = {k: alert["labels"].get(k) for k, v in expected.items() if alert["labels"].get(k) != v}
+            if wrong:
+                raise TestFailure(f"webhook alert for {endpoint}: labels {wrong} differ from {expected}")
+            threshold = "5ms" if cls == "core" else "100ms"
+            description = alert["annotations"].get("description", "")
+            if endpoint not in alert["annotations"].get("summary", "") or f"threshold of {threshold}" not in description:
+                raise TestFailure(f"webhook alert for {endpoint}: unexpected annotations {alert['annotations']}")
+        log("threshold alerts delivered to the webhook with labels and annotations")
+
+        # 2. Regression (from the backfilled week-old level) and failing probes, on real data.
+        wait_for(f"LatencydMedianRegression firing for {sorted(OVER_BUDGET)}",
+                 lambda: firing_endpoints(api, "LatencydMedianRegression") == OVER_BUDGET, 60)
+        wait_for("LatencydProbesFailing firing for core_failing",
+                 lambda: firing_endpoints(api, "LatencydProbesFailing") == {"core_failing"}, 60)
+        bad_rules = [f"{r['name']}: {r.get('lastError')}" for r in api.rules() if r.get("health") != "ok"]
+        if bad_rules:
+            raise TestFailure(f"rules with evaluation errors: {bad_rules}")
+        log("regression and probes-failing alerts fire for exactly the expected endpoints; all rules healthy")
+
+        # 3. Every dashboard and Grafana alert query is valid PromQL and returns data.
+        queries = grafana_queries(args.root)
+        problems = []
+
+        def all_queries_ok():
+            problems[:] = check_queries_return_data(api, queries)
+            return not problems
+        try:
+            wait_for("every dashboard and Grafana alert query returning data", all_queries_ok, 30, interval=2)
+        except TestFailure as error:
+            raise TestFailure(f"{error}:\n  " + "\n  ".join(problems))
+        log(f"{len(queries)} dashboard/Grafana alert queries valid and returning data")
+
+        # 4. core_slow becomes fast: its alert resolves and the resolution is delivered.
+        routes.set("core_slow", 0.0, 200)
+        wait_for("LatencydThresholdBreached for core_slow to resolve in Prometheus",
+                 lambda: "core_slow" not in firing_endpoints(api, "LatencydThresholdBreached"), 60)
+        wait_for("webhook notification: core_slow resolved", lambda: delivered("core_slow", "resolved"), 60)
+        if "async_slow" not in firing_endpoints(api, "LatencydThresholdBreached"):
+            raise TestFailure("async_slow stopped firing although it is still over budget")
+        unexpected = seen - OVER_BUDGET
+        if unexpected:
+            raise TestFailure(f"LatencydThresholdBreached fired for under-budget {sorted(unexpected)}")
+        log(f"core_slow resolved and delivered; async_slow still firing; "
+            f"total {time.monotonic() - started:.1f}s")
+    except TestFailure:
+        try:
+            alerts = api._get("/api/v1/alerts", {})["alerts"]
+            print("----- Prometheus alerts -----", flush=True)
+            for alert in alerts:
+                print(alert["state"], alert["labels"], flush=True)
+            print("----- latencyd duration/threshold series -----", flush=True)
+            for series in api.query('{__name__=~"latencyd_probe_duration_seconds|latencyd_threshold_seconds",'
+                                    'quantile="0.5"}'):
+                print(series["metric"], series["value"][1], flush=True)
+        except Exception as error:  # diagnostics only
+            print(f"(no Prometheus diagnostics: {error})", flush=True)
+        print(f"----- webhook notifications: {len(webhook.notifications)} -----", flush=True)
+        for payload in webhook.notifications:
+            print(payload.get("status"), [a["labels"].get("endpoint") for a in payload.get("alerts", [])], flush=True)
+        processes.dump_logs()
+        raise
+    finally:
+        processes.stop_all()
+        fixture.shutdown()
+        webhook.server.shutdown()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--latencyd", required=True)
+    parser.add_argument("--root", required=True, help="repository root (prometheus/, grafana/)")
+    parser.add_argument("--prometheus", default="prometheus")
+    parser.add_argument("--promtool", default="promtool")
+    parser.add_argument("--alertmanager", default="prometheus-alertmanager")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+    for tool in ("latencyd", "prometheus", "promtool", "alertmanager"):
+        path = shutil.which(getattr(args, tool))
+        if not path:
+            print(f"FAIL: {tool} binary {getattr(args, tool)!r} not found", flush=True)
+            return 1
+        setattr(args, tool, path)
+    workdir = tempfile.mkdtemp(prefix="latencyd-e2e-")
+    ok = False
+    try:
+        run(args, workdir)
+        ok = True
+    except TestFailure as error:
+        print(f"FAIL: {error}", flush=True)
+    finally:
+        if ok and not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"files kept in {workdir}", flush=True)
+    print("PASS" if ok else "FAILED", flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
