@@ -28,6 +28,7 @@ tr.no_data .state{color:#555;background:#e0e0e0}
 tr.ok .state{color:#fff;background:#2e7d32}
 .label{display:inline-block;background:#eef;border-radius:3px;padding:0 .3em;margin:0 .2em .1em 0}
 .bad{color:#c62828;font-weight:bold}
+.old{color:#888}
 )";
 
 std::string DisplayState(EndpointHealth health) {
@@ -86,6 +87,11 @@ std::string LabelsHtml(const EndpointSnapshot& e) {
 }
 
 std::string LastErrorHtml(const EndpointSnapshot& e) {
+  if (e.last_error.empty()) return "";
+  // The error outlives later successes (it explains past failures); grey it out then.
+  if (e.has_result && e.last_success) {
+    return "<span class=\"old\">earlier: " + HtmlEscape(e.last_error) + "</span>";
+  }
   std::string out;
   if (!e.last_reason.empty()) out += "<b>" + HtmlEscape(e.last_reason) + "</b> ";
   return out + HtmlEscape(e.last_error);

@@ -122,6 +122,15 @@ TEST(StatusPageTest, EscapesHostileEndpointData) {
             std::string::npos);
 }
 
+TEST(StatusPageTest, GreysOutAnErrorFollowedBySuccesses) {
+  DaemonSnapshot snapshot;
+  EndpointSnapshot e = Endpoint("recovered", true, true, false);
+  e.last_error = "connection refused";
+  snapshot.endpoints = {e};
+  EXPECT_NE(RenderStatusPage(snapshot).find("<span class=\"old\">earlier: connection refused"),
+            std::string::npos);
+}
+
 TEST(StatusPageTest, ShowsReloadStateAndIsSelfContained) {
   DaemonSnapshot snapshot;
   snapshot.last_reload_successful = false;
