@@ -56,9 +56,9 @@ struct ProbeSpec {
   std::vector<StatusRange> expect_status = {{200, 399}};
   std::string body_regex;  // empty: not checked; ECMAScript, searched anywhere in the body
   Duration timeout = std::chrono::seconds(1);  // total deadline: DNS, connect, TLS and body
-  bool keepalive = false;  // false: a fresh connection for every probe
-  std::uint64_t max_body = 1024 * 1024;  // decompressed bytes; more fails with kTooLarge
-  int max_redirects = 5;                 // 0: do not follow
+  bool keepalive = false;                      // false: a fresh connection for every probe
+  std::uint64_t max_body = 1024 * 1024;        // decompressed bytes; more fails with kTooLarge
+  int max_redirects = 5;                       // 0: do not follow
   TlsSpec tls;
 };
 
@@ -81,13 +81,13 @@ Duration PhaseAt(const PhaseTimings& phases, int phase_index);
 struct ProbeResult {
   bool ok = false;
   FailureReason reason = FailureReason::kOther;
-  std::string error;     // human-readable detail for the status page and logs; empty when ok
-  int http_status = 0;   // 0 when no response arrived
-  Duration total{};      // start of the request until the last body byte (or the failure)
+  std::string error;    // human-readable detail for the status page and logs; empty when ok
+  int http_status = 0;  // 0 when no response arrived
+  Duration total{};     // start of the request until the last body byte (or the failure)
   PhaseTimings phases;
   std::uint64_t body_bytes = 0;
   bool connection_reused = false;
-  SteadyTime started{};   // when the engine handed the request to libcurl
+  SteadyTime started{};      // when the engine handed the request to libcurl
   WallTime finished_wall{};  // for latencyd_last_probe_timestamp_seconds
 };
 

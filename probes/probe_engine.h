@@ -25,8 +25,12 @@ class PreparedProbe {
   // True when the body passes the regex (or there is none).
   bool BodyMatches(const std::string& body) const;
 
- private:
+  // Engine-internal state built once (regex, libcurl header list, deadline in ms); defined in
+  // probes/prepared_probe_internal.h. Thread-safe to read: it never changes after construction.
   struct Compiled;
+  const Compiled& compiled() const { return *compiled_; }
+
+ private:
   ProbeSpec spec_;
   std::unique_ptr<Compiled> compiled_;
 };
@@ -35,6 +39,8 @@ class ProbeEngine {
  public:
   struct Options {
     int workers = 0;  // event loops; 0: one per core
+    // Idle keep-alive connections each loop keeps for reuse (keepalive probes only).
+    int max_idle_connections = 1024;
   };
   // Called exactly once per submitted probe, on a worker thread, unless the engine is stopped
   // first. Must return quickly: it runs inside the event loop.
@@ -49,10 +55,13 @@ class ProbeEngine {
   // always lands on the same loop, so keep-alive connections can be reused).
   void Submit(std::shared_ptr<const PreparedProbe> probe, std::uint64_t affinity, Callback done);
 
-  // Aborts probes in flight (their callbacks are not called) and joins the loops. Idempotent.
+  // Aborts probes in flight (their callbacks are not called) and joins the loops. Idempotent;
+  // returns within about 100 ms plus the time libcurl takes to close the sockets. Submit after
+  // Stop drops the probe without a callback. Must not be called from a callback.
   void Stop();
 
   int workers() const;
+  // Probes submitted and not yet completed (queued or running).
   std::size_t in_flight() const;
   // The oldest of the loops' last heartbeats: every loop turns at least every 100 ms while
   // alive, so an old value means a wedged loop (the systemd watchdog stops pinging).

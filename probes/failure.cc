@@ -1,0 +1,112 @@
+// ClassifyFailure: which CURLcode means which FailureReason (see probes/README.md).
+#include "probes/failure.h"
+
+#include <curl/curl.h>
+
+namespace latencyd::probes {
+namespace {
+
+FailureReason ReasonForCurlCode(int code) {
+  switch (static_cast<CURLcode>(code)) {
+    case CURLE_OK:
+      return FailureReason::kNone;
+    case CURLE_OPERATION_TIMEDOUT:
+      return FailureReason::kTimeout;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return FailureReason::kDns;
+    case CURLE_COULDNT_CONNECT:
+      return FailureReason::kConnect;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED:
+      return FailureReason::kTls;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+      return FailureReason::kReset;
+    case CURLE_FILESIZE_EXCEEDED:
+      return FailureReason::kTooLarge;
+    default:
+      return FailureReason::kOther;
+  }
+}
+
+// A short prefix that names the failure in words operators search for.
+std::string Headline(int code, const TransferOutcome& o) {
+  switch (static_cast<CURLcode>(code)) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timeout after " + std::to_string(o.timeout_ms) + " ms";
+    case CURLE_TOO_MANY_REDIRECTS:
+      return "too many redirects (redirect loop?), limit " + std::to_string(o.max_redirects);
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return "unsupported protocol (only http and https are probed)";
+    case CURLE_GOT_NOTHING:
+      return "connection closed without a response";
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      return "connection reset";
+    case CURLE_PARTIAL_FILE:
+      return "connection closed before the body was complete";
+    default:
+      return curl_easy_strerror(static_cast<CURLcode>(code));
+  }
+}
+
+}  // namespace
+
+std::string DescribeStatusRanges(const std::vector<StatusRange>& ranges) {
+  std::string out;
+  for (const auto& r : ranges) {
+    if (!out.empty()) out += ", ";
+    out += std::to_string(r.low);
+    if (r.high != r.low) out += "-" + std::to_string(r.high);
+  }
+  return out;
+}
+
+Classification ClassifyFailure(const TransferOutcome& o) {
+  // The callbacks abort with a write error; their flags say why.
+  if (o.body_too_large) {
+    return {FailureReason::kTooLarge,
+            "response body larger than max_body (" + std::to_string(o.max_body) + " bytes)"};
+  }
+  if (o.headers_too_large) {
+    return {FailureReason::kTooLarge,
+            "response headers larger than " + std::to_string(kMaxHeaderBytes) + " bytes"};
+  }
+  if (o.curl_code != CURLE_OK) {
+    FailureReason reason = ReasonForCurlCode(o.curl_code);
+    std::string error = Headline(o.curl_code, o);
+    if (!o.curl_detail.empty() && o.curl_detail != error) {
+      error += ": ";
+      error += o.curl_detail;
+    }
+    return {reason, std::move(error)};
+  }
+  if (!o.status_expected) {
+    std::string error = "unexpected HTTP status " + std::to_string(o.http_status);
+    if (!o.expected_status.empty()) error += " (expected " + std::string(o.expected_status) + ")";
+    return {FailureReason::kStatus, std::move(error)};
+  }
+  if (!o.body_matches) return {FailureReason::kBodyMismatch, "body does not match body_regex"};
+  return {FailureReason::kNone, ""};
+}
+
+}  // namespace latencyd::probes

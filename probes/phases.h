@@ -1,0 +1,30 @@
+// Phase mapping: the pure conversion of libcurl's cumulative timestamps into PhaseTimings
+// that add up to the total (see probe.h and probes/README.md).
+#pragma once
+
+#include <cstdint>
+
+#include "probes/probe.h"
+
+namespace latencyd::probes {
+
+// libcurl's CURLINFO_*_TIME_T values in microseconds: each is the time from the start of the
+// request to the end of that step, 0 when the step was not reached (or, for appconnect, when
+// there was no TLS). With redirects libcurl sums each value over the hops.
+struct CurlTimes {
+  std::int64_t namelookup_us = 0;
+  std::int64_t connect_us = 0;
+  std::int64_t appconnect_us = 0;
+  std::int64_t starttransfer_us = 0;
+  std::int64_t total_us = 0;
+  bool tls_expected = false;  // the (last) URL is https: a missing appconnect means TLS failed
+  bool reused = false;        // no new connection: dns, connect and tls are zero by definition
+  bool ip_literal = false;    // no name to resolve: the resolver's bookkeeping goes to connect
+};
+
+// Pure and thread-safe. Each timestamp is clamped between the previous one and the total, so
+// every phase is >= 0 and they add up to exactly total_us. When a step was not reached (a
+// failure), the phase in progress takes the rest of the total and later phases are zero.
+PhaseTimings MapPhases(const CurlTimes& times);
+
+}  // namespace latencyd::probes

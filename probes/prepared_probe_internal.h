@@ -1,0 +1,26 @@
+// What PreparedProbe compiles once so that starting a probe costs only a few setopt calls.
+// Private to probes/: libcurl objects appear only as opaque pointers.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+
+#include "probes/probe_engine.h"
+
+namespace latencyd::probes {
+
+// Initializes libcurl once per process, before any thread uses it.
+void EnsureCurlGlobalInit();
+
+struct PreparedProbe::Compiled {
+  std::optional<std::regex> body_regex;
+  std::shared_ptr<void> header_list;  // curl_slist*: request headers plus "Expect:"
+  std::shared_ptr<void> connect_to;   // curl_slist*: set when tls.server_name rewrites the URL
+  std::string url;                    // the spec's URL, host replaced by tls.server_name if set
+  long timeout_ms = 1000;             // the total deadline, rounded up to whole milliseconds
+  bool ip_literal = false;            // the URL's host is an IP address: no DNS phase
+};
+
+}  // namespace latencyd::probes

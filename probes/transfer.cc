@@ -1,0 +1,131 @@
+// Transfer: building the libcurl request for a probe, and the body and header callbacks.
+#include "probes/transfer.h"
+
+#include <curl/curl.h>
+
+#include "probes/failure.h"
+#include "probes/prepared_probe_internal.h"
+
+namespace latencyd::probes {
+namespace {
+
+static_assert(CURL_ERROR_SIZE == 256, "Transfer::error_ must hold CURL_ERROR_SIZE bytes");
+constexpr char kUserAgent[] = "latencyd/0.1";
+
+}  // namespace
+
+Transfer::Transfer() : easy_(curl_easy_init()) {}
+
+Transfer::~Transfer() {
+  if (easy_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(easy_));
+}
+
+bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::Callback done) {
+  probe_ = std::move(probe);
+  done_ = std::move(done);
+  const ProbeSpec& spec = probe_->spec();
+  const PreparedProbe::Compiled& c = probe_->compiled();
+  max_body_ = spec.max_body;
+  keep_body_ = c.body_regex.has_value();
+  body_bytes_ = 0;
+  header_bytes_ = 0;
+  body_too_large_ = headers_too_large_ = false;
+  body_.clear();
+  error_[0] = '\0';
+
+  CURL* e = static_cast<CURL*>(easy_);
+  curl_easy_reset(e);
+  bool ok = curl_easy_setopt(e, CURLOPT_URL, c.url.c_str()) == CURLE_OK;
+  curl_easy_setopt(e, CURLOPT_PRIVATE, this);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c.timeout_ms);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // Probes measure the target itself, never a proxy picked up from the environment.
+  curl_easy_setopt(e, CURLOPT_PROXY, "");
+  if (spec.max_redirects > 0) {
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(spec.max_redirects));
+  }
+  if (!spec.keepalive) {
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+  }
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // all built-in decoders; bodies decoded
+  curl_easy_setopt(e, CURLOPT_USERAGENT, kUserAgent);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(c.header_list.get()));
+  if (c.connect_to) {
+    curl_easy_setopt(e, CURLOPT_CONNECT_TO, static_cast<curl_slist*>(c.connect_to.get()));
+  }
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
+  SetMethodAndBody(spec);
+  SetTls(spec.tls);
+  return ok;
+}
+
+void Transfer::SetMethodAndBody(const ProbeSpec& spec) {
+  CURL* e = static_cast<CURL*>(easy_);
+  if (spec.method == "HEAD") {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    return;
+  }
+  if (!spec.body.empty() || spec.method == "POST") {
+    // The body lives in the PreparedProbe, which outlives the transfer.
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(spec.body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, spec.body.data());
+  }
+  if (spec.method != "GET" && spec.method != "POST") {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec.method.c_str());
+  } else if (spec.method == "GET" && !spec.body.empty()) {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "GET");
+  }
+}
+
+void Transfer::SetTls(const TlsSpec& tls) {
+  CURL* e = static_cast<CURL*>(easy_);
+  if (tls.insecure_skip_verify) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!tls.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.cert_file.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, tls.cert_file.c_str());
+  if (!tls.key_file.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, tls.key_file.c_str());
+}
+
+void Transfer::MarkStarted() { started_ = std::chrono::steady_clock::now(); }
+
+std::size_t Transfer::OnBody(char* data, std::size_t size, std::size_t count, void* self) {
+  auto* t = static_cast<Transfer*>(self);
+  const std::size_t n = size * count;
+  t->body_bytes_ += n;
+  if (t->body_bytes_ > t->max_body_) {
+    t->body_too_large_ = true;
+    return CURL_WRITEFUNC_ERROR;  // aborts with CURLE_WRITE_ERROR; the flag says why
+  }
+  if (t->keep_body_) t->body_.append(data, n);
+  return n;
+}
+
+std::size_t Transfer::OnHeader(char*, std::size_t size, std::size_t count, void* self) {
+  auto* t = static_cast<Transfer*>(self);
+  const std::size_t n = size * count;
+  t->header_bytes_ += n;
+  if (t->header_bytes_ > kMaxHeaderBytes) {
+    t->headers_too_large_ = true;
+    return CURL_WRITEFUNC_ERROR;
+  }
+  return n;
+}
+
+ProbeEngine::Callback Transfer::Release() {
+  probe_.reset();
+  body_.clear();
+  if (body_.capacity() > (64u << 10)) std::string().swap(body_);  // do not pin big buffers
+  return std::move(done_);
+}
+
+}  // namespace latencyd::probes

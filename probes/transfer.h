@@ -1,0 +1,61 @@
+// One libcurl easy handle and the state of the probe running on it; reused from probe to probe
+// by a worker's pool so that starting a probe allocates almost nothing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "probes/probe_engine.h"
+
+namespace latencyd::probes {
+
+// Not thread-safe: owned and used by one worker thread.
+class Transfer {
+ public:
+  Transfer();  // creates the easy handle; valid() says whether that worked
+  ~Transfer();
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  bool valid() const { return easy_ != nullptr; }
+  void* easy() const { return easy_; }  // CURL*, opaque here
+
+  // Configures the handle for `probe` (request, limits, TLS, callbacks). False when libcurl
+  // rejects an option; the transfer is then not started.
+  bool Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::Callback done);
+  void MarkStarted();
+
+  // Builds the result from libcurl's report (`curl_code` is the CURLcode of the transfer).
+  ProbeResult Finish(int curl_code) const;
+  // A result for a probe that could not be started.
+  ProbeResult NotStarted(const std::string& why) const;
+
+  // Hands out the callback and forgets the probe, so the handle can be reused.
+  ProbeEngine::Callback Release();
+
+  // Position in the worker's list of active transfers (for O(1) removal).
+  std::size_t active_index = 0;
+
+ private:
+  static std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* self);
+  static std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* self);
+  void SetMethodAndBody(const ProbeSpec& spec);
+  void SetTls(const TlsSpec& tls);
+  bool StatusExpected(int status) const;
+
+  void* easy_ = nullptr;
+  std::shared_ptr<const PreparedProbe> probe_;
+  ProbeEngine::Callback done_;
+  SteadyTime started_{};
+  std::uint64_t max_body_ = 0;
+  bool keep_body_ = false;
+  std::uint64_t body_bytes_ = 0;
+  std::size_t header_bytes_ = 0;
+  bool body_too_large_ = false;
+  bool headers_too_large_ = false;
+  std::string body_;      // kept only when a regex must be checked
+  char error_[256] = {};  // CURLOPT_ERRORBUFFER (CURL_ERROR_SIZE)
+};
+
+}  // namespace latencyd::probes

@@ -1,0 +1,88 @@
+// Transfer::Finish: reading libcurl's report and turning it into a ProbeResult.
+#include <curl/curl.h>
+#include <strings.h>
+
+#include "probes/failure.h"
+#include "probes/phases.h"
+#include "probes/prepared_probe_internal.h"
+#include "probes/transfer.h"
+
+namespace latencyd::probes {
+namespace {
+
+std::int64_t TimeUs(CURL* e, CURLINFO info) {
+  curl_off_t v = 0;
+  return curl_easy_getinfo(e, info, &v) == CURLE_OK ? static_cast<std::int64_t>(v) : 0;
+}
+
+long LongInfo(CURL* e, CURLINFO info) {
+  long v = 0;
+  return curl_easy_getinfo(e, info, &v) == CURLE_OK ? v : 0;
+}
+
+}  // namespace
+
+bool Transfer::StatusExpected(int status) const {
+  for (const StatusRange& r : probe_->spec().expect_status) {
+    if (status >= r.low && status <= r.high) return true;
+  }
+  return false;
+}
+
+ProbeResult Transfer::Finish(int curl_code) const {
+  CURL* e = static_cast<CURL*>(easy_);
+  const ProbeSpec& spec = probe_->spec();
+  ProbeResult r;
+  r.started = started_;
+  r.finished_wall = std::chrono::system_clock::now();
+  r.http_status = static_cast<int>(LongInfo(e, CURLINFO_RESPONSE_CODE));
+  r.body_bytes = body_bytes_;
+
+  CurlTimes times;
+  times.namelookup_us = TimeUs(e, CURLINFO_NAMELOOKUP_TIME_T);
+  times.connect_us = TimeUs(e, CURLINFO_CONNECT_TIME_T);
+  times.appconnect_us = TimeUs(e, CURLINFO_APPCONNECT_TIME_T);
+  times.starttransfer_us = TimeUs(e, CURLINFO_STARTTRANSFER_TIME_T);
+  times.total_us = TimeUs(e, CURLINFO_TOTAL_TIME_T);
+  const char* scheme = nullptr;
+  curl_easy_getinfo(e, CURLINFO_SCHEME, &scheme);
+  times.tls_expected = scheme != nullptr && strcasecmp(scheme, "https") == 0;
+  // A connection was used (a local port is known) but none was opened: it was reused.
+  r.connection_reused =
+      LongInfo(e, CURLINFO_NUM_CONNECTS) == 0 && LongInfo(e, CURLINFO_LOCAL_PORT) != 0;
+  times.reused = r.connection_reused;
+  times.ip_literal = probe_->compiled().ip_literal && LongInfo(e, CURLINFO_REDIRECT_COUNT) == 0;
+  r.phases = MapPhases(times);
+  r.total = std::chrono::microseconds(times.total_us);
+
+  TransferOutcome o;
+  o.curl_code = curl_code;
+  o.curl_detail = error_;
+  o.body_too_large = body_too_large_;
+  o.headers_too_large = headers_too_large_;
+  o.http_status = r.http_status;
+  o.status_expected = curl_code != CURLE_OK || StatusExpected(r.http_status);
+  std::string expected;
+  if (!o.status_expected) expected = DescribeStatusRanges(spec.expect_status);
+  o.expected_status = expected;
+  o.body_matches = !o.status_expected || curl_code != CURLE_OK || probe_->BodyMatches(body_);
+  o.max_body = spec.max_body;
+  o.timeout_ms = probe_->compiled().timeout_ms;
+  o.max_redirects = spec.max_redirects;
+  Classification c = ClassifyFailure(o);
+  r.reason = c.reason;
+  r.ok = c.reason == FailureReason::kNone;
+  r.error = std::move(c.error);
+  return r;
+}
+
+ProbeResult Transfer::NotStarted(const std::string& why) const {
+  ProbeResult r;
+  r.reason = FailureReason::kOther;
+  r.error = why;
+  r.started = std::chrono::steady_clock::now();
+  r.finished_wall = std::chrono::system_clock::now();
+  return r;
+}
+
+}  // namespace latencyd::probes

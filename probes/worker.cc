@@ -1,0 +1,171 @@
+// ProbeEngine::Worker: the event loop (queue -> multi -> callbacks) and the easy-handle pool.
+#include "probes/worker.h"
+
+#include <curl/curl.h>
+
+#include <cstdio>
+
+namespace latencyd::probes {
+namespace {
+
+constexpr int kPollTimeoutMs = 100;  // the heartbeat contract: a turn at least every 100 ms
+constexpr std::size_t kMaxIdleTransfers = 512;
+
+SteadyTime::rep NowTicks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+
+}  // namespace
+
+ProbeEngine::Worker::Worker(int max_idle_connections) : heartbeat_(NowTicks()) {
+  CURLM* multi = curl_multi_init();
+  if (multi != nullptr && max_idle_connections > 0) {
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(max_idle_connections));
+  }
+  multi_ = multi;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+ProbeEngine::Worker::~Worker() {
+  RequestStop();
+  Join();
+}
+
+void ProbeEngine::Worker::Submit(std::shared_ptr<const PreparedProbe> probe, Callback done) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_ || closed_) return;  // documented: dropped without a callback
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
+  const bool was_empty = queue_.empty();
+  queue_.push_back({std::move(probe), std::move(done)});
+  // A non-empty queue already has a wake-up pending; skipping it saves a syscall per probe.
+  if (was_empty && !closed_) curl_multi_wakeup(static_cast<CURLM*>(multi_));
+}
+
+void ProbeEngine::Worker::RequestStop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stopping_ = true;
+  if (!closed_ && multi_ != nullptr) curl_multi_wakeup(static_cast<CURLM*>(multi_));
+}
+
+void ProbeEngine::Worker::Join() {
+  std::lock_guard<std::mutex> lock(join_mu_);
+  if (thread_.joinable()) thread_.join();
+}
+
+SteadyTime ProbeEngine::Worker::heartbeat() const {
+  return SteadyTime(SteadyTime::duration(heartbeat_.load(std::memory_order_relaxed)));
+}
+
+void ProbeEngine::Worker::Loop() {
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  std::vector<Pending> batch;
+  while (multi != nullptr) {
+    heartbeat_.store(NowTicks(), std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) break;
+      batch.swap(queue_);
+    }
+    for (Pending& pending : batch) Start(pending);
+    batch.clear();
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    ReapFinished();
+    curl_multi_poll(multi, nullptr, 0, kPollTimeoutMs, nullptr);
+  }
+  AbortAll();
+}
+
+void ProbeEngine::Worker::Start(Pending& pending) {
+  Transfer* t = Acquire();
+  if (t == nullptr || !pending.probe) {
+    Transfer failed;
+    in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    ProbeResult r =
+        failed.NotStarted(pending.probe ? "cannot create a libcurl handle" : "no probe");
+    if (pending.done) pending.done(r);
+    if (t != nullptr) Recycle(t);
+    return;
+  }
+  t->active_index = active_.size();
+  active_.push_back(t);
+  if (!t->Prepare(std::move(pending.probe), std::move(pending.done))) {
+    Complete(t, t->NotStarted("libcurl rejected the request (bad URL?)"));
+    return;
+  }
+  t->MarkStarted();
+  if (curl_multi_add_handle(static_cast<CURLM*>(multi_), static_cast<CURL*>(t->easy())) !=
+      CURLM_OK) {
+    Complete(t, t->NotStarted("curl_multi_add_handle failed"));
+  }
+}
+
+void ProbeEngine::Worker::ReapFinished() {
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* easy = msg->easy_handle;
+    const CURLcode code = msg->data.result;  // msg is invalid after remove_handle
+    Transfer* t = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+    ProbeResult result = t->Finish(code);
+    curl_multi_remove_handle(multi, easy);
+    Complete(t, result);
+  }
+}
+
+// Removes `t` from the active list, recycles it, then runs the callback (which may Submit).
+void ProbeEngine::Worker::Complete(Transfer* t, const ProbeResult& result) {
+  Transfer* last = active_.back();
+  last->active_index = t->active_index;
+  active_[t->active_index] = last;
+  active_.pop_back();
+  Callback done = t->Release();
+  Recycle(t);
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  if (!done) return;
+  try {
+    done(result);
+  } catch (...) {
+    // A throwing callback must not take the loop (and every other probe) down with it.
+    std::fputs("latencyd probes: a probe callback threw; ignored\n", stderr);
+  }
+}
+
+Transfer* ProbeEngine::Worker::Acquire() {
+  if (!idle_.empty()) {
+    Transfer* t = idle_.back().release();
+    idle_.pop_back();
+    return t;
+  }
+  auto t = std::make_unique<Transfer>();
+  return t->valid() ? t.release() : nullptr;
+}
+
+void ProbeEngine::Worker::Recycle(Transfer* t) {
+  if (idle_.size() < kMaxIdleTransfers) {
+    idle_.emplace_back(t);
+  } else {
+    delete t;
+  }
+}
+
+void ProbeEngine::Worker::AbortAll() {
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  for (Transfer* t : active_) {
+    if (multi != nullptr) curl_multi_remove_handle(multi, static_cast<CURL*>(t->easy()));
+    t->Release();  // the callback is dropped, as Stop() promises
+    delete t;
+  }
+  active_.clear();
+  idle_.clear();
+  std::vector<Pending> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    dropped.swap(queue_);
+    closed_ = true;
+  }
+  in_flight_.store(0, std::memory_order_relaxed);
+  if (multi != nullptr) curl_multi_cleanup(multi);
+}
+
+}  // namespace latencyd::probes

@@ -1,0 +1,62 @@
+// One event loop of the probe engine: a thread owning a libcurl multi handle, fed through a
+// mutex-protected queue and woken with curl_multi_wakeup.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "probes/probe_engine.h"
+#include "probes/transfer.h"
+
+namespace latencyd::probes {
+
+// Thread-safe: Submit, RequestStop, Join, in_flight and heartbeat may be called from any
+// thread; everything else runs on the loop's own thread.
+class ProbeEngine::Worker {
+ public:
+  explicit Worker(int max_idle_connections);
+  ~Worker();  // RequestStop() + Join()
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void Submit(std::shared_ptr<const PreparedProbe> probe, Callback done);
+  void RequestStop();
+  void Join();
+
+  std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+  SteadyTime heartbeat() const;
+
+ private:
+  struct Pending {
+    std::shared_ptr<const PreparedProbe> probe;
+    Callback done;
+  };
+  void Loop();
+  void Start(Pending& pending);
+  void ReapFinished();
+  void Complete(Transfer* transfer, const ProbeResult& result);
+  Transfer* Acquire();
+  void Recycle(Transfer* transfer);
+  void AbortAll();
+
+  void* multi_ = nullptr;  // CURLM*, opaque here
+  std::thread thread_;
+  std::mutex join_mu_;  // serialises concurrent Join calls
+
+  std::mutex mu_;
+  std::vector<Pending> queue_;  // guarded by mu_
+  bool stopping_ = false;       // guarded by mu_
+  bool closed_ = false;         // guarded by mu_: multi_ is gone, do not wake it
+
+  std::atomic<std::size_t> in_flight_{0};
+  std::atomic<SteadyTime::rep> heartbeat_;
+
+  // Loop thread only.
+  std::vector<Transfer*> active_;                // owned; removed from the multi on stop
+  std::vector<std::unique_ptr<Transfer>> idle_;  // easy handles ready for reuse
+};
+
+}  // namespace latencyd::probes

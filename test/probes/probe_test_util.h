@@ -1,0 +1,82 @@
+// Helpers for probe engine tests: run one probe and wait for it, or collect many results.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "probes/probe_engine.h"
+
+namespace latencyd::probes {
+
+// Generous: these are deadlines for a stuck test, not expectations about speed.
+inline constexpr auto kTestDeadline = std::chrono::seconds(20);
+
+inline ProbeSpec Spec(const std::string& url) {
+  ProbeSpec spec;
+  spec.url = url;
+  spec.timeout = std::chrono::seconds(5);
+  return spec;
+}
+
+// Submits one probe; the future is fulfilled by the callback.
+inline std::future<ProbeResult> SubmitOne(ProbeEngine& engine, ProbeSpec spec,
+                                          std::uint64_t affinity = 0) {
+  auto probe = std::make_shared<const PreparedProbe>(std::move(spec));
+  auto promise = std::make_shared<std::promise<ProbeResult>>();
+  auto future = promise->get_future();
+  engine.Submit(probe, affinity, [promise](const ProbeResult& r) { promise->set_value(r); });
+  return future;
+}
+
+inline ProbeResult Await(std::future<ProbeResult>& future) {
+  if (future.wait_for(kTestDeadline) != std::future_status::ready) {
+    ADD_FAILURE() << "probe did not complete within the test deadline";
+    ProbeResult r;
+    r.error = "test deadline";
+    return r;
+  }
+  return future.get();
+}
+
+inline ProbeResult RunOne(ProbeEngine& engine, ProbeSpec spec, std::uint64_t affinity = 0) {
+  auto future = SubmitOne(engine, std::move(spec), affinity);
+  return Await(future);
+}
+
+// Thread-safe sink for many callbacks.
+class Collector {
+ public:
+  ProbeEngine::Callback Callback() {
+    return [this](const ProbeResult& r) {
+      std::lock_guard<std::mutex> lock(mu_);
+      results_.push_back(r);
+      cv_.notify_all();
+    };
+  }
+  // True when `n` results arrived before the deadline.
+  bool WaitFor(std::size_t n, std::chrono::steady_clock::duration within = kTestDeadline) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, within, [&] { return results_.size() >= n; });
+  }
+  std::vector<ProbeResult> results() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return results_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<ProbeResult> results_;
+};
+
+inline std::chrono::nanoseconds SumOfPhases(const PhaseTimings& p) {
+  return p.dns + p.connect + p.tls + p.ttfb + p.transfer;
+}
+
+}  // namespace latencyd::probes
