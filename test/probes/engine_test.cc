@@ -1,0 +1,183 @@
+// The probe engine's successes, timings, connection reuse, isolation, stopping and concurrency,
+// against real loopback servers.
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "probes/probe_engine.h"
+#include "test/probes/probe_test_util.h"
+#include "test/support/fixture_server.h"
+
+namespace latencyd::probes {
+namespace {
+
+using latencyd::testing::FixtureServer;
+using namespace std::chrono_literals;
+
+TEST(EngineTest, SuccessPhasesAddUpAndTtfbIsTheServerDelay) {
+  FixtureServer server;
+  ProbeEngine engine({1});
+  ProbeResult r = RunOne(engine, Spec(server.Url("/delay/20000")));
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.reason, FailureReason::kNone);
+  EXPECT_TRUE(r.error.empty());
+  EXPECT_EQ(r.http_status, 200);
+  EXPECT_EQ(r.body_bytes, 2u);
+  EXPECT_FALSE(r.connection_reused);
+  EXPECT_EQ(SumOfPhases(r.phases), r.total);
+  EXPECT_EQ(r.phases.dns, 0ns);  // an IP literal is not resolved
+  EXPECT_EQ(r.phases.tls, 0ns);  // plain HTTP
+  EXPECT_GE(r.phases.ttfb, 20ms);
+  EXPECT_LE(r.phases.ttfb, 200ms);
+  EXPECT_GE(r.total, 20ms);
+  EXPECT_LE(r.started, std::chrono::steady_clock::now());
+  EXPECT_LE(r.finished_wall, std::chrono::system_clock::now());
+}
+
+TEST(EngineTest, KeepaliveReusesTheConnectionAndFreshDoesNot) {
+  FixtureServer server;
+  ProbeEngine engine({2});
+  ProbeSpec spec = Spec(server.Url("/delay/0"));
+  spec.keepalive = true;
+  ProbeResult first = RunOne(engine, spec, 7);
+  ProbeResult second = RunOne(engine, spec, 7);  // same affinity: same loop, same cache
+  ASSERT_TRUE(first.ok && second.ok) << first.error << second.error;
+  EXPECT_FALSE(first.connection_reused);
+  EXPECT_TRUE(second.connection_reused);
+  EXPECT_EQ(second.phases.dns + second.phases.connect + second.phases.tls, 0ns);
+  EXPECT_EQ(SumOfPhases(second.phases), second.total);
+
+  spec.keepalive = false;
+  ProbeResult fresh1 = RunOne(engine, spec, 7);
+  ProbeResult fresh2 = RunOne(engine, spec, 7);
+  EXPECT_FALSE(fresh1.connection_reused);
+  EXPECT_FALSE(fresh2.connection_reused);
+  EXPECT_GT(fresh2.phases.connect, 0ns);
+}
+
+TEST(EngineTest, MethodHeadersAndBodyReachTheServer) {
+  FixtureServer server;
+  ProbeEngine engine({1});
+  ProbeSpec spec = Spec(server.Url("/echo"));
+  spec.method = "PUT";
+  spec.headers = {{"X-Probe", "latencyd"}, {"Content-Type", "application/json"}};
+  spec.body = R"({"ping":1})";
+  spec.body_regex = R"(^PUT\n[\s\S]*X-Probe: latencyd\n[\s\S]*\n\{"ping":1\}$)";
+  ProbeResult r = RunOne(engine, spec);
+  EXPECT_TRUE(r.ok) << r.error;
+
+  ProbeSpec post = Spec(server.Url("/echo"));
+  post.method = "POST";
+  post.body = "a=b";
+  post.body_regex = "^POST\n[\\s\\S]*\na=b$";
+  EXPECT_TRUE(RunOne(engine, post).ok);
+
+  ProbeSpec head = Spec(server.Url("/delay/0"));
+  head.method = "HEAD";
+  ProbeResult h = RunOne(engine, head);
+  EXPECT_TRUE(h.ok) << h.error;
+  EXPECT_EQ(h.body_bytes, 0u);
+}
+
+TEST(EngineTest, RedirectsAreSummedOverHops) {
+  FixtureServer server;
+  ProbeEngine engine({1});
+  ProbeResult r = RunOne(engine, Spec(server.Url("/redirect/3")));
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(server.RequestCount("/redirect/0"), 1u);
+  EXPECT_EQ(SumOfPhases(r.phases), r.total);
+  EXPECT_GT(r.phases.connect, 0ns);
+}
+
+TEST(EngineTest, HungEndpointDoesNotDelayOthersOnTheSameLoop) {
+  FixtureServer server;
+  ProbeEngine engine({1});
+  ProbeSpec hang = Spec(server.Url("/hang"));
+  hang.timeout = 30s;
+  auto hung = SubmitOne(engine, hang);
+  Collector fast;
+  auto probe = std::make_shared<const PreparedProbe>(Spec(server.Url("/delay/1000")));
+  for (int i = 0; i < 20; ++i) engine.Submit(probe, 0, fast.Callback());
+  ASSERT_TRUE(fast.WaitFor(20));
+  for (const ProbeResult& r : fast.results()) EXPECT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(hung.wait_for(0s), std::future_status::timeout);  // still in flight
+  EXPECT_EQ(engine.in_flight(), 1u);
+}
+
+TEST(EngineTest, StopAbortsInFlightProbesPromptlyWithoutCallbacks) {
+  FixtureServer server;
+  ProbeEngine engine({2});
+  std::atomic<int> callbacks{0};
+  ProbeSpec hang = Spec(server.Url("/hang"));
+  hang.timeout = 60s;
+  auto probe = std::make_shared<const PreparedProbe>(hang);
+  for (int i = 0; i < 10; ++i) engine.Submit(probe, i, [&](const ProbeResult&) { ++callbacks; });
+  // Wait (bounded) until the server holds all of them, so they are really in flight.
+  auto until = std::chrono::steady_clock::now() + kTestDeadline;
+  while (server.ActiveRequests() < 10 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(server.ActiveRequests(), 10);
+  auto t0 = std::chrono::steady_clock::now();
+  engine.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  EXPECT_EQ(callbacks.load(), 0);
+  EXPECT_EQ(engine.in_flight(), 0u);
+  engine.Stop();                                                      // idempotent
+  engine.Submit(probe, 0, [&](const ProbeResult&) { ++callbacks; });  // dropped
+  EXPECT_EQ(callbacks.load(), 0);
+}
+
+TEST(EngineTest, FiveHundredProbesInFlightAtOnceComplete) {
+  FixtureServer server;
+  ProbeEngine engine({2});
+  ProbeSpec spec = Spec(server.Url("/delay/50000"));
+  spec.timeout = 15s;
+  auto probe = std::make_shared<const PreparedProbe>(spec);
+  Collector done;
+  for (int i = 0; i < 500; ++i) engine.Submit(probe, i, done.Callback());
+  EXPECT_GT(engine.in_flight(), 0u);
+  ASSERT_TRUE(done.WaitFor(500));
+  int ok = 0;
+  for (const ProbeResult& r : done.results()) ok += r.ok ? 1 : 0;
+  EXPECT_EQ(ok, 500);
+  EXPECT_EQ(server.RequestCount("/delay/50000"), 500u);
+  EXPECT_EQ(engine.in_flight(), 0u);
+}
+
+TEST(EngineTest, CallbacksMaySubmitAgain) {
+  FixtureServer server;
+  ProbeEngine engine({1});
+  auto probe = std::make_shared<const PreparedProbe>(Spec(server.Url("/delay/0")));
+  std::promise<int> finished;
+  std::atomic<int> count{0};
+  std::function<void(const ProbeResult&)> again = [&](const ProbeResult&) {
+    if (++count == 5) return finished.set_value(count);
+    engine.Submit(probe, 0, again);
+  };
+  engine.Submit(probe, 0, again);
+  auto f = finished.get_future();
+  ASSERT_EQ(f.wait_for(kTestDeadline), std::future_status::ready);
+  EXPECT_EQ(f.get(), 5);
+}
+
+TEST(EngineTest, HeartbeatAdvancesWhileIdle) {
+  ProbeEngine engine({3});
+  EXPECT_EQ(engine.workers(), 3);
+  auto before = engine.OldestHeartbeat();
+  auto until = std::chrono::steady_clock::now() + kTestDeadline;
+  // Idle loops still turn every 100 ms; wait (bounded) until all have turned again.
+  while (engine.OldestHeartbeat() <= before && std::chrono::steady_clock::now() < until) {
+    std::this_thread::yield();
+  }
+  EXPECT_GT(engine.OldestHeartbeat(), before);
+  EXPECT_GT(engine.OldestHeartbeat(), std::chrono::steady_clock::now() - 1s);
+}
+
+TEST(EngineTest, DefaultWorkersIsOnePerCore) {
+  ProbeEngine engine({});
+  EXPECT_GE(engine.workers(), 1);
+}
+
+}  // namespace
+}  // namespace latencyd::probes

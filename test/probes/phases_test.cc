@@ -1,0 +1,48 @@
+// MapPhases: libcurl's cumulative timestamps to phases that add up to the total.
+#include "probes/phases.h"
+
+#include <gtest/gtest.h>
+
+namespace latencyd::probes {
+namespace {
+
+using std::chrono::microseconds;
+
+struct Row {
+  const char* name;
+  CurlTimes in;
+  std::int64_t dns, connect, tls, ttfb, transfer;  // microseconds
+};
+
+class MapPhasesTest : public ::testing::TestWithParam<Row> {};
+
+TEST_P(MapPhasesTest, Maps) {
+  const Row& row = GetParam();
+  PhaseTimings p = MapPhases(row.in);
+  EXPECT_EQ(p.dns, microseconds(row.dns));
+  EXPECT_EQ(p.connect, microseconds(row.connect));
+  EXPECT_EQ(p.tls, microseconds(row.tls));
+  EXPECT_EQ(p.ttfb, microseconds(row.ttfb));
+  EXPECT_EQ(p.transfer, microseconds(row.transfer));
+  EXPECT_EQ(p.dns + p.connect + p.tls + p.ttfb + p.transfer, microseconds(row.in.total_us));
+}
+
+// CurlTimes: namelookup, connect, appconnect, starttransfer, total, tls, reused, ip_literal.
+INSTANTIATE_TEST_SUITE_P(
+    Table, MapPhasesTest,
+    ::testing::Values(
+        Row{"plain_http", {10, 30, 0, 100, 120, false, false, false}, 10, 20, 0, 70, 20},
+        Row{"https", {10, 30, 80, 100, 120, true, false, false}, 10, 20, 50, 20, 20},
+        Row{"ip_literal", {3, 30, 0, 100, 120, false, false, true}, 0, 30, 0, 70, 20},
+        Row{"reused", {2, 3, 4, 100, 120, true, true, false}, 0, 0, 0, 100, 20},
+        Row{"connect_refused", {10, 0, 0, 0, 15, false, false, false}, 10, 5, 0, 0, 0},
+        Row{"dns_failed", {0, 0, 0, 0, 40, false, false, false}, 40, 0, 0, 0, 0},
+        Row{"tls_failed", {10, 30, 0, 0, 90, true, false, false}, 10, 20, 60, 0, 0},
+        Row{"timeout_waiting", {10, 30, 0, 0, 1000, false, false, false}, 10, 20, 0, 970, 0},
+        Row{"reused_timeout", {1, 1, 0, 0, 500, false, true, false}, 0, 0, 0, 500, 0},
+        Row{"out_of_order", {50, 40, 0, 30, 45, false, false, false}, 45, 0, 0, 0, 0},
+        Row{"all_zero", {0, 0, 0, 0, 0, false, false, false}, 0, 0, 0, 0, 0}),
+    [](const auto& row) { return std::string(row.param.name); });
+
+}  // namespace
+}  // namespace latencyd::probes
