@@ -14,20 +14,19 @@ std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // Labels latencyd itself puts on endpoint series, plus those Prometheus attaches at scrape
 // time: an endpoint label with one of these names would clash.
-constexpr std::string_view kReservedLabels[] = {"endpoint", "class",  "quantile", "le",  "phase",
-                                                "result",   "reason", "job",      "instance"};
+constexpr std::string_view kReservedLabels[] = {
+    "endpoint", "class", "quantile", "le", "phase", "result", "reason", "job", "instance"};
 
 }  // namespace
 
 std::optional<std::string> CheckEndpointName(std::string_view name) {
   if (name.size() > kMaxEndpointNameLength) {
-    return "endpoint name is longer than " + std::to_string(kMaxEndpointNameLength) +
-           " characters";
+    return "endpoint name is longer than " + std::to_string(kMaxEndpointNameLength) + " characters";
   }
   bool ok = !name.empty() && (IsAlpha(name[0]) || IsDigit(name[0]));
   for (char c : name) {
-    ok = ok && (IsAlpha(c) || IsDigit(c) || c == '_' || c == '.' || c == ':' || c == '/' ||
-                c == '-');
+    ok = ok &&
+         (IsAlpha(c) || IsDigit(c) || c == '_' || c == '.' || c == ':' || c == '/' || c == '-');
   }
   if (ok) return std::nullopt;
   return "invalid endpoint name " + Quote(name) + " (must match [A-Za-z0-9][A-Za-z0-9_.:/-]*)";

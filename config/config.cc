@@ -52,8 +52,8 @@ bool Endpoint::SameProbeSettings(const Endpoint& other) const {
   // exported, not the samples themselves, so they do not invalidate a window.
   return url == other.url && method == other.method && headers == other.headers &&
          body == other.body && expect == other.expect && interval == other.interval &&
-         timeout == other.timeout && keepalive == other.keepalive &&
-         max_body == other.max_body && max_redirects == other.max_redirects && tls == other.tls;
+         timeout == other.timeout && keepalive == other.keepalive && max_body == other.max_body &&
+         max_redirects == other.max_redirects && tls == other.tls;
 }
 
 std::string Diagnostic::ToString() const {
@@ -80,7 +80,8 @@ Config ParseConfig(const std::string& text, const std::string& file_name) {
   config.source_path = file_name;
   config.classes = BuiltinClasses();
   const YamlNode& root = tree.root;
-  if (root.kind != YamlNode::Kind::kNull && ExpectKind(root, YamlNode::Kind::kMap, "a map", diags)) {
+  if (root.kind != YamlNode::Kind::kNull &&
+      ExpectKind(root, YamlNode::Kind::kMap, "a map", diags)) {
     CheckKeys(root, {"defaults", "classes", "endpoints"}, diags);
     // Order matters: endpoints inherit defaults and refer to classes.
     if (const YamlNode* node = root.Find("defaults")) ReadDefaults(*node, &config.defaults, diags);

@@ -20,23 +20,21 @@ using Duration = std::chrono::nanoseconds;
 struct StatusRange {
   int low = 200;
   int high = 299;
-  bool operator==(const StatusRange& other) const {
-    return low == other.low && high == other.high;
-  }
+  bool operator==(const StatusRange& other) const { return low == other.low && high == other.high; }
 };
 
 struct TlsConfig {
   bool insecure_skip_verify = false;
-  std::string ca_file;      // empty: the system trust store
-  std::string cert_file;    // client certificate (mutual TLS), optional
+  std::string ca_file;    // empty: the system trust store
+  std::string cert_file;  // client certificate (mutual TLS), optional
   std::string key_file;
   std::string server_name;  // SNI / verification name override, optional
   bool operator==(const TlsConfig& other) const;
 };
 
 struct Expect {
-  std::vector<StatusRange> status;  // default: {200-399}
-  std::string body_regex;           // empty: any body; ECMAScript syntax, searched not matched
+  std::vector<StatusRange> status = {{200, 399}};  // never empty once parsed
+  std::string body_regex;  // empty: any body; ECMAScript syntax, searched not matched
   bool operator==(const Expect& other) const;
 };
 
@@ -97,8 +95,8 @@ struct Config {
 // One problem in a config file, located as precisely as the YAML allows.
 struct Diagnostic {
   std::string file;
-  int line = 0;    // 1-based; 0 when the problem is the file as a whole
-  int column = 0;  // 1-based
+  int line = 0;          // 1-based; 0 when the problem is the file as a whole
+  int column = 0;        // 1-based
   std::string key_path;  // e.g. endpoints[2].class
   std::string message;
   // "file:line:column: key.path: message"

@@ -35,8 +35,7 @@ bool ExpectKind(const YamlNode& node, YamlNode::Kind kind, std::string_view what
                 Diagnostics& diags);
 
 // Reports every key of `map` not in `known` (sorted, listed in the message).
-void CheckKeys(const YamlNode& map, const std::vector<std::string_view>& known,
-               Diagnostics& diags);
+void CheckKeys(const YamlNode& map, const std::vector<std::string_view>& known, Diagnostics& diags);
 
 std::optional<std::string> ReadString(const YamlNode& node, Diagnostics& diags);
 std::optional<Duration> ReadDuration(const YamlNode& node, Diagnostics& diags);

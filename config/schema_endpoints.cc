@@ -13,9 +13,9 @@ using Kind = YamlNode::Kind;
 namespace {
 
 const std::vector<std::string_view> kEndpointKeys = {
-    "name",     "url",       "class",    "method",        "headers", "body",   "expect",
-    "interval", "timeout",   "window",   "quantiles",     "keepalive", "max_body",
-    "max_redirects", "labels", "tls"};
+    "name",     "url",           "class",   "method", "headers",   "body",
+    "expect",   "interval",      "timeout", "window", "quantiles", "keepalive",
+    "max_body", "max_redirects", "labels",  "tls"};
 
 constexpr std::string_view kMethods[] = {"DELETE", "GET",  "HEAD", "OPTIONS",
                                          "PATCH",  "POST", "PUT"};
@@ -162,8 +162,7 @@ void ReadEndpoint(const YamlNode& map, const Config& config, Endpoint* ep, Diagn
   // The judged quantile is always exported, so the threshold has a series to compare with.
   if (!ep->class_name.empty()) ep->quantiles.push_back(config.ClassOf(*ep).quantile);
   std::sort(ep->quantiles.begin(), ep->quantiles.end());
-  ep->quantiles.erase(std::unique(ep->quantiles.begin(), ep->quantiles.end()),
-                      ep->quantiles.end());
+  ep->quantiles.erase(std::unique(ep->quantiles.begin(), ep->quantiles.end()), ep->quantiles.end());
 }
 
 }  // namespace

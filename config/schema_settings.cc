@@ -1,8 +1,8 @@
 // The `defaults` and `classes` sections, and the settings endpoints inherit.
 #include <algorithm>
 
-#include "config/schema.h"
 #include "config/checks.h"
+#include "config/schema.h"
 #include "config/units.h"
 
 namespace latencyd::config {

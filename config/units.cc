@@ -147,10 +147,14 @@ std::optional<std::uint64_t> ParseSize(std::string_view text) {
   while (i < text.size() && text[i] == ' ') ++i;
   std::string_view unit = text.substr(i);
   const std::pair<std::string_view, std::uint64_t> units[] = {
-      {"", 1},          {"B", 1},
-      {"KB", 1000},     {"KiB", 1024},
-      {"MB", 1000000},  {"MiB", 1024 * 1024},
-      {"GB", 1000000000}, {"GiB", 1024ULL * 1024 * 1024},
+      {"", 1},
+      {"B", 1},
+      {"KB", 1000},
+      {"KiB", 1024},
+      {"MB", 1000000},
+      {"MiB", 1024 * 1024},
+      {"GB", 1000000000},
+      {"GiB", 1024ULL * 1024 * 1024},
   };
   for (const auto& [name, factor] : units) {
     if (unit != name) continue;

@@ -44,8 +44,7 @@ void ParseUsers(const std::string& file, const YAML::Node& users, WebConfig* web
     std::string user = entry.first.Scalar();
     std::string path = "basic_auth_users." + user;
     std::string hash = Scalar(file, entry.second, path);
-    if (hash.rfind("$2a$", 0) != 0 && hash.rfind("$2b$", 0) != 0 &&
-        hash.rfind("$2y$", 0) != 0) {
+    if (hash.rfind("$2a$", 0) != 0 && hash.rfind("$2b$", 0) != 0 && hash.rfind("$2y$", 0) != 0) {
       Fail(file, entry.second.Mark(), path, "must be a bcrypt hash ($2a$, $2b$ or $2y$)");
     }
     web->basic_auth_users.emplace_back(user, hash);

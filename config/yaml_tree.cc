@@ -24,7 +24,7 @@ const char* KindName(YamlNode::Kind kind) {
     case YamlNode::Kind::kNull:
       return "an empty value";
     case YamlNode::Kind::kScalar:
-      return "a scalar";
+      return "a string";
     case YamlNode::Kind::kSequence:
       return "a list";
     case YamlNode::Kind::kMap:
@@ -58,8 +58,7 @@ class TreeBuilder : public YAML::EventHandler {
   void OnNull(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override {
     YamlNode node = Make(Kind::kNull, mark);
     // An empty map value is reported at its key: yaml-cpp marks it at the next token.
-    if (!frames_.empty() && frames_.back().node->kind == Kind::kMap &&
-        frames_.back().has_key) {
+    if (!frames_.empty() && frames_.back().node->kind == Kind::kMap && frames_.back().has_key) {
       node.line = frames_.back().key.line;
       node.column = frames_.back().key.column;
     }
@@ -68,9 +67,8 @@ class TreeBuilder : public YAML::EventHandler {
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     if (Skipping()) return;
-    std::string name = anchor >= 1 && anchor <= anchor_names_.size()
-                           ? anchor_names_[anchor - 1]
-                           : std::string("?");
+    std::string name = anchor >= 1 && anchor <= anchor_names_.size() ? anchor_names_[anchor - 1]
+                                                                     : std::string("?");
     YamlNode node = Make(Kind::kInvalid, mark);
     Report(node.line, node.column, node.path, "aliases are not supported (*" + name + ")");
     Add(std::move(node));
@@ -175,9 +173,9 @@ class TreeBuilder : public YAML::EventHandler {
     key.path = JoinPath(top.node->path, key.value);
     auto [it, inserted] = top.key_lines.emplace(key.value, key.line);
     if (!inserted) {
-      Report(key.line, key.column, key.path,
-             "duplicate key \"" + key.value + "\" (first at line " + std::to_string(it->second) +
-                 ")");
+      Report(
+          key.line, key.column, key.path,
+          "duplicate key \"" + key.value + "\" (first at line " + std::to_string(it->second) + ")");
       key.kind = Kind::kInvalid;  // the later value is dropped
     }
     top.key = std::move(key);
@@ -195,6 +193,7 @@ class TreeBuilder : public YAML::EventHandler {
              "nesting deeper than " + std::to_string(kMaxYamlDepth) + " levels");
       Add(std::move(node));
       skip_depth_ = 1;
+      result_->fatal = true;  // the tree lost a subtree; reading it would add noise
       return;
     }
     if (!frames_.empty() && frames_.back().node->kind == Kind::kMap && !frames_.back().has_key) {

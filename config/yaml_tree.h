@@ -17,12 +17,12 @@ struct YamlNode {
   enum class Kind { kNull, kScalar, kSequence, kMap, kInvalid };
 
   Kind kind = Kind::kNull;
-  int line = 0;          // 1-based
-  int column = 0;        // 1-based
-  std::string path;      // key path, e.g. endpoints[2].class
-  std::string value;     // scalars only
-  bool plain = false;    // scalar was written unquoted and untagged
-  std::vector<YamlNode> items;                          // sequences
+  int line = 0;                                        // 1-based
+  int column = 0;                                      // 1-based
+  std::string path;                                    // key path, e.g. endpoints[2].class
+  std::string value;                                   // scalars only
+  bool plain = false;                                  // scalar was written unquoted and untagged
+  std::vector<YamlNode> items;                         // sequences
   std::vector<std::pair<YamlNode, YamlNode>> entries;  // maps, in file order, keys unique
 
   // The value stored under `key` in a map, or nullptr.
@@ -36,7 +36,8 @@ inline constexpr int kMaxYamlDepth = 32;
 
 struct YamlParseResult {
   YamlNode root;  // kNull for an empty document
-  // Structural problems; when `fatal` is set the tree is incomplete and must not be read.
+  // Structural problems; when `fatal` is set (a syntax error, nesting beyond kMaxYamlDepth)
+  // the tree is incomplete and must not be read.
   std::vector<Diagnostic> diagnostics;
   bool fatal = false;
 };
