@@ -138,11 +138,14 @@ def start_fixture_server(routes):
             if delay > 0:
                 time.sleep(delay)
             body = b"ok\n" if status < 400 else b"failing on purpose\n"
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the prober gave up (its timeout) before the delay ran out
 
         def log_message(self, *args):
             pass
@@ -555,9 +558,14 @@ def run(args, workdir):
         wait_for("webhook notification: core_slow resolved", lambda: delivered("core_slow", "resolved"), 60)
         if "async_slow" not in firing_endpoints(api, "LatencydThresholdBreached"):
             raise TestFailure("async_slow stopped firing although it is still over budget")
-        unexpected = seen - OVER_BUDGET
-        if unexpected:
-            raise TestFailure(f"LatencydThresholdBreached fired for under-budget {sorted(unexpected)}")
+        # Prometheus' own record (ALERTS, written at every 1 s evaluation) of every endpoint
+        # the threshold alert ever fired for during the test, not only what polling saw.
+        history = api.query('count by (endpoint) (count_over_time(ALERTS{alertname="LatencydThresholdBreached",'
+                            'alertstate="firing"}[30m]))')
+        ever_fired = {series["metric"].get("endpoint") for series in history} | seen
+        if ever_fired != OVER_BUDGET:
+            raise TestFailure(f"LatencydThresholdBreached fired for {sorted(ever_fired)} during the test, "
+                              f"expected exactly {sorted(OVER_BUDGET)}")
         log(f"core_slow resolved and delivered; async_slow still firing; "
             f"total {time.monotonic() - started:.1f}s")
     except TestFailure:
