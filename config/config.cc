@@ -1,19 +1,14 @@
 // Entry points of the config library: load, parse, and the value semantics of the model.
 #include "config/config.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-
 #include "config/decode.h"
+#include "config/read_file.h"
 #include "config/schema.h"
 #include "config/yaml_tree.h"
 
 namespace latencyd::config {
 
 namespace {
-
-constexpr std::size_t kMaxFileSize = 1024 * 1024;
 
 std::string JoinDiagnostics(const std::vector<Diagnostic>& diagnostics) {
   std::string out;
@@ -29,10 +24,6 @@ std::map<std::string, ClassConfig> BuiltinClasses() {
   classes["core"] = ClassConfig{"core", std::chrono::milliseconds(5), 0.5, 5};
   classes["async"] = ClassConfig{"async", std::chrono::milliseconds(100), 0.5, 5};
   return classes;
-}
-
-[[noreturn]] void ThrowOne(const std::string& file, std::string message) {
-  throw ConfigError({Diagnostic{file, 0, 0, "", std::move(message)}});
 }
 
 }  // namespace
@@ -68,9 +59,7 @@ ConfigError::ConfigError(std::vector<Diagnostic> diagnostics)
     : std::runtime_error(JoinDiagnostics(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
 Config ParseConfig(const std::string& text, const std::string& file_name) {
-  if (text.size() > kMaxFileSize) {
-    ThrowOne(file_name, "file is larger than 1 MiB (" + std::to_string(text.size()) + " bytes)");
-  }
+  CheckConfigTextSize(text, file_name);
   Diagnostics diags(file_name);
   YamlParseResult tree = ParseYamlTree(text, file_name);
   diags.Append(std::move(tree.diagnostics));
@@ -92,16 +81,6 @@ Config ParseConfig(const std::string& text, const std::string& file_name) {
   return config;
 }
 
-Config LoadConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) ThrowOne(path, "cannot open file: " + std::string(std::strerror(errno)));
-  // Read one byte past the limit so an oversized file is detected without reading it all.
-  std::string text(kMaxFileSize + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) ThrowOne(path, "cannot read file: " + std::string(std::strerror(errno)));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxFileSize) ThrowOne(path, "file is larger than 1 MiB");
-  return ParseConfig(text, path);
-}
+Config LoadConfigFile(const std::string& path) { return ParseConfig(ReadConfigText(path), path); }
 
 }  // namespace latencyd::config

@@ -1,88 +1,93 @@
+// Parsing and validation of the exporter-toolkit web config subset.
 #include "config/web_config.h"
 
-#include <yaml-cpp/yaml.h>
-
-#include <fstream>
-#include <sstream>
+#include <cctype>
 
 #include "config/config.h"
+#include "config/decode.h"
+#include "config/read_file.h"
+#include "config/yaml_tree.h"
 
 namespace latencyd::config {
 namespace {
 
-[[noreturn]] void Fail(const std::string& file, const YAML::Mark& mark, const std::string& key,
-                       const std::string& message) {
-  throw ConfigError({Diagnostic{file, mark.line + 1, mark.column + 1, key, message}});
+using Kind = YamlNode::Kind;
+
+bool IsBcryptHash(const std::string& hash) {
+  // "$2y$10$" + 53 characters of salt and digest: anything else cannot be verified.
+  bool prefix = hash.size() == 60 && hash[0] == '$' && hash[1] == '2' &&
+                (hash[2] == 'a' || hash[2] == 'b' || hash[2] == 'y') && hash[3] == '$' &&
+                hash[6] == '$';
+  return prefix && std::isdigit(static_cast<unsigned char>(hash[4])) &&
+         std::isdigit(static_cast<unsigned char>(hash[5]));
 }
 
-std::string Scalar(const std::string& file, const YAML::Node& node, const std::string& key) {
-  if (!node.IsScalar()) Fail(file, node.Mark(), key, "must be a string");
-  return node.Scalar();
-}
-
-void ParseTls(const std::string& file, const YAML::Node& tls, WebConfig* web) {
-  if (!tls.IsMap()) Fail(file, tls.Mark(), "tls_server_config", "must be a map");
-  for (const auto& entry : tls) {
-    std::string key = entry.first.Scalar();
-    std::string path = "tls_server_config." + key;
-    if (key == "cert_file") {
-      web->cert_file = Scalar(file, entry.second, path);
-    } else if (key == "key_file") {
-      web->key_file = Scalar(file, entry.second, path);
-    } else {
-      Fail(file, entry.first.Mark(), path, "not supported (known: cert_file, key_file)");
+void ReadTlsServerConfig(const YamlNode& node, const std::string& file, WebConfig* web,
+                         Diagnostics& diags) {
+  if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
+  CheckKeys(node, {"cert_file", "key_file"}, diags);
+  for (const char* key : {"cert_file", "key_file"}) {
+    const YamlNode* value = node.Find(key);
+    if (value == nullptr) {
+      diags.Error(node, std::string("missing required key \"") + key + "\"");
+      continue;
     }
-  }
-  if (web->cert_file.empty() != web->key_file.empty()) {
-    Fail(file, tls.Mark(), "tls_server_config", "cert_file and key_file go together");
+    auto path = ReadString(*value, diags);
+    if (!path) continue;
+    if (path->empty()) {
+      diags.Error(*value, std::string(key) + " must not be empty");
+      continue;
+    }
+    (key[0] == 'c' ? web->cert_file : web->key_file) = ResolveRelativeTo(file, *path);
   }
 }
 
-void ParseUsers(const std::string& file, const YAML::Node& users, WebConfig* web) {
-  if (!users.IsMap()) Fail(file, users.Mark(), "basic_auth_users", "must be a map");
-  for (const auto& entry : users) {
-    std::string user = entry.first.Scalar();
-    std::string path = "basic_auth_users." + user;
-    std::string hash = Scalar(file, entry.second, path);
-    if (hash.rfind("$2a$", 0) != 0 && hash.rfind("$2b$", 0) != 0 && hash.rfind("$2y$", 0) != 0) {
-      Fail(file, entry.second.Mark(), path, "must be a bcrypt hash ($2a$, $2b$ or $2y$)");
+void ReadBasicAuthUsers(const YamlNode& node, WebConfig* web, Diagnostics& diags) {
+  if (node.kind == Kind::kNull) return;
+  if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
+  for (const auto& [user, hash_node] : node.entries) {
+    if (user.value.empty() || user.value.find(':') != std::string::npos) {
+      // Basic auth sends "user:password": a colon in the name could never match.
+      diags.Error(user, "invalid user name \"" + user.value + "\" (must be non-empty, no ':')");
+      continue;
     }
-    web->basic_auth_users.emplace_back(user, hash);
+    auto hash = ReadString(hash_node, diags);
+    if (!hash) continue;
+    if (!IsBcryptHash(*hash)) {
+      diags.Error(hash_node, "the password of \"" + user.value +
+                                 "\" is not a bcrypt hash (create one with htpasswd -nBC 10 " +
+                                 user.value + ")");
+      continue;
+    }
+    web->basic_auth_users.emplace_back(user.value, *hash);
   }
 }
 
 }  // namespace
 
 WebConfig ParseWebConfig(const std::string& text, const std::string& file_name) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    Fail(file_name, e.mark, "", e.msg);
-  }
+  CheckConfigTextSize(text, file_name);
+  Diagnostics diags(file_name);
+  YamlParseResult tree = ParseYamlTree(text, file_name);
+  diags.Append(std::move(tree.diagnostics));
+  if (tree.fatal) throw ConfigError(diags.TakeSorted());
   WebConfig web;
-  if (!root || root.IsNull()) return web;
-  if (!root.IsMap()) Fail(file_name, root.Mark(), "", "the web config must be a map");
-  for (const auto& entry : root) {
-    std::string key = entry.first.Scalar();
-    if (key == "tls_server_config") {
-      ParseTls(file_name, entry.second, &web);
-    } else if (key == "basic_auth_users") {
-      ParseUsers(file_name, entry.second, &web);
-    } else {
-      Fail(file_name, entry.first.Mark(), key,
-           "unknown or unsupported key (known: basic_auth_users, tls_server_config)");
+  const YamlNode& root = tree.root;
+  if (root.kind != Kind::kNull && ExpectKind(root, Kind::kMap, "a map", diags)) {
+    CheckKeys(root, {"tls_server_config", "basic_auth_users"}, diags);
+    if (const YamlNode* tls = root.Find("tls_server_config")) {
+      ReadTlsServerConfig(*tls, file_name, &web, diags);
+    }
+    if (const YamlNode* users = root.Find("basic_auth_users")) {
+      ReadBasicAuthUsers(*users, &web, diags);
     }
   }
+  if (!diags.empty()) throw ConfigError(diags.TakeSorted());
   return web;
 }
 
 WebConfig LoadWebConfigFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError({Diagnostic{path, 0, 0, "", "cannot read file"}});
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseWebConfig(text.str(), path);
+  return ParseWebConfig(ReadConfigText(path), path);
 }
 
 }  // namespace latencyd::config
