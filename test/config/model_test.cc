@@ -37,9 +37,15 @@ TEST(SameProbeSettingsTest, ChangesThatAlterProbingAreDetected) {
       {"url", [](Endpoint& e) { e.url += "x"; }},
       {"method", [](Endpoint& e) { e.method = "HEAD"; }},
       {"headers", [](Endpoint& e) { e.headers.emplace_back("Accept", "*/*"); }},
-      {"header order", [](Endpoint& e) { e.headers = {{"A", "1"}, {"B", "2"}}; }},
+      {"header order",
+       [](Endpoint& e) {
+         e.headers = {{"A", "1"}, {"B", "2"}};
+       }},
       {"body", [](Endpoint& e) { e.body = "{}"; }},
-      {"expect.status", [](Endpoint& e) { e.expect.status = {{200, 200}}; }},
+      {"expect.status",
+       [](Endpoint& e) {
+         e.expect.status = {{200, 200}};
+       }},
       {"expect.body_regex", [](Endpoint& e) { e.expect.body_regex = "ok"; }},
       {"interval", [](Endpoint& e) { e.interval = seconds(2); }},
       {"timeout", [](Endpoint& e) { e.timeout = milliseconds(500); }},

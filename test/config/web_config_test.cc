@@ -51,8 +51,7 @@ TEST(WebConfigTest, RejectsWhatItCannotHonour) {
        "(create one with htpasswd -nBC 10 alice)"},
       {"basic_auth_users:\n  \"a:b\": x\n",
        "web.yml:2:3: basic_auth_users.a:b: invalid user name \"a:b\" (must be non-empty, no ':')"},
-      {"basic_auth_users: [alice]\n",
-       "web.yml:1:19: basic_auth_users: expected a map, got a list"},
+      {"basic_auth_users: [alice]\n", "web.yml:1:19: basic_auth_users: expected a map, got a list"},
   };
   for (const auto& [text, message] : cases) {
     SCOPED_TRACE(text);
