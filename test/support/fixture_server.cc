@@ -55,7 +55,22 @@ void Any(httplib::Server& server, const std::string& pattern, httplib::Server::H
 
 FixtureServer::FixtureServer() : FixtureServer(Options{}) {}
 
-FixtureServer::FixtureServer(Options options) : server_(std::make_unique<httplib::Server>()) {
+namespace {
+
+std::unique_ptr<httplib::Server> MakeServer(const FixtureServer::Options& options) {
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+    return std::make_unique<httplib::Server>();
+  }
+  auto server = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
+                                                     options.tls_key_file.c_str());
+  if (!server->is_valid()) throw std::runtime_error("FixtureServer: cannot load TLS cert/key");
+  return server;
+}
+
+}  // namespace
+
+FixtureServer::FixtureServer(Options options) : server_(MakeServer(options)) {
+  if (!options.tls_cert_file.empty() && !options.tls_key_file.empty()) scheme_ = "https";
   const std::size_t threads = options.threads > 0 ? options.threads : 1;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_tcp_nodelay(true);
@@ -93,7 +108,7 @@ FixtureServer::~FixtureServer() {
 }
 
 std::string FixtureServer::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return scheme_ + "://127.0.0.1:" + std::to_string(port_) + path;
 }
 
 void FixtureServer::SetRoute(const std::string& name, std::chrono::microseconds delay, int status) {

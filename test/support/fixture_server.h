@@ -51,6 +51,9 @@ class FixtureServer {
  public:
   struct Options {
     int threads = 64;
+    // Both set (PEM files): serve HTTPS instead of HTTP, and Url() returns https:// URLs.
+    std::string tls_cert_file;
+    std::string tls_key_file;
   };
   FixtureServer();
   explicit FixtureServer(Options options);
@@ -60,7 +63,7 @@ class FixtureServer {
   FixtureServer& operator=(const FixtureServer&) = delete;
 
   int port() const { return port_; }
-  // "http://127.0.0.1:<port>" + path; `path` starts with '/'.
+  // "http://127.0.0.1:<port>" + path (https:// when serving TLS); `path` starts with '/'.
   std::string Url(const std::string& path) const;
 
   // Creates or changes /r/<name>: answers `status` with body "ok" after `delay`. Takes effect
@@ -89,6 +92,7 @@ class FixtureServer {
   std::thread listener_;
   int port_ = 0;
   int listen_fd_ = -1;
+  std::string scheme_ = "http";
 
   mutable std::mutex mu_;
   std::condition_variable stop_cv_;
