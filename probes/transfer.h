@@ -29,7 +29,7 @@ class Transfer {
   // Builds the result from libcurl's report (`curl_code` is the CURLcode of the transfer).
   ProbeResult Finish(int curl_code) const;
   // A result for a probe that could not be started.
-  ProbeResult NotStarted(const std::string& why) const;
+  static ProbeResult NotStarted(const std::string& why);
 
   // Hands out the callback and forgets the probe, so the handle can be reused.
   ProbeEngine::Callback Release();

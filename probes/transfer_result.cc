@@ -76,7 +76,7 @@ ProbeResult Transfer::Finish(int curl_code) const {
   return r;
 }
 
-ProbeResult Transfer::NotStarted(const std::string& why) const {
+ProbeResult Transfer::NotStarted(const std::string& why) {
   ProbeResult r;
   r.reason = FailureReason::kOther;
   r.error = why;

@@ -88,13 +88,13 @@ void ProbeEngine::Worker::Start(Pending& pending) {
   t->active_index = active_.size();
   active_.push_back(t);
   if (!t->Prepare(std::move(pending.probe), std::move(pending.done))) {
-    Complete(t, t->NotStarted("libcurl rejected the request (bad URL?)"));
+    Complete(t, Transfer::NotStarted("libcurl rejected the request (bad URL?)"));
     return;
   }
   t->MarkStarted();
   if (curl_multi_add_handle(static_cast<CURLM*>(multi_), static_cast<CURL*>(t->easy())) !=
       CURLM_OK) {
-    Complete(t, t->NotStarted("curl_multi_add_handle failed"));
+    Complete(t, Transfer::NotStarted("curl_multi_add_handle failed"));
   }
 }
 

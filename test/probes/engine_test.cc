@@ -120,7 +120,7 @@ TEST(EngineTest, StopAbortsInFlightProbesPromptlyWithoutCallbacks) {
   ASSERT_EQ(server.ActiveRequests(), 10);
   auto t0 = std::chrono::steady_clock::now();
   engine.Stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 900ms);  // typically a few ms
   EXPECT_EQ(callbacks.load(), 0);
   EXPECT_EQ(engine.in_flight(), 0u);
   engine.Stop();                                                      // idempotent
@@ -172,6 +172,17 @@ TEST(EngineTest, HeartbeatAdvancesWhileIdle) {
   }
   EXPECT_GT(engine.OldestHeartbeat(), before);
   EXPECT_GT(engine.OldestHeartbeat(), std::chrono::steady_clock::now() - 1s);
+}
+
+TEST(EngineTest, NullProbeFailsWithOtherInsteadOfCrashing) {
+  ProbeEngine engine({1});
+  std::promise<ProbeResult> promise;
+  engine.Submit(nullptr, 0, [&](const ProbeResult& r) { promise.set_value(r); });
+  auto f = promise.get_future();
+  ASSERT_EQ(f.wait_for(kTestDeadline), std::future_status::ready);
+  ProbeResult r = f.get();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.reason, FailureReason::kOther);
 }
 
 TEST(EngineTest, DefaultWorkersIsOnePerCore) {
