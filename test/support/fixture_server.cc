@@ -74,6 +74,9 @@ FixtureServer::FixtureServer(Options options) : server_(MakeServer(options)) {
   const std::size_t threads = options.threads > 0 ? options.threads : 1;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_tcp_nodelay(true);
+  // cpp-httplib closes a keep-alive connection after 5 requests by default, which would make
+  // every fifth keep-alive probe pay a connect.
+  server_->set_keep_alive_max_count(1u << 20);
   // Capture the listening socket so the backlog can be raised after bind (bursts of hundreds
   // of fresh connections would otherwise lose SYNs and stall for a 1 s retransmit).
   server_->set_socket_options([this](int fd) {
