@@ -71,11 +71,17 @@ Config ParseConfig(const std::string& text, const std::string& file_name) {
   const YamlNode& root = tree.root;
   if (root.kind != YamlNode::Kind::kNull &&
       ExpectKind(root, YamlNode::Kind::kMap, "a map", diags)) {
-    CheckKeys(root, {"defaults", "classes", "endpoints"}, diags);
-    // Order matters: endpoints inherit defaults and refer to classes.
+    CheckKeys(root, {"defaults", "classes", "baseline", "endpoints"}, diags);
+    // Order matters: endpoints inherit defaults and refer to classes and benchmarks.
     if (const YamlNode* node = root.Find("defaults")) ReadDefaults(*node, &config.defaults, diags);
     if (const YamlNode* node = root.Find("classes")) ReadClasses(*node, &config.classes, diags);
-    if (const YamlNode* node = root.Find("endpoints")) ReadEndpoints(*node, &config, diags);
+    BenchmarkMedians medians;
+    if (const YamlNode* node = root.Find("baseline")) {
+      ReadBaseline(*node, file_name, &config.baseline, &medians, diags);
+    }
+    if (const YamlNode* node = root.Find("endpoints")) {
+      ReadEndpoints(*node, medians, &config, diags);
+    }
   }
   if (!diags.empty()) throw ConfigError(diags.TakeSorted());
   return config;

@@ -75,15 +75,27 @@ struct Endpoint {
   int max_redirects = 0;
   std::map<std::string, std::string> labels;  // extra labels on every series of the endpoint
   TlsConfig tls;
-  int line = 0;  // where the endpoint starts in its file, for messages
+  // The release benchmark's median this endpoint is compared with (SPEC "Regression
+  // baselines"), resolved from a pytest-benchmark file or a literal duration; nullopt: none.
+  std::optional<Duration> baseline;
+  std::string baseline_ref;  // as written: a benchmark name or a duration; empty: none
+  int line = 0;              // where the endpoint starts in its file, for messages
 
   // True when the two endpoints probe the same way, so a reload may keep the window.
   bool SameProbeSettings(const Endpoint& other) const;
 };
 
+// Where baselines come from and how much slower than them is still fine.
+struct BaselineConfig {
+  std::string pytest_benchmark;  // a --benchmark-json file, resolved against the config's dir
+  // A regression is a window median above baseline x (1 + tolerance); "15%" is 0.15.
+  double tolerance = 0.10;
+};
+
 struct Config {
   std::string source_path;
   Defaults defaults;
+  BaselineConfig baseline;
   std::map<std::string, ClassConfig> classes;  // always holds core and async unless overridden
   std::vector<Endpoint> endpoints;             // in file order
 

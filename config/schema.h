@@ -37,7 +37,24 @@ void ReadDefaults(const YamlNode& node, Defaults* defaults, Diagnostics& diags);
 void ReadClasses(const YamlNode& node, std::map<std::string, ClassConfig>* classes,
                  Diagnostics& diags);
 
+// The medians of a pytest-benchmark file, by benchmark name and by fullname.
+struct BenchmarkMedians {
+  bool loaded = false;
+  std::string path;
+  std::map<std::string, Duration> by_name;
+};
+
+// Reads the top-level `baseline` section and loads the benchmark file it names (a relative
+// path is resolved against the directory of `file_name`).
+void ReadBaseline(const YamlNode& node, const std::string& file_name, BaselineConfig* baseline,
+                  BenchmarkMedians* medians, Diagnostics& diags);
+
+// Resolves an endpoint's `baseline` (a benchmark name or a literal duration).
+void ReadEndpointBaseline(const YamlNode& node, const BenchmarkMedians& medians, Endpoint* ep,
+                          Diagnostics& diags);
+
 // Needs the finished defaults and classes of `config`.
-void ReadEndpoints(const YamlNode& node, Config* config, Diagnostics& diags);
+void ReadEndpoints(const YamlNode& node, const BenchmarkMedians& medians, Config* config,
+                   Diagnostics& diags);
 
 }  // namespace latencyd::config

@@ -15,7 +15,7 @@ namespace {
 const std::vector<std::string_view> kEndpointKeys = {
     "name",     "url",           "class",   "method", "headers",   "body",
     "expect",   "interval",      "timeout", "window", "quantiles", "keepalive",
-    "max_body", "max_redirects", "labels",  "tls"};
+    "max_body", "max_redirects", "labels",  "tls",    "baseline"};
 
 constexpr std::string_view kMethods[] = {"DELETE", "GET",  "HEAD", "OPTIONS",
                                          "PATCH",  "POST", "PUT"};
@@ -133,7 +133,8 @@ void ReadClassRef(const YamlNode& map, const Config& config, Endpoint* ep, Diagn
   ep->class_name.clear();
 }
 
-void ReadEndpoint(const YamlNode& map, const Config& config, Endpoint* ep, Diagnostics& diags) {
+void ReadEndpoint(const YamlNode& map, const Config& config, const BenchmarkMedians& medians,
+                  Endpoint* ep, Diagnostics& diags) {
   ep->line = map.line;
   CheckKeys(map, kEndpointKeys, diags);
   ReadRequired(map, "name", &ep->name, diags, CheckEndpointName);
@@ -149,6 +150,9 @@ void ReadEndpoint(const YamlNode& map, const Config& config, Endpoint* ep, Diagn
     for (auto& [k, v] : ReadStringMap(*labels, CheckLabelName, nullptr, diags)) ep->labels[k] = v;
   }
   if (const YamlNode* tls = map.Find("tls")) ReadTls(*tls, &ep->tls, diags);
+  if (const YamlNode* baseline = map.Find("baseline")) {
+    ReadEndpointBaseline(*baseline, medians, ep, diags);
+  }
 
   Defaults settings = config.defaults;
   CheckTiming(settings, ReadInheritable(map, &settings, diags), diags);
@@ -167,14 +171,15 @@ void ReadEndpoint(const YamlNode& map, const Config& config, Endpoint* ep, Diagn
 
 }  // namespace
 
-void ReadEndpoints(const YamlNode& node, Config* config, Diagnostics& diags) {
+void ReadEndpoints(const YamlNode& node, const BenchmarkMedians& medians, Config* config,
+                   Diagnostics& diags) {
   if (node.kind == Kind::kNull) return;
   if (!ExpectKind(node, Kind::kSequence, "a list", diags)) return;
   std::unordered_map<std::string, const YamlNode*> first_by_name;
   for (const YamlNode& item : node.items) {
     if (!ExpectKind(item, Kind::kMap, "a map", diags)) continue;
     Endpoint ep;
-    ReadEndpoint(item, *config, &ep, diags);
+    ReadEndpoint(item, *config, medians, &ep, diags);
     if (!ep.name.empty()) {
       const YamlNode* name_node = item.Find("name");
       auto [it, inserted] = first_by_name.emplace(ep.name, name_node);

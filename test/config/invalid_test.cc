@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 
@@ -31,6 +32,9 @@ struct InvalidCase {
   const char* file;
   const char* message;
 };
+
+// Names the fixture when a case fails, instead of dumping the struct's bytes.
+void PrintTo(const InvalidCase& c, std::ostream* os) { *os << c.file; }
 
 class InvalidConfigTest : public testing::TestWithParam<InvalidCase> {};
 
@@ -151,12 +155,13 @@ const InvalidCase kInvalidCases[] = {
     {"unknown_class.yml",
      "unknown_class.yml:14:12: endpoints[2].class: unknown class \"cor\" (known: async, core)"},
     {"unknown_key.yml",
-     "unknown_key.yml:5:5: endpoints[0].tiemout: unknown key \"tiemout\" (known: body, class, "
+     "unknown_key.yml:5:5: endpoints[0].tiemout: unknown key \"tiemout\" (known: baseline, body, "
+     "class, "
      "expect, headers, interval, keepalive, labels, max_body, max_redirects, method, name, "
      "quantiles, timeout, tls, url, window)"},
     {"unknown_top_level_key.yml",
-     "unknown_top_level_key.yml:1:1: endpoint: unknown key \"endpoint\" (known: classes, defaults, "
-     "endpoints)"},
+     "unknown_top_level_key.yml:1:1: endpoint: unknown key \"endpoint\" (known: baseline, classes, "
+     "defaults, endpoints)"},
     {"url_bad_port.yml",
      "url_bad_port.yml:3:10: endpoints[0].url: invalid port in URL \"http://127.0.0.1:99999/\""},
     {"url_not_a_url.yml",
