@@ -12,6 +12,10 @@
 # after configuration; the same step rewrites the unit's paths for non-/usr prefixes.
 include(GNUInstallDirs)
 
+# cpack (and `make install`) would otherwise rebuild every target first, tests included; the
+# package test runs cpack on a tree that is already built. Build, then install or package.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 if(TARGET latencyd)
   install(TARGETS latencyd RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

@@ -31,6 +31,16 @@ expect_tree() {  # expect_tree SOURCE_SUBDIR INSTALLED_DIR
   done < <(find "$src" -type f -print0)
 }
 
+run_install() {  # run_install LOG COMMAND...: the log is shown only when the install fails
+  local log=$1
+  shift
+  if ! "$@" >"$log" 2>&1; then
+    cat "$log"
+    echo "FAIL: $* (is the tree built? cmake --build first)"
+    exit 1
+  fi
+}
+
 check_layout() {  # check_layout BIN_PREFIX ETC_DIR EXPECTED_BIN_PATH_IN_UNIT
   local prefix=$1 etc=$2 unit_bin=$3
   local unit=$prefix/lib/systemd/system/latencyd.service
@@ -50,6 +60,15 @@ check_layout() {  # check_layout BIN_PREFIX ETC_DIR EXPECTED_BIN_PATH_IN_UNIT
     grep '^Exec' "$unit" || true
     failures=$((failures + 1))
   fi
+  # What ExecReload runs first: the shipped example must pass it, or reloads would fail.
+  if [[ -x $prefix/bin/latencyd && -f $etc/latencyd/latencyd.yml ]]; then
+    if out=$("$prefix/bin/latencyd" --config.check --config.file="$etc/latencyd/latencyd.yml" 2>&1); then
+      echo "ok   the installed example config passes --config.check"
+    else
+      echo "FAIL the installed example config fails --config.check: $out"
+      failures=$((failures + 1))
+    fi
+  fi
   if [[ -f $etc/default/latencyd ]] && ! grep -q "^LATENCYD_CONFIG=" "$etc/default/latencyd"; then
     echo "FAIL environment file does not set LATENCYD_CONFIG"
     failures=$((failures + 1))
@@ -57,7 +76,7 @@ check_layout() {  # check_layout BIN_PREFIX ETC_DIR EXPECTED_BIN_PATH_IN_UNIT
 }
 
 echo "== cmake --install --prefix $work/prefix"
-cmake --install "$build" --prefix "$work/prefix" >"$work/install1.log"
+run_install "$work/install1.log" cmake --install "$build" --prefix "$work/prefix"
 check_layout "$work/prefix" "$work/prefix/etc" "$work/prefix/bin/latencyd"
 grep -q "^Environment=LATENCYD_CONFIG=$work/prefix/etc/latencyd/latencyd.yml$" \
   "$work/prefix/lib/systemd/system/latencyd.service" ||
@@ -74,7 +93,7 @@ if command -v systemd-analyze >/dev/null; then
 fi
 
 echo "== DESTDIR=$work/root cmake --install --prefix /usr"
-DESTDIR=$work/root cmake --install "$build" --prefix /usr >"$work/install2.log"
+DESTDIR=$work/root run_install "$work/install2.log" cmake --install "$build" --prefix /usr
 check_layout "$work/root/usr" "$work/root/etc" "/usr/bin/latencyd"
 if cmp -s "$source/systemd/latencyd.service" "$work/root/usr/lib/systemd/system/latencyd.service"; then
   echo "ok   the packaged unit is systemd/latencyd.service unchanged"
