@@ -40,6 +40,7 @@ void ReadClasses(const YamlNode& node, std::map<std::string, ClassConfig>* class
 // The medians of a pytest-benchmark file, by benchmark name and by fullname.
 struct BenchmarkMedians {
   bool loaded = false;
+  bool failed = false;  // the named file was reported unusable: names are not checked again
   std::string path;
   std::map<std::string, Duration> by_name;
 };

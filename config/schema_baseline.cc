@@ -87,6 +87,7 @@ void ReadBaseline(const YamlNode& node, const std::string& file_name, BaselineCo
     baseline->pytest_benchmark = ResolveRelativeTo(file_name, *path);
     if (auto problem = LoadBenchmarks(baseline->pytest_benchmark, medians)) {
       diags.Error(*file, *problem);
+      medians->failed = true;
       return;
     }
     medians->loaded = true;
@@ -104,6 +105,8 @@ void ReadEndpointBaseline(const YamlNode& node, const BenchmarkMedians& medians,
       return;
     }
     ep->baseline = *literal;
+  } else if (medians.failed) {
+    return;
   } else if (!medians.loaded) {
     diags.Error(node, "baseline \"" + *ref +
                           "\" is not a duration, and no baseline.pytest_benchmark file is set");
