@@ -82,6 +82,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Library dependencies come from dpkg-shlibdeps (package dpkg-dev) on the stripped binary.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# procps ships /bin/kill, which the unit's ExecReload= runs; it is not Essential in Debian.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "procps")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "prometheus")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "grafana, prometheus-alertmanager")
 

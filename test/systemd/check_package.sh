@@ -40,7 +40,8 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [[ $(field Version) == *-* ]] || fail "Version without Debian revision: $(field Version)"
 depends=$(field Depends)
 # Computed by dpkg-shlibdeps: the C library, libcurl, libsystemd and the C++ runtime at least.
-for dep in libc6 libcurl4 libsystemd0 libstdc++6; do
+# procps is declared: the unit's ExecReload= runs /bin/kill.
+for dep in libc6 libcurl4 libsystemd0 libstdc++6 procps; do
   [[ $depends == *"$dep"* ]] || fail "Depends lacks $dep: $depends"
 done
 conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles)
