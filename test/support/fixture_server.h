@@ -43,10 +43,16 @@ namespace latencyd::testing {
 //   /redirect-ftp    302 to ftp://127.0.0.1/file
 //   /hang            never answers until the server is destroyed (then the socket closes)
 //   /echo            200; body "METHOD\n" + request headers "Name: value\n" + "\n" + body
+//                    (cpp-httplib adds REMOTE_ADDR, LOCAL_PORT... pseudo-headers to the list)
 //   /r/<name>        the named route set by SetRoute (404 while unknown)
 //
 // Thread-safe: SetRoute, RequestCount, port and Url may be called from any thread while the
-// server runs. Handler threads: 64 by default, so slow routes do not starve fast ones.
+// server runs. Handler threads: 64 by default, so slow routes do not starve fast ones (more
+// concurrent slow requests than threads queue up). Listen backlog 4096, so bursts of fresh
+// connections are not dropped; keep-alive connections stay open for any number of requests
+// (idle ones close after 5 s). Bodies other than /body and /echo are application/octet-stream,
+// which cpp-httplib never compresses. The constructor throws std::runtime_error if it cannot
+// bind or load the TLS files.
 class FixtureServer {
  public:
   struct Options {
