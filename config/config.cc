@@ -67,11 +67,12 @@ Config ParseConfig(const std::string& text, const std::string& file_name) {
 
   Config config;
   config.source_path = file_name;
+  std::vector<Diagnostic> file_diagnostics;  // of endpoint files, after the config's own
   config.classes = BuiltinClasses();
   const YamlNode& root = tree.root;
   if (root.kind != YamlNode::Kind::kNull &&
       ExpectKind(root, YamlNode::Kind::kMap, "a map", diags)) {
-    CheckKeys(root, {"defaults", "classes", "baseline", "endpoints"}, diags);
+    CheckKeys(root, {"defaults", "classes", "baseline", "endpoints", "endpoint_files"}, diags);
     // Order matters: endpoints inherit defaults and refer to classes and benchmarks.
     if (const YamlNode* node = root.Find("defaults")) ReadDefaults(*node, &config.defaults, diags);
     if (const YamlNode* node = root.Find("classes")) ReadClasses(*node, &config.classes, diags);
@@ -79,11 +80,17 @@ Config ParseConfig(const std::string& text, const std::string& file_name) {
     if (const YamlNode* node = root.Find("baseline")) {
       ReadBaseline(*node, file_name, &config.baseline, &medians, diags);
     }
+    SeenNames seen;
     if (const YamlNode* node = root.Find("endpoints")) {
-      ReadEndpoints(*node, medians, &config, diags);
+      ReadEndpoints(*node, medians, &seen, &config, diags);
+    }
+    if (const YamlNode* node = root.Find("endpoint_files")) {
+      ReadEndpointFiles(*node, medians, &seen, &config, diags, &file_diagnostics);
     }
   }
-  if (!diags.empty()) throw ConfigError(diags.TakeSorted());
+  std::vector<Diagnostic> all = diags.TakeSorted();
+  for (Diagnostic& d : file_diagnostics) all.push_back(std::move(d));
+  if (!all.empty()) throw ConfigError(std::move(all));
   return config;
 }
 

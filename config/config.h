@@ -79,7 +79,8 @@ struct Endpoint {
   // baselines"), resolved from a pytest-benchmark file or a literal duration; nullopt: none.
   std::optional<Duration> baseline;
   std::string baseline_ref;  // as written: a benchmark name or a duration; empty: none
-  int line = 0;              // where the endpoint starts in its file, for messages
+  std::string file;  // the file it was defined in: the config file or one of its endpoint_files
+  int line = 0;      // where the endpoint starts in `file`, for messages
 
   // True when the two endpoints probe the same way, so a reload may keep the window.
   bool SameProbeSettings(const Endpoint& other) const;
@@ -97,7 +98,13 @@ struct Config {
   Defaults defaults;
   BaselineConfig baseline;
   std::map<std::string, ClassConfig> classes;  // always holds core and async unless overridden
-  std::vector<Endpoint> endpoints;             // in file order
+  // The config file's own endpoints in file order, then those of each endpoint file (files in
+  // the sorted order of their patterns' matches).
+  std::vector<Endpoint> endpoints;
+  // `endpoint_files` globs, resolved against the config file's directory; and the files they
+  // matched when loaded, which a reload should watch for changes.
+  std::vector<std::string> endpoint_files;
+  std::vector<std::string> endpoint_file_paths;
 
   const ClassConfig& ClassOf(const Endpoint& endpoint) const {
     return classes.at(endpoint.class_name);

@@ -22,6 +22,7 @@ class Diagnostics {
   void Error(int line, int column, std::string key_path, std::string message);
   void Append(std::vector<Diagnostic> more);
   bool empty() const { return list_.empty(); }
+  const std::string& file() const { return file_; }
   // Sorted by position (stable), as ConfigError promises.
   std::vector<Diagnostic> TakeSorted();
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.h"
@@ -54,8 +55,25 @@ void ReadBaseline(const YamlNode& node, const std::string& file_name, BaselineCo
 void ReadEndpointBaseline(const YamlNode& node, const BenchmarkMedians& medians, Endpoint* ep,
                           Diagnostics& diags);
 
+// Where each endpoint name was first seen, across the config file and its endpoint files.
+struct SeenNames {
+  struct Place {
+    std::string file;
+    int line = 0;
+  };
+  std::unordered_map<std::string, Place> first;
+};
+
+// Appends the endpoints of the list `node` (of the file diags.file()) to config->endpoints.
 // Needs the finished defaults and classes of `config`.
-void ReadEndpoints(const YamlNode& node, const BenchmarkMedians& medians, Config* config,
-                   Diagnostics& diags);
+void ReadEndpoints(const YamlNode& node, const BenchmarkMedians& medians, SeenNames* seen,
+                   Config* config, Diagnostics& diags);
+
+// Expands the `endpoint_files` globs and reads every matched file, a YAML list of endpoints.
+// Problems of the config file go to `diags`, those of each endpoint file to `file_diagnostics`
+// (sorted per file, files in order).
+void ReadEndpointFiles(const YamlNode& node, const BenchmarkMedians& medians, SeenNames* seen,
+                       Config* config, Diagnostics& diags,
+                       std::vector<Diagnostic>* file_diagnostics);
 
 }  // namespace latencyd::config

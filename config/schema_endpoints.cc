@@ -171,21 +171,25 @@ void ReadEndpoint(const YamlNode& map, const Config& config, const BenchmarkMedi
 
 }  // namespace
 
-void ReadEndpoints(const YamlNode& node, const BenchmarkMedians& medians, Config* config,
-                   Diagnostics& diags) {
+void ReadEndpoints(const YamlNode& node, const BenchmarkMedians& medians, SeenNames* seen,
+                   Config* config, Diagnostics& diags) {
   if (node.kind == Kind::kNull) return;
   if (!ExpectKind(node, Kind::kSequence, "a list", diags)) return;
-  std::unordered_map<std::string, const YamlNode*> first_by_name;
   for (const YamlNode& item : node.items) {
     if (!ExpectKind(item, Kind::kMap, "a map", diags)) continue;
     Endpoint ep;
+    ep.file = diags.file();
     ReadEndpoint(item, *config, medians, &ep, diags);
     if (!ep.name.empty()) {
       const YamlNode* name_node = item.Find("name");
-      auto [it, inserted] = first_by_name.emplace(ep.name, name_node);
+      auto [it, inserted] =
+          seen->first.emplace(ep.name, SeenNames::Place{ep.file, name_node->line});
       if (!inserted) {
-        diags.Error(*name_node, "duplicate endpoint name \"" + ep.name + "\" (first at line " +
-                                    std::to_string(it->second->line) + ")");
+        const SeenNames::Place& first = it->second;
+        std::string where = first.file == ep.file ? "line " + std::to_string(first.line)
+                                                  : first.file + ":" + std::to_string(first.line);
+        diags.Error(*name_node,
+                    "duplicate endpoint name \"" + ep.name + "\" (first at " + where + ")");
       }
     }
     config->endpoints.push_back(std::move(ep));

@@ -161,7 +161,7 @@ const InvalidCase kInvalidCases[] = {
      "quantiles, timeout, tls, url, window)"},
     {"unknown_top_level_key.yml",
      "unknown_top_level_key.yml:1:1: endpoint: unknown key \"endpoint\" (known: baseline, classes, "
-     "defaults, endpoints)"},
+     "defaults, endpoint_files, endpoints)"},
     {"url_bad_port.yml",
      "url_bad_port.yml:3:10: endpoints[0].url: invalid port in URL \"http://127.0.0.1:99999/\""},
     {"url_not_a_url.yml",
