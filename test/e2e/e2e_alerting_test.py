@@ -2,7 +2,8 @@
 """End-to-end test: the real latencyd, Prometheus and Alertmanager on loopback.
 
 What runs (every process on 127.0.0.1, started here and stopped by PID):
-  * fixture endpoints (an HTTP server in this process) under and over each class
+  * fixture endpoints (test/e2e/e2e_fixture: the shared FixtureServer of test/support,
+    routes driven over its stdin) under and over each class
     threshold: core_fast (0 ms, core 5 ms), core_slow (20 ms), async_fast (30 ms, async
     100 ms), async_slow (300 ms), core_failing (HTTP 500);
   * latencyd probing them (250 ms interval for core, 1 s for async, 10 s window);
@@ -29,7 +30,7 @@ What it proves:
 
 Synchronisation is by polling the APIs against deadlines, never by fixed sleeps.
 
-Usage: e2e_alerting_test.py --latencyd BIN --root REPO [--prometheus BIN] [--promtool BIN]
+Usage: e2e_alerting_test.py --latencyd BIN --fixture BIN --root REPO [--prometheus BIN] [--promtool BIN]
                             [--alertmanager BIN] [--keep]
 """
 import argparse
@@ -111,49 +112,38 @@ def http_ok(url):
 
 # --- in-process servers -------------------------------------------------------------------
 
-class FixtureRoutes:
-    """Mutable routes /r/<name>: each answers after its delay with its status."""
+class FixtureEndpoints:
+    """The fixture endpoints: test/e2e/e2e_fixture (the shared C++ FixtureServer), whose
+    /r/<name> routes answer with a precise delay and status, changed over its stdin."""
 
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._routes = {}
+    def __init__(self, binary, workdir):
+        argv = [binary] + [f"{name}={round(delay * 1e6)}:{status}"
+                           for name, (_, delay, status, _) in ENDPOINTS.items()]
+        log(f"starting fixture: {' '.join(argv)}")
+        self._stderr = open(os.path.join(workdir, "fixture.log"), "wb")
+        self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=self._stderr, text=True, bufsize=1)
+        line = self.process.stdout.readline()
+        if not line.startswith("port "):
+            raise TestFailure(f"fixture did not start (said {line!r}); see fixture.log")
+        self.port = int(line.split()[1])
 
     def set(self, name, delay, status):
-        with self._lock:
-            self._routes[name] = (delay, status)
+        self.process.stdin.write(f"set {name} {round(delay * 1e6)} {status}\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().strip()
+        if answer != "ok":
+            raise TestFailure(f"fixture refused to change route {name}: {answer!r}")
 
-    def get(self, name):
-        with self._lock:
-            return self._routes.get(name)
-
-
-def start_fixture_server(routes):
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server API)
-            route = routes.get(self.path[len("/r/"):]) if self.path.startswith("/r/") else None
-            if route is None:
-                self.send_error(404)
-                return
-            delay, status = route
-            if delay > 0:
-                time.sleep(delay)
-            body = b"ok\n" if status < 400 else b"failing on purpose\n"
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.stdin.close()  # EOF: the fixture stops its server and exits
             try:
-                self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the prober gave up (its timeout) before the delay ran out
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._stderr.close()
 
 
 class WebhookReceiver:
@@ -444,17 +434,15 @@ def firing_endpoints(api, alertname):
 
 def run(args, workdir):
     processes = Processes(workdir)
-    routes = FixtureRoutes()
-    for name, (_, delay, status, _) in ENDPOINTS.items():
-        routes.set(name, delay, status)
-    fixture = start_fixture_server(routes)
     webhook = WebhookReceiver()
+    fixture = None
     daemon_addr = f"127.0.0.1:{free_port()}"
     prometheus_addr = f"127.0.0.1:{free_port()}"
     alertmanager_addr = f"127.0.0.1:{free_port()}"
     api = PrometheusApi(f"http://{prometheus_addr}")
     started = time.monotonic()
     try:
+        fixture = FixtureEndpoints(args.fixture, workdir)
         prom_dir = os.path.join(workdir, "prometheus")
         prom_data = os.path.join(workdir, "prometheus-data")
         os.makedirs(prom_dir)
@@ -468,7 +456,7 @@ def run(args, workdir):
         am_config = os.path.join(workdir, "alertmanager.yml")
         write_alertmanager_config(args.root, am_config, webhook.url)
         latencyd_config = os.path.join(workdir, "latencyd.yml")
-        write_latencyd_config(latencyd_config, fixture.server_address[1])
+        write_latencyd_config(latencyd_config, fixture.port)
 
         processes.start("alertmanager", [
             args.alertmanager, f"--config.file={am_config}",
@@ -507,6 +495,9 @@ def run(args, workdir):
             return endpoints == OVER_BUDGET
         wait_for(f"LatencydThresholdBreached firing for {sorted(OVER_BUDGET)}", threshold_firing, 90)
         log(f"threshold alert firing for {sorted(OVER_BUDGET)} after {time.monotonic() - started:.1f}s")
+        medians = {s["metric"]["endpoint"]: s["value"][1]
+                   for s in api.query('latencyd_probe_duration_seconds{quantile="0.5"}')}
+        log("window medians (s): " + ", ".join(f"{k}={v}" for k, v in sorted(medians.items())))
 
         def delivered(endpoint, status):
             for _, alert in webhook.alerts(status):
@@ -552,7 +543,7 @@ def run(args, workdir):
         log(f"{len(queries)} dashboard/Grafana alert queries valid and returning data")
 
         # 4. core_slow becomes fast: its alert resolves and the resolution is delivered.
-        routes.set("core_slow", 0.0, 200)
+        fixture.set("core_slow", 0.0, 200)
         wait_for("LatencydThresholdBreached for core_slow to resolve in Prometheus",
                  lambda: "core_slow" not in firing_endpoints(api, "LatencydThresholdBreached"), 60)
         wait_for("webhook notification: core_slow resolved", lambda: delivered("core_slow", "resolved"), 60)
@@ -587,20 +578,22 @@ def run(args, workdir):
         raise
     finally:
         processes.stop_all()
-        fixture.shutdown()
+        if fixture:
+            fixture.stop()
         webhook.server.shutdown()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latencyd", required=True)
+    parser.add_argument("--fixture", required=True, help="the e2e_fixture executable")
     parser.add_argument("--root", required=True, help="repository root (prometheus/, grafana/)")
     parser.add_argument("--prometheus", default="prometheus")
     parser.add_argument("--promtool", default="promtool")
     parser.add_argument("--alertmanager", default="prometheus-alertmanager")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
-    for tool in ("latencyd", "prometheus", "promtool", "alertmanager"):
+    for tool in ("latencyd", "fixture", "prometheus", "promtool", "alertmanager"):
         path = shutil.which(getattr(args, tool))
         if not path:
             print(f"FAIL: {tool} binary {getattr(args, tool)!r} not found", flush=True)
