@@ -592,6 +592,7 @@ def main():
     parser.add_argument("--promtool", default="promtool")
     parser.add_argument("--alertmanager", default="prometheus-alertmanager")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--deadline", type=int, default=300, help="seconds before the test gives up")
     args = parser.parse_args()
     for tool in ("latencyd", "fixture", "prometheus", "promtool", "alertmanager"):
         path = shutil.which(getattr(args, tool))
@@ -599,6 +600,15 @@ def main():
             print(f"FAIL: {tool} binary {getattr(args, tool)!r} not found", flush=True)
             return 1
         setattr(args, tool, path)
+    # Give up, and still stop every child, before CTest's TIMEOUT (400 s) would kill only this
+    # script; SIGTERM/SIGINT (ctest interrupted) clean up the same way.
+    def give_up(signum, _frame):
+        if signum == signal.SIGALRM:
+            raise TestFailure(f"overall deadline of {args.deadline}s passed")
+        raise TestFailure(f"interrupted by signal {signum}")
+    for signum in (signal.SIGALRM, signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, give_up)
+    signal.alarm(args.deadline)
     workdir = tempfile.mkdtemp(prefix="latencyd-e2e-")
     ok = False
     try:
