@@ -29,11 +29,17 @@ done
 
 demo_log="$(mktemp -t latencyd-demo-api.XXXXXX)"
 demo_pid=""
+latencyd_pid=""
+# Stops what this script started, by PID: latencyd first, so it does not log the demo API's
+# disappearance as probe failures.
 cleanup() {
-  if [[ -n "$demo_pid" ]] && kill -0 "$demo_pid" 2>/dev/null; then
-    kill "$demo_pid" 2>/dev/null || true
-    wait "$demo_pid" 2>/dev/null || true
-  fi
+  local pid
+  for pid in "$latencyd_pid" "$demo_pid"; do
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -f "$demo_log"
 }
 trap cleanup EXIT
@@ -70,5 +76,8 @@ exceed the 100 ms async budget. Ctrl-C stops everything.
 
 EOT
 
-# Not exec: this shell must survive latencyd to stop the demo API.
-"$latencyd_bin" --config.file=config/demo.yml --web.listen-address="$web_listen" "$@"
+# In the background and waited for, so that Ctrl-C or a SIGTERM to this script runs the traps
+# at once (a foreground child would delay them until it exits); cleanup() then stops both.
+"$latencyd_bin" --config.file=config/demo.yml --web.listen-address="$web_listen" "$@" &
+latencyd_pid=$!
+wait "$latencyd_pid"
