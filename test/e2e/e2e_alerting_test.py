@@ -8,8 +8,8 @@ What runs (every process on 127.0.0.1, started here and stopped by PID):
     100 ms), async_slow (300 ms), core_failing (HTTP 500);
   * latencyd probing them (250 ms interval for core, 1 s for async, 10 s window);
   * Prometheus with prometheus/prometheus.example.yml and prometheus/latencyd.rules.yml as
-    shipped, except: listen addresses, 1 s scrape/evaluation intervals, and every alert's
-    `for` cut to FOR_IN_TEST (the production values are covered by
+    shipped, except: listen addresses, 1 s scrape/evaluation intervals (also for the rule
+    group with its own interval), and every alert's `for` cut to FOR_IN_TEST (the production values are covered by
     prometheus/latencyd.rules.test.yml). Its TSDB is first backfilled with
     `promtool tsdb create-blocks-from openmetrics` with the hourly median level 1 day and
     7 days ago, so the trend queries and the regression alert have history;
@@ -315,6 +315,8 @@ def write_prometheus_files(root, directory, daemon_addr, alertmanager_addr):
     alerts = len(re.findall(r"^\s+- alert: ", rules, flags=re.M))
     if count != alerts:
         raise TestFailure(f"latencyd.rules.yml: rewrote {count} `for` lines but found {alerts} alerts")
+    # Groups with their own (production) evaluation interval follow the 1 s global one too.
+    rules = re.sub(r"^(\s+interval: )\S+$", r"\g<1>1s", rules, flags=re.M)
     with open(os.path.join(directory, "latencyd.rules.yml"), "w", encoding="utf-8") as f:
         f.write(rules)
 
