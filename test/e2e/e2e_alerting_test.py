@@ -24,7 +24,8 @@ What it proves:
      endpoints backfilled as 20x faster a week ago; LatencydProbesFailing fires for
      core_failing only; every rule evaluates without error;
   3. every dashboard query (panels and variables) and every Grafana alert query is valid
-     PromQL that returns data, as an instant query and as a range query;
+     PromQL that returns data, as an instant query and as a range query, and the Grafana
+     alert rules' thresholds pass for exactly the endpoints the Prometheus alerts fire for;
   4. when core_slow becomes fast, its alert resolves in Prometheus and the webhook gets
      the resolved notification, while async_slow keeps firing.
 
@@ -412,6 +413,26 @@ def grafana_queries(root):
     return queries
 
 
+def grafana_rule_verdicts(root, api):
+    """For each Grafana rule of the shape query A -> reduce B (last) -> threshold C (gt X):
+    the endpoints whose current value of A is above X, i.e. for which it would fire."""
+    with open(os.path.join(root, "grafana", "provisioning", "alerting", "latencyd-alerts.json"),
+              encoding="utf-8") as f:
+        doc = json.load(f)
+    verdicts = {}
+    for group in doc["groups"]:
+        for rule in group["rules"]:
+            data = {d["refId"]: d["model"] for d in rule["data"]}
+            query = next(d["model"] for d in rule["data"] if d["datasourceUid"] != "__expr__")
+            condition = data[rule["condition"]]
+            evaluator = condition["conditions"][0]["evaluator"]
+            if condition["type"] != "threshold" or evaluator["type"] != "gt":
+                raise TestFailure(f"Grafana rule {rule['uid']}: expected a `gt` threshold condition")
+            verdicts[rule["uid"]] = {series["metric"].get("endpoint") for series in api.query(query["expr"])
+                                     if float(series["value"][1]) > evaluator["params"][0]}
+    return verdicts
+
+
 def check_queries_return_data(api, queries):
     problems = []
     for where, expr, label in queries:
@@ -543,6 +564,14 @@ def run(args, workdir):
         except TestFailure as error:
             raise TestFailure(f"{error}:\n  " + "\n  ".join(problems))
         log(f"{len(queries)} dashboard/Grafana alert queries valid and returning data")
+
+        # 3b. The Grafana-managed rules judge like the Prometheus alerts they mirror: their
+        # query's value passes their threshold for exactly the over-budget endpoints.
+        for uid, endpoints in grafana_rule_verdicts(args.root, api).items():
+            if endpoints != OVER_BUDGET:
+                raise TestFailure(f"Grafana alert rule {uid} would fire for {sorted(endpoints)}, "
+                                  f"expected {sorted(OVER_BUDGET)}")
+        log("Grafana alert rules would fire for exactly the endpoints the Prometheus alerts fire for")
 
         # 4. core_slow becomes fast: its alert resolves and the resolution is delivered.
         fixture.set("core_slow", 0.0, 200)
