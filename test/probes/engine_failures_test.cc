@@ -121,6 +121,22 @@ TEST_F(EngineFailureTest, CloseWithoutResponseIsReset) {
                 "connection closed without a response");
 }
 
+TEST_F(EngineFailureTest, TruncatedBodyIsReset) {
+  RawServer raw(RawServer::Behavior::kTruncatedBody);
+  ProbeResult r = RunOne(engine_, Spec(raw.Url("/")));
+  ExpectFailure(r, FailureReason::kReset, "before the body was complete");
+  EXPECT_EQ(r.http_status, 200);
+  EXPECT_EQ(r.body_bytes, 10u);
+}
+
+TEST_F(EngineFailureTest, SilentPeerIsTimeout) {
+  RawServer raw(RawServer::Behavior::kSilent);
+  ProbeSpec spec = Spec(raw.Url("/"));
+  spec.timeout = std::chrono::milliseconds(100);
+  ExpectFailure(RunOne(engine_, spec), FailureReason::kTimeout, "timeout after 100 ms");
+  EXPECT_EQ(raw.connections(), 1u);
+}
+
 TEST_F(EngineFailureTest, GarbageIsOther) {
   RawServer raw(RawServer::Behavior::kGarbage);
   ExpectFailure(RunOne(engine_, Spec(raw.Url("/"))), FailureReason::kOther, "");

@@ -131,6 +131,9 @@ void RawServer::Handle(int fd) {
       WriteAll(fd, response + "Content-Length: 2\r\n\r\nok");
       break;
     }
+    case Behavior::kTruncatedBody:
+      if (got_request) WriteAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789");
+      break;
     case Behavior::kSilent:
       break;
   }

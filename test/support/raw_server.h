@@ -20,6 +20,7 @@ class RawServer {
     kCloseWithoutResponse,  // read the request, then close cleanly (client gets nothing)
     kGarbage,               // read the request, answer bytes that are not HTTP, close
     kHugeHeaders,           // read the request, answer a status line and ~1 MiB of headers
+    kTruncatedBody,         // read the request, promise 1000 body bytes, send 10, close
     kSilent,                // accept, never read nor answer until destroyed
   };
   explicit RawServer(Behavior behavior);
