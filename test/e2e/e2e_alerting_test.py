@@ -111,7 +111,7 @@ def http_ok(url):
         return False
 
 
-# --- in-process servers -------------------------------------------------------------------
+# --- fixture endpoints and webhook receiver ------------------------------------------------
 
 class FixtureEndpoints:
     """The fixture endpoints: test/e2e/e2e_fixture (the shared C++ FixtureServer), whose
