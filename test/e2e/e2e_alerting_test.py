@@ -9,8 +9,9 @@ What runs (every process on 127.0.0.1, started here and stopped by PID):
   * latencyd probing them (250 ms interval for core, 1 s for async, 10 s window);
   * Prometheus with prometheus/prometheus.example.yml and prometheus/latencyd.rules.yml as
     shipped, except: listen addresses, 1 s scrape/evaluation intervals (also for the rule
-    group with its own interval), and every alert's `for` cut to FOR_IN_TEST (the production values are covered by
-    prometheus/latencyd.rules.test.yml). Its TSDB is first backfilled with
+    group with its own interval), and every alert's `for` cut to FOR_IN_TEST (the
+    production values are covered by prometheus/latencyd.rules.test.yml). Its TSDB is
+    first backfilled with
     `promtool tsdb create-blocks-from openmetrics` with the hourly median level 1 day and
     7 days ago, so the trend queries and the regression alert have history;
   * Alertmanager with prometheus/alertmanager.example.yml as shipped, except: the webhook
