@@ -64,7 +64,10 @@ struct ProbeSpec {
 
 // Durations of the phases of one request, each measured from the end of the previous phase,
 // so they add up to the total. A phase that did not happen (DNS of an IP literal, TLS over
-// plain HTTP, anything on a reused connection) is zero.
+// plain HTTP, anything on a reused connection) is zero. When a probe fails mid-way, the phase
+// in progress takes the rest of the total and later phases are zero. With redirects each phase
+// is the sum of that phase over all hops, and `transfer` also holds the redirect responses and
+// the time between hops, so the sum is still the total (details: probes/README.md).
 struct PhaseTimings {
   Duration dns{};
   Duration connect{};
