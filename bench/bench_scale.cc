@@ -1,0 +1,263 @@
+// bench_scale: how many probes per second latencyd sustains, and how many it skips, with
+// 1,000 and 10,000 fresh-connection endpoints at 1 s intervals on a loopback nginx; plus the
+// schedule lag, CPU, resident memory and the cost of scraping the resulting /metrics page.
+#include <sys/resource.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "bench/bench_common.h"
+#include "bench/child_process.h"
+#include "bench/daemon_process.h"
+#include "bench/load_target.h"
+#include "bench/metrics_text.h"
+
+namespace latencyd::bench {
+namespace {
+
+constexpr char kUsage[] =
+    "bench_scale: probes/s sustained and skipped fraction with N endpoints (fresh connections)\n"
+    "at a fixed interval against a loopback nginx, plus lag, CPU, RSS and scrape cost.";
+
+// Counters read from one scrape, summed over endpoints.
+struct Counters {
+  double probes = 0, failures = 0, skipped = 0;
+  double lag_p50 = -1, lag_p90 = -1, lag_p99 = -1;
+  double rss = -1;
+  int endpoints = 0;
+  std::map<std::string, double> failures_by_reason;
+};
+
+Counters ReadCounters(const std::string& text) {
+  static const char* const kReasons[] = {"timeout",       "dns",       "connect", "tls",  "status",
+                                         "body_mismatch", "too_large", "reset",   "other"};
+  std::vector<SeriesQuery> queries = {{"latencyd_probes_total", {}},
+                                      {"latencyd_probes_total", {{"result", "failure"}}},
+                                      {"latencyd_probes_skipped_total", {}},
+                                      {"latencyd_schedule_lag_seconds", {{"quantile", "0.5"}}},
+                                      {"latencyd_schedule_lag_seconds", {{"quantile", "0.9"}}},
+                                      {"latencyd_schedule_lag_seconds", {{"quantile", "0.99"}}},
+                                      {"process_resident_memory_bytes", {}}};
+  for (const char* reason : kReasons) {
+    queries.push_back({"latencyd_probe_failures_total", {{"reason", reason}}});
+  }
+  std::vector<SeriesSum> sums = SumSeries(text, queries);
+  Counters counters;
+  counters.probes = sums[0].sum;
+  counters.failures = sums[1].sum;
+  counters.skipped = sums[2].sum;
+  counters.endpoints = sums[2].series;
+  counters.lag_p50 = sums[3].series ? sums[3].last : -1;
+  counters.lag_p90 = sums[4].series ? sums[4].last : -1;
+  counters.lag_p99 = sums[5].series ? sums[5].last : -1;
+  counters.rss = sums[6].series ? sums[6].last : -1;
+  for (std::size_t i = 0; i < std::size(kReasons); ++i) {
+    counters.failures_by_reason[kReasons[i]] = sums[7 + i].sum;
+  }
+  return counters;
+}
+
+// "tw 1234" from /proc/net/sockstat: sockets in TIME_WAIT right now.
+long TimeWaitSockets() {
+  std::istringstream text(ReadFileText("/proc/net/sockstat"));
+  std::string word;
+  while (text >> word) {
+    if (word == "tw") {
+      long count = -1;
+      text >> count;
+      return count;
+    }
+  }
+  return -1;
+}
+
+std::string Sysctl(const std::string& name) {
+  std::string value = ReadFileText("/proc/sys/net/ipv4/" + name);
+  while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
+  for (char& c : value) {
+    if (c == '\t') c = '-';
+  }
+  return value.empty() ? "unreadable" : value;
+}
+
+// Raises the soft open-files limit to the hard one, so the daemon (which inherits it) is not
+// limited by a low default.
+rlim_t RaiseFileLimit() {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+  return limit.rlim_cur;
+}
+
+std::int64_t CpuOf(const std::vector<pid_t>& pids) {
+  std::int64_t total = 0;
+  for (pid_t pid : pids) total += std::max<std::int64_t>(0, ProcessCpuNanos(pid));
+  return total;
+}
+
+struct ScaleResult {
+  int endpoints = 0;
+  double startup_s = 0, elapsed_s = 0;
+  Counters start, end;
+  double cpu_percent = 0, nginx_cpu_percent = 0, scrape_cpu_ms = 0;
+  MemoryFigures memory;
+  std::size_t scrape_bytes = 0;
+  double scrape_s = 0;
+  long time_wait = -1;
+  double stop_s = 0;
+};
+
+ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::string& dir,
+                   int endpoints) {
+  DaemonConfig config;
+  for (int i = 0; i < endpoints; ++i) config.urls.push_back(target.Address(i).Url());
+  config.interval = flags.Str("interval-ms") + "ms";
+  config.timeout = config.interval;
+  config.window = flags.Str("window");
+  ScaleResult result;
+  result.endpoints = endpoints;
+  DaemonProcess daemon(flags.Str("latencyd"), dir, config, flags.Int("workers"));
+  result.startup_s = daemon.startup_seconds();
+  SleepSeconds(flags.Num("warmup"));
+  Scrape first = daemon.ScrapeMetrics();
+  const std::int64_t cpu0 = ProcessCpuNanos(daemon.pid());
+  const std::int64_t nginx0 = CpuOf(target.ServerPids());
+  const auto t0 = std::chrono::steady_clock::now();
+  SleepSeconds(flags.Num("duration"));
+  const std::int64_t cpu1 = ProcessCpuNanos(daemon.pid());
+  const std::int64_t nginx1 = CpuOf(target.ServerPids());
+  const double cpu_window =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  result.memory = ReadMemory(daemon.pid());
+  result.time_wait = TimeWaitSockets();
+  Scrape last = daemon.ScrapeMetrics();
+  const std::int64_t cpu2 = ProcessCpuNanos(daemon.pid());
+  if (!first.ok || !last.ok) {
+    throw std::runtime_error("scrape failed: " + first.error + " / " + last.error);
+  }
+  result.elapsed_s = std::chrono::duration<double>(last.started - first.started).count();
+  result.start = ReadCounters(first.body);
+  result.end = ReadCounters(last.body);
+  result.cpu_percent = 100.0 * static_cast<double>(cpu1 - cpu0) / 1e9 / cpu_window;
+  result.nginx_cpu_percent = 100.0 * static_cast<double>(nginx1 - nginx0) / 1e9 / cpu_window;
+  result.scrape_cpu_ms = static_cast<double>(cpu2 - cpu1) / 1e6;
+  result.scrape_bytes = last.body.size();
+  result.scrape_s = last.seconds;
+  result.stop_s = daemon.Stop();
+  return result;
+}
+
+void PrintHeader(const Flags& flags, const LoadTarget& target, rlim_t files) {
+  std::cout << "# bench_scale " << UtcNow() << "\nmachine: " << MachineSummary()
+            << "\nload average at start: " << LoadAverage() << "\ntarget: " << target.description()
+            << " on " << target.address_count() << " loopback address(es), port "
+            << target.Address(0).port << "\nsysctl: tcp_tw_reuse=" << Sysctl("tcp_tw_reuse")
+            << " ip_local_port_range=" << Sysctl("ip_local_port_range")
+            << " tcp_max_tw_buckets=" << Sysctl("tcp_max_tw_buckets")
+            << " tcp_fin_timeout=" << Sysctl("tcp_fin_timeout") << "; RLIMIT_NOFILE=" << files
+            << "\nper run: warm-up " << flags.Str("warmup") << " s, measured "
+            << flags.Str("duration") << " s between two scrapes; interval "
+            << flags.Str("interval-ms") << " ms, window " << flags.Str("window")
+            << ", fresh connection per probe\n";
+}
+
+void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
+  const double interval_s = flags.Num("interval-ms") / 1000.0;
+  std::cout << "\n| figure |";
+  for (const auto& r : results) std::cout << " " << r.endpoints << " endpoints |";
+  std::cout << "\n|---|";
+  for (std::size_t i = 0; i < results.size(); ++i) std::cout << "---|";
+  auto row = [&](const std::string& name, auto value) {
+    std::cout << "\n| " << name << " |";
+    for (const auto& r : results) std::cout << " " << value(r) << " |";
+  };
+  row("endpoints exported", [](const ScaleResult& r) { return std::to_string(r.end.endpoints); });
+  row("startup until port logged (s)", [](const ScaleResult& r) { return Fixed(r.startup_s, 2); });
+  row("measured (s)", [](const ScaleResult& r) { return Fixed(r.elapsed_s, 1); });
+  row("probes/s expected",
+      [&](const ScaleResult& r) { return Fixed(r.endpoints / interval_s, 0); });
+  row("probes/s sustained",
+      [](const ScaleResult& r) { return Fixed((r.end.probes - r.start.probes) / r.elapsed_s, 1); });
+  row("skipped fraction (%)", [](const ScaleResult& r) {
+    double skipped = r.end.skipped - r.start.skipped, probes = r.end.probes - r.start.probes;
+    return Fixed(100.0 * skipped / std::max(1.0, skipped + probes), 3) + " (" + Fixed(skipped, 0) +
+           ")";
+  });
+  row("failed probes", [](const ScaleResult& r) {
+    std::string text = Fixed(r.end.failures - r.start.failures, 0);
+    for (const auto& [reason, count] : r.end.failures_by_reason) {
+      double delta = count - r.start.failures_by_reason.at(reason);
+      if (delta > 0) text += " " + reason + "=" + Fixed(delta, 0);
+    }
+    return text;
+  });
+  row("schedule lag p50 / p90 / p99 (ms)", [](const ScaleResult& r) {
+    return Fixed(r.end.lag_p50 * 1e3, 3) + " / " + Fixed(r.end.lag_p90 * 1e3, 3) + " / " +
+           Fixed(r.end.lag_p99 * 1e3, 3);
+  });
+  row("latencyd CPU (% of one core)", [](const ScaleResult& r) { return Fixed(r.cpu_percent, 1); });
+  row("latencyd CPU per probe (µs)", [](const ScaleResult& r) {
+    double probes = r.end.probes - r.start.probes;
+    return Fixed(r.cpu_percent / 100.0 * r.elapsed_s * 1e6 / std::max(1.0, probes), 1);
+  });
+  row("nginx worker CPU (%)", [](const ScaleResult& r) { return Fixed(r.nginx_cpu_percent, 1); });
+  row("RSS (MiB, /proc VmRSS)",
+      [](const ScaleResult& r) { return Fixed(r.memory.rss_bytes / 1048576.0, 1); });
+  row("peak RSS (MiB, VmHWM)",
+      [](const ScaleResult& r) { return Fixed(r.memory.peak_bytes / 1048576.0, 1); });
+  row("process_resident_memory_bytes (MiB)",
+      [](const ScaleResult& r) { return Fixed(r.end.rss / 1048576.0, 1); });
+  row("/metrics size (MiB)", [](const ScaleResult& r) {
+    return Fixed(static_cast<double>(r.scrape_bytes) / 1048576.0, 2);
+  });
+  row("/metrics scrape time (s)", [](const ScaleResult& r) { return Fixed(r.scrape_s, 3); });
+  row("/metrics scrape CPU in latencyd (ms)",
+      [](const ScaleResult& r) { return Fixed(r.scrape_cpu_ms, 1); });
+  row("TIME_WAIT sockets at end", [](const ScaleResult& r) { return std::to_string(r.time_wait); });
+  row("SIGTERM to exit (s)", [](const ScaleResult& r) { return Fixed(r.stop_s, 2); });
+  std::cout << "\n\nload average at end: " << LoadAverage() << "\n";
+}
+
+int Run(const Flags& flags) {
+  InstallCleanupOnSignals();
+  const rlim_t files = RaiseFileLimit();
+  TempDir dir;
+  LoadTarget target(
+      LoadTarget::Options{flags.Str("target"), flags.Str("nginx"), flags.Int("addresses")});
+  PrintHeader(flags, target, files);
+  std::vector<ScaleResult> results;
+  for (int endpoints : flags.IntList("endpoints")) {
+    std::cout << "running " << endpoints << " endpoints..." << std::endl;
+    results.push_back(RunOne(flags, target, dir.path(), endpoints));
+    SleepSeconds(flags.Num("pause"));
+  }
+  PrintResults(flags, results);
+  return 0;
+}
+
+}  // namespace
+}  // namespace latencyd::bench
+
+int main(int argc, char** argv) {
+  using latencyd::bench::Flags;
+  Flags flags(argc, argv, latencyd::bench::kUsage,
+              {{"endpoints", "1000,10000"},
+               {"interval-ms", "1000"},
+               {"warmup", "10"},
+               {"duration", "60"},
+               {"pause", "3"},
+               {"window", "1m"},
+               {"addresses", "8"},
+               {"workers", "0"},
+               {"target", "auto"},
+               {"nginx", "/usr/sbin/nginx"},
+               {"latencyd", latencyd::bench::DefaultDaemonPath()}});
+  try {
+    return latencyd::bench::Run(flags);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_scale: " << e.what() << "\n";
+    return 1;
+  }
+}
