@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# The .deb under a real systemd, with the unit's whole sandbox: a Debian container booted with
+# systemd-nspawn (private network: only its own loopback) installs the package, starts the
+# service and checks readiness, sandbox state, probing, good and bad reloads, the watchdog
+# restart and a clean stop.
+#
+# Usage: nspawn_service_test.sh BUILD_DIR SOURCE_DIR
+# Needs root, systemd-nspawn (systemd-container), debootstrap, cpack. Exits 77 (skipped)
+# without them, or when the container root cannot be fetched. The root is cached in
+# $LATENCYD_NSPAWN_CACHE (default /var/tmp/latencyd-nspawn-<suite>), so only the first run
+# downloads Debian packages.
+set -euo pipefail
+
+build=$1
+skip() {
+  echo "SKIP: $*"
+  exit 77
+}
+[[ $(id -u) -eq 0 ]] || skip "needs root"
+for tool in systemd-nspawn debootstrap nsenter cpack dpkg-deb flock; do
+  command -v "$tool" >/dev/null || skip "$tool not installed (packages systemd-container debootstrap)"
+done
+
+. /etc/os-release
+suite=${VERSION_CODENAME:?}
+cache=${LATENCYD_NSPAWN_CACHE:-/var/tmp/latencyd-nspawn-$suite}
+
+# The mirror this machine's apt already uses, so nothing here names a host.
+apt_mirror() {
+  {
+    sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' /etc/apt/sources.list.d/*.sources
+    awk '$1 == "deb" {print $2}' /etc/apt/sources.list
+  } 2>/dev/null | grep -v security | head -n 1 || true
+}
+
+make_cache() {
+  [[ -f $cache/.complete ]] && return 0
+  local mirror
+  mirror=$(apt_mirror)
+  [[ -n $mirror ]] || skip "no apt mirror configured"
+  rm -rf "$cache"
+  echo "creating the container root in $cache (once)"
+  debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,procps,curl \
+    "$suite" "$cache" "$mirror" >"$cache.log" 2>&1 || skip "debootstrap failed: $(tail -n 3 "$cache.log")"
+  touch "$cache/.complete"
+}
+exec 9>"$cache.lock"
+flock 9
+make_cache
+flock -u 9
+
+work=$(mktemp -d /var/tmp/latencyd-nspawn.XXXXXX)
+nspawn_pid=
+cleanup() {
+  if [[ -n $nspawn_pid ]] && kill -0 "$nspawn_pid" 2>/dev/null; then
+    kill "$nspawn_pid" 2>/dev/null || true
+    wait "$nspawn_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+failures=0
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then
+    echo "ok   $what"
+  else
+    echo "FAIL $what"
+    failures=$((failures + 1))
+  fi
+}
+
+echo "== package and container"
+cpack -G DEB --config "$build/CPackConfig.cmake" -B "$work/pkg" >"$work/cpack.log" 2>&1 ||
+  { cat "$work/cpack.log"; exit 1; }
+deb=$(ls "$work"/pkg/latencyd_*.deb)
+root=$work/root
+cp -a "$cache" "$root"
+cp "$deb" "$root/tmp/latencyd.deb"
+
+# The package's dependencies from the mirror (once per new dependency), then the package.
+missing=()
+for dep in $(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/[[:space:]]*(.*//; s/[[:space:]]//g'); do
+  chroot "$root" dpkg-query -W -f='${Status}' "$dep" 2>/dev/null | grep -q 'install ok installed' ||
+    missing+=("$dep")
+done
+if ((${#missing[@]} > 0)); then
+  echo "fetching dependencies: ${missing[*]}"
+  { chroot "$root" apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}"; } >"$work/apt.log" 2>&1 || skip "dependencies not fetched: $(tail -n 3 "$work/apt.log")"
+  # Keep them for the next run.
+  (flock 9; DEBIAN_FRONTEND=noninteractive chroot "$cache" apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || true) 9>"$cache.lock"
+fi
+check "dpkg -i latencyd.deb" chroot "$root" dpkg -i /tmp/latencyd.deb
+# The environment file exactly as shipped, even if a reused container root had it edited.
+dpkg-deb --fsys-tarfile "$deb" | tar -xf - -C "$root" ./etc/default/latencyd
+
+# A config that probes the daemon itself (success) and a closed port (failure).
+cat >"$root/etc/latencyd/latencyd.yml" <<'EOF'
+defaults:
+  interval: 250ms
+  timeout: 200ms
+endpoints:
+  - name: self
+    url: http://127.0.0.1:9470/-/healthy
+    class: core
+  - name: closed
+    url: http://127.0.0.1:1/
+    class: core
+EOF
+# Only the timing is shortened, so the watchdog restart is seen in seconds; the sandbox is as
+# shipped.
+mkdir -p "$root/etc/systemd/system/latencyd.service.d"
+printf '[Service]\nWatchdogSec=3s\nRestartSec=1s\n' \
+  >"$root/etc/systemd/system/latencyd.service.d/test.conf"
+chroot "$root" systemctl enable latencyd.service >/dev/null 2>&1
+
+systemd-nspawn -D "$root" --boot --register=no --keep-unit --private-network \
+  --machine="latencyd-test-$$" --console=passive >"$work/nspawn.log" 2>&1 &
+nspawn_pid=$!
+leader=
+for _ in $(seq 100); do
+  leader=$(pgrep -P "$nspawn_pid" | head -n 1 || true)
+  [[ -n $leader ]] && break
+  sleep 0.1
+done
+[[ -n $leader ]] || { cat "$work/nspawn.log"; echo "FAIL container did not start"; exit 1; }
+inside() { nsenter -t "$leader" -m -u -i -n -p "$@"; }
+prop() { inside systemctl show latencyd -p "$1" --value 2>/dev/null; }
+wait_for() {  # wait_for SECONDS COMMAND...: true once COMMAND succeeds
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.25
+  done
+}
+is_active() { [[ $(prop ActiveState) == active ]]; }
+status_is() { [[ $(prop StatusText) == "$1" ]]; }
+
+echo "== start"
+check "latencyd.service is active (READY=1)" wait_for 60 is_active
+check "status line: probing 2 endpoints" status_is "probing 2 endpoints"
+pid=$(prop MainPID)
+proc_status=$(inside cat "/proc/$pid/status" 2>/dev/null || true)
+field() { awk -v k="$1:" '$1 == k {print $2}' <<<"$proc_status"; }
+check "runs as a dynamic user, not root" test "$(field Uid)" != 0
+check "no effective capabilities" test "$(field CapEff)" = 0000000000000000
+check "seccomp filter active" test "$(field Seccomp)" = 2
+check "no new privileges" test "$(field NoNewPrivs)" = 1
+
+metrics() { inside curl -sf http://127.0.0.1:9470/metrics; }
+self_succeeds() {
+  metrics | grep -Eq '^latencyd_probes_total\{endpoint="self",class="core",result="success"\} [1-9]'
+}
+closed_fails() {
+  metrics | grep -Eq '^latencyd_probe_failures_total\{endpoint="closed",class="core",reason="connect"\} [1-9]'
+}
+check "probes succeed inside the sandbox" wait_for 10 self_succeeds
+check "a closed port fails with reason connect" wait_for 10 closed_fails
+has_start_time() { metrics | grep -q '^process_start_time_seconds '; }
+check "process_start_time_seconds is exported (/proc/stat readable)" has_start_time
+
+echo "== reload"
+cat >>"$root/etc/latencyd/latencyd.yml" <<'EOF'
+  - name: metrics
+    url: http://127.0.0.1:9470/metrics
+    class: async
+EOF
+check "systemctl reload succeeds on a good file" inside systemctl reload latencyd
+check "status line: probing 3 endpoints" wait_for 5 status_is "probing 3 endpoints"
+cp "$root/etc/latencyd/latencyd.yml" "$work/good.yml"
+printf '  - name: bad\n    url: ftp://example.invalid/\n    class: cor\n' >>"$root/etc/latencyd/latencyd.yml"
+reload_fails() { ! inside systemctl reload latencyd 2>/dev/null; }
+check "systemctl reload fails on a bad file" reload_fails
+check "the old config keeps running" status_is "probing 3 endpoints"
+check "same main process after the failed reload" test "$(prop MainPID)" = "$pid"
+cp "$work/good.yml" "$root/etc/latencyd/latencyd.yml"
+
+echo "== watchdog"
+inside kill -STOP "$pid"
+restarted() { [[ $(prop NRestarts) == 1 ]] && is_active; }
+check "a stopped process misses the watchdog and is restarted" wait_for 20 restarted
+check "the restart runs a new process" test "$(prop MainPID)" != "$pid"
+
+echo "== stop"
+check "systemctl stop" inside systemctl stop latencyd
+check "clean exit (Result=success, status 0)" \
+  test "$(prop Result)/$(prop ExecMainStatus)" = "success/0"
+journal=$(inside journalctl -u latencyd --no-pager 2>/dev/null || true)
+echo "$journal" | tail -n 25
+no_denials() { ! grep -Eqi 'operation not permitted|permission denied|bad system call|SIGSYS' <<<"$journal"; }
+check "no sandbox denials in the journal" no_denials
+check "the watchdog was what killed it" grep -q "Failed with result 'watchdog'" <<<"$journal"
+
+inside systemctl poweroff >/dev/null 2>&1 || true
+for _ in $(seq 100); do
+  kill -0 "$nspawn_pid" 2>/dev/null || break
+  sleep 0.2
+done
+
+if ((failures > 0)); then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "PASS: the package runs under systemd with its sandbox"
