@@ -15,9 +15,6 @@ struct MetricFamily;
 
 namespace latencyd {
 
-// The Content-Type of RenderMetricsText's output (Prometheus text format 0.0.4).
-inline constexpr char kMetricsContentType[] = "text/plain; version=0.0.4; charset=utf-8";
-
 // Every latencyd_* metric of SPEC.md (except latencyd_baseline_seconds) for `snapshot`: names,
 // types, help texts and labels as SPEC.md fixes them. Endpoint series carry `endpoint`,
 // `class` and the endpoint's own labels (own labels that clash with those or with a label
@@ -27,7 +24,8 @@ std::vector<prometheus::MetricFamily> BuildMetricFamilies(const DaemonSnapshot& 
 // The standard process_* metrics for the figures that are present. Pure.
 std::vector<prometheus::MetricFamily> BuildProcessMetricFamilies(const ProcessStats& stats);
 
-// The /metrics body: the snapshot's metrics followed by process_* read from /proc/self now.
+// The /metrics body in Prometheus text format 0.0.4: the snapshot's metrics followed by
+// process_* read from /proc/self now.
 std::string RenderMetricsText(const DaemonSnapshot& snapshot);
 // The same with given process figures; nullptr leaves process_* out (golden tests).
 std::string RenderMetricsText(const DaemonSnapshot& snapshot, const ProcessStats* process);

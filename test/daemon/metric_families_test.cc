@@ -15,7 +15,6 @@
 #include <string>
 
 #include "daemon/histogram.h"
-#include "daemon/metrics_collector.h"
 
 namespace latencyd {
 namespace {
@@ -280,25 +279,6 @@ TEST(MetricFamiliesTest, ProcessFamiliesFollowTheSnapshotsFamilies) {
   EXPECT_NE(text.find("process_open_fds 12\n"), std::string::npos);
   EXPECT_NE(text.find("process_resident_memory_bytes 4096\n"), std::string::npos);
   EXPECT_EQ(text.find("process_max_fds"), std::string::npos) << "absent figures are left out";
-}
-
-TEST(MetricsCollectorTest, CollectTakesAFreshSnapshotEachTime) {
-  int calls = 0;
-  MetricsCollector collector(
-      [&calls] {
-        ++calls;
-        return GoldenSnapshot();
-      },
-      /*with_process_metrics=*/false);
-  const std::vector<MetricFamily> first = collector.Collect();
-  collector.Collect();
-  EXPECT_EQ(calls, 2);
-  EXPECT_EQ(first.size(), BuildMetricFamilies(GoldenSnapshot()).size());
-
-  MetricsCollector with_process([] { return GoldenSnapshot(); });
-  const auto families = with_process.Collect();
-  EXPECT_NE(FindFamily(families, "process_resident_memory_bytes"), nullptr);
-  EXPECT_NE(FindFamily(families, "latencyd_build_info"), nullptr);
 }
 
 // Runs `command` through the shell, returning its exit status and combined output.
