@@ -2,6 +2,7 @@
 // the real daemon and a minimal raw-socket client probe the same nginx at the same interval
 // with fresh connections; the program prints both latency distributions and CPU per probe.
 #include <iostream>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -20,8 +21,9 @@ constexpr char kUsage[] =
     "probing the same loopback target concurrently (fresh connection per probe).";
 
 struct ClientRun {
-  std::vector<double> total, connect, ttfb;  // seconds, successful probes
+  std::vector<double> total, connect, ttfb, transfer;  // seconds, successful probes
   int failures = 0;
+  std::int64_t context_switches = 0;
   std::string first_error;
   double cpu_ns = 0;  // the client thread's CPU over the whole run, sleeps included
 };
@@ -31,6 +33,7 @@ ClientRun RunRawClient(const HttpTarget& target, std::chrono::milliseconds inter
   RawHttpClient client(target, /*connection_close=*/false);
   ClientRun run;
   const std::int64_t cpu_start = ThreadCpuNanos();
+  const std::int64_t switches_start = ThreadContextSwitches();
   auto next = std::chrono::steady_clock::now();
   const auto end = next + std::chrono::duration_cast<std::chrono::nanoseconds>(
                               std::chrono::duration<double>(seconds));
@@ -41,12 +44,15 @@ ClientRun RunRawClient(const HttpTarget& target, std::chrono::milliseconds inter
       run.total.push_back(std::chrono::duration<double>(exchange.total).count());
       run.connect.push_back(std::chrono::duration<double>(exchange.connect).count());
       run.ttfb.push_back(std::chrono::duration<double>(exchange.ttfb).count());
+      run.transfer.push_back(
+          std::chrono::duration<double>(exchange.total - exchange.connect - exchange.ttfb).count());
     } else {
       if (run.failures++ == 0) run.first_error = exchange.error;
     }
     next += interval;
   }
   run.cpu_ns = static_cast<double>(ThreadCpuNanos() - cpu_start);
+  run.context_switches = ThreadContextSwitches() - switches_start;
   return run;
 }
 
@@ -119,8 +125,68 @@ void PrintLatency(const DaemonFigures& daemon, ClientRun& raw) {
             << Us(Quantile(raw.connect, 0.5)) << " | |\n"
             << "| ttfb p50 (latencyd) / write+ttfb p50 (raw) | " << Us(daemon.ttfb_p50) << " | "
             << Us(Quantile(raw.ttfb, 0.5)) << " | |\n"
-            << "| transfer p50 | " << Us(daemon.transfer_p50) << " | - | |\n";
+            << "| transfer p50 | " << Us(daemon.transfer_p50) << " | "
+            << Us(Quantile(raw.transfer, 0.5)) << " | |\n";
   std::cout << "\nfloor.p50_ratio=" << Ratio(daemon.p50, raw_p50) << " (goal <= 1.25x)\n";
+}
+
+// Both probers over the same seconds: the daemon (already warm) between two scrapes, the raw
+// client on a thread of this process.
+struct Measurement {
+  DaemonFigures start, end;
+  ClientRun raw;
+  double elapsed = 0;
+  double daemon_cpu_ns = 0;
+  std::int64_t daemon_switches = 0;
+};
+
+Measurement MeasureConcurrently(const Flags& flags, const HttpTarget& address,
+                                const std::string& dir) {
+  const double seconds = flags.Num("duration");
+  DaemonConfig config;
+  config.urls = {address.Url()};
+  config.interval = flags.Str("interval-ms") + "ms";
+  config.timeout = config.interval;
+  config.window = std::to_string(static_cast<int>(seconds)) + "s";  // only measured samples
+  DaemonProcess daemon(flags.Str("latencyd"), dir, config, flags.Int("workers"));
+  SleepSeconds(flags.Num("warmup"));
+  Scrape before = daemon.ScrapeMetrics();
+  Measurement m;
+  const std::int64_t cpu0 = ProcessCpuNanos(daemon.pid());
+  const std::int64_t switches0 = ContextSwitches(daemon.pid());
+  const auto t0 = std::chrono::steady_clock::now();
+  std::thread client([&] {
+    m.raw = RunRawClient(address, std::chrono::milliseconds(flags.Int("interval-ms")), seconds);
+  });
+  client.join();
+  m.daemon_cpu_ns = static_cast<double>(ProcessCpuNanos(daemon.pid()) - cpu0);
+  m.daemon_switches = ContextSwitches(daemon.pid()) - switches0;
+  m.elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Scrape after = daemon.ScrapeMetrics();
+  if (!before.ok || !after.ok) {
+    throw std::runtime_error("scrape failed: " + before.error + " / " + after.error);
+  }
+  m.start = ReadDaemon(before.body);
+  m.end = ReadDaemon(after.body);
+  return m;
+}
+
+void PrintCpu(const Measurement& m, double idle_rate) {
+  const double probes = m.end.probes - m.start.probes;
+  const double raw_probes = static_cast<double>(m.raw.total.size() + m.raw.failures);
+  const double daemon_per_probe = m.daemon_cpu_ns / probes / 1e3;
+  const double adjusted = (m.daemon_cpu_ns - idle_rate * m.elapsed) / probes / 1e3;
+  const double raw_per_probe = m.raw.cpu_ns / raw_probes / 1e3;
+  std::cout << "\n| CPU per probe (µs) | latencyd | raw client | ratio |\n|---|---|---|---|\n"
+            << "| total process CPU / probes | " << Fixed(daemon_per_probe, 1) << " | "
+            << Fixed(raw_per_probe, 1) << " | " << Ratio(daemon_per_probe, raw_per_probe)
+            << " |\n| minus idle baseline (" << Fixed(idle_rate / 1e3, 1) << " µs/s) | "
+            << Fixed(adjusted, 1) << " | " << Fixed(raw_per_probe, 1) << " | "
+            << Ratio(adjusted, raw_per_probe) << " |\n| context switches per probe | "
+            << Fixed(static_cast<double>(m.daemon_switches) / probes, 1) << " | "
+            << Fixed(static_cast<double>(m.raw.context_switches) / raw_probes, 1) << " | |\n";
+  std::cout << "\nfloor.cpu_ratio=" << Ratio(daemon_per_probe, raw_per_probe)
+            << " (goal <= 1.5x); excluding idle: " << Ratio(adjusted, raw_per_probe) << "\n";
 }
 
 int Run(const Flags& flags) {
@@ -133,56 +199,17 @@ int Run(const Flags& flags) {
             << " at " << address.Url() << "\n";
   const double idle_rate = MeasureIdleCpuRate(flags, target, dir.path());
   std::cout << "daemon idle CPU: " << Fixed(idle_rate / 1e3, 1) << " µs/s (" << flags.Str("idle")
-            << " s, one endpoint at 1h interval)\n";
-
-  const auto interval = std::chrono::milliseconds(flags.Int("interval-ms"));
-  const double seconds = flags.Num("duration");
-  DaemonConfig config;
-  config.urls = {address.Url()};
-  config.interval = flags.Str("interval-ms") + "ms";
-  config.timeout = config.interval;
-  config.window = std::to_string(static_cast<int>(seconds)) + "s";
-  DaemonProcess daemon(flags.Str("latencyd"), dir.path(), config, flags.Int("workers"));
-  SleepSeconds(flags.Num("warmup"));
-  Scrape before = daemon.ScrapeMetrics();
-  const std::int64_t cpu0 = ProcessCpuNanos(daemon.pid());
-  const auto t0 = std::chrono::steady_clock::now();
-  ClientRun raw;
-  std::thread client([&] { raw = RunRawClient(address, interval, seconds); });
-  client.join();
-  const std::int64_t cpu1 = ProcessCpuNanos(daemon.pid());
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  Scrape after = daemon.ScrapeMetrics();
-  if (!before.ok || !after.ok) {
-    std::cerr << "scrape failed: " << before.error << " / " << after.error << "\n";
-    return 1;
-  }
-  DaemonFigures start = ReadDaemon(before.body), end = ReadDaemon(after.body);
-  const double probes = end.probes - start.probes;
-  std::cout << "measured: " << Fixed(elapsed, 1) << " s at " << flags.Str("interval-ms")
-            << " ms; latencyd probes " << Fixed(probes, 0) << " (failures "
-            << Fixed(end.failures - start.failures, 0) << ", window samples "
-            << Fixed(end.window_samples, 0) << "); raw client probes " << raw.total.size()
-            << " (failures " << raw.failures << (raw.failures ? ", " + raw.first_error : "")
+            << " s, one endpoint at 1h interval)" << std::endl;
+  Measurement m = MeasureConcurrently(flags, address, dir.path());
+  std::cout << "measured: " << Fixed(m.elapsed, 1) << " s at " << flags.Str("interval-ms")
+            << " ms; latencyd probes " << Fixed(m.end.probes - m.start.probes, 0) << " (failures "
+            << Fixed(m.end.failures - m.start.failures, 0) << ", window samples "
+            << Fixed(m.end.window_samples, 0) << "); raw client probes " << m.raw.total.size()
+            << " (failures " << m.raw.failures << (m.raw.failures ? ", " + m.raw.first_error : "")
             << ")\n";
-  PrintLatency(end, raw);
-
-  const double daemon_cpu = static_cast<double>(cpu1 - cpu0);
-  const double daemon_per_probe = daemon_cpu / probes / 1e3;
-  const double adjusted = (daemon_cpu - idle_rate * elapsed) / probes / 1e3;
-  const double raw_per_probe =
-      raw.cpu_ns / static_cast<double>(raw.total.size() + raw.failures) / 1e3;
-  std::cout << "\n| CPU per probe (µs) | latencyd | raw client | ratio |\n|---|---|---|---|\n"
-            << "| total process CPU / probes | " << Fixed(daemon_per_probe, 1) << " | "
-            << Fixed(raw_per_probe, 1) << " | " << Ratio(daemon_per_probe, raw_per_probe)
-            << " |\n| minus idle baseline (" << Fixed(idle_rate / 1e3, 1) << " µs/s) | "
-            << Fixed(adjusted, 1) << " | " << Fixed(raw_per_probe, 1) << " | "
-            << Ratio(adjusted, raw_per_probe) << " |\n";
-  std::cout << "\nfloor.cpu_ratio=" << Ratio(daemon_per_probe, raw_per_probe)
-            << " (goal <= 1.5x); excluding idle: " << Ratio(adjusted, raw_per_probe)
-            << "\nload average at end: " << LoadAverage() << "\n";
-  daemon.Stop();
+  PrintLatency(m.end, m.raw);
+  PrintCpu(m, idle_rate);
+  std::cout << "load average at end: " << LoadAverage() << "\n";
   return 0;
 }
 

@@ -102,6 +102,7 @@ struct ScaleResult {
   double startup_s = 0, elapsed_s = 0;
   Counters start, end;
   double cpu_percent = 0, nginx_cpu_percent = 0, scrape_cpu_ms = 0;
+  double switches_per_s = 0;
   MemoryFigures memory;
   std::size_t scrape_bytes = 0;
   double scrape_s = 0;
@@ -124,10 +125,12 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
   Scrape first = daemon.ScrapeMetrics();
   const std::int64_t cpu0 = ProcessCpuNanos(daemon.pid());
   const std::int64_t nginx0 = CpuOf(target.ServerPids());
+  const std::int64_t switches0 = ContextSwitches(daemon.pid());
   const auto t0 = std::chrono::steady_clock::now();
   SleepSeconds(flags.Num("duration"));
   const std::int64_t cpu1 = ProcessCpuNanos(daemon.pid());
   const std::int64_t nginx1 = CpuOf(target.ServerPids());
+  const std::int64_t switches1 = ContextSwitches(daemon.pid());
   const double cpu_window =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.memory = ReadMemory(daemon.pid());
@@ -142,6 +145,7 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
   result.end = ReadCounters(last.body);
   result.cpu_percent = 100.0 * static_cast<double>(cpu1 - cpu0) / 1e9 / cpu_window;
   result.nginx_cpu_percent = 100.0 * static_cast<double>(nginx1 - nginx0) / 1e9 / cpu_window;
+  result.switches_per_s = static_cast<double>(switches1 - switches0) / cpu_window;
   result.scrape_cpu_ms = static_cast<double>(cpu2 - cpu1) / 1e6;
   result.scrape_bytes = last.body.size();
   result.scrape_s = last.seconds;
@@ -201,6 +205,10 @@ void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
   row("latencyd CPU per probe (µs)", [](const ScaleResult& r) {
     double probes = r.end.probes - r.start.probes;
     return Fixed(r.cpu_percent / 100.0 * r.elapsed_s * 1e6 / std::max(1.0, probes), 1);
+  });
+  row("latencyd context switches per probe", [](const ScaleResult& r) {
+    double probes = r.end.probes - r.start.probes;
+    return Fixed(r.switches_per_s * r.elapsed_s / std::max(1.0, probes), 2);
   });
   row("nginx worker CPU (%)", [](const ScaleResult& r) { return Fixed(r.nginx_cpu_percent, 1); });
   row("RSS (MiB, /proc VmRSS)",

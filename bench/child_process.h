@@ -46,6 +46,11 @@ std::int64_t ProcessCpuNanos(pid_t pid);
 // CPU time of the calling thread, ns.
 std::int64_t ThreadCpuNanos();
 
+// Context switches (voluntary + involuntary) of every live thread of `pid` so far.
+std::int64_t ContextSwitches(pid_t pid);
+// Context switches of the calling thread so far.
+std::int64_t ThreadContextSwitches();
+
 struct MemoryFigures {
   std::int64_t rss_bytes = -1;   // VmRSS
   std::int64_t peak_bytes = -1;  // VmHWM

@@ -2,11 +2,11 @@
 # Builds latencyd and the benchmark programs (Release) and runs them, printing the figures
 # that bench/README.md records. Loopback only; every process it starts is stopped by PID.
 #
-#   bench/run.sh                 # full run, about 6 minutes
+#   bench/run.sh                 # full run, about 7 minutes
 #   bench/run.sh --quick         # smoke run, about 1 minute (figures too short to quote)
 #
-# Environment: BUILD_DIR (default <repo>/build-bench), JOBS (default 2), FLOOR_ARGS and
-# SCALE_ARGS (extra flags, see `bench_probe_floor --help` and `bench_scale --help`),
+# Environment: BUILD_DIR (default <repo>/build-bench), JOBS (default 2), FLOOR_ARGS,
+# SCALE_ARGS, PEER_ARGS (extra flags: see each program's --help), BLACKBOX (the exporter),
 # SKIP_BUILD=1 to reuse an existing build, OUT (where the figures are also written).
 set -euo pipefail
 
@@ -16,10 +16,13 @@ JOBS=${JOBS:-2}
 OUT=${OUT:-$BUILD_DIR/bench-results-$(date -u +%Y%m%dT%H%M%SZ).md}
 FLOOR_ARGS=${FLOOR_ARGS:-}
 SCALE_ARGS=${SCALE_ARGS:-}
+PEER_ARGS=${PEER_ARGS:-}
+BLACKBOX=${BLACKBOX:-/usr/bin/prometheus-blackbox-exporter}
 
 if [[ ${1:-} == --quick ]]; then
   FLOOR_ARGS="--duration=10 --idle=5 --warmup=2 $FLOOR_ARGS"
   SCALE_ARGS="--endpoints=200,1000 --duration=10 --warmup=3 $SCALE_ARGS"
+  PEER_ARGS="--duration=5 --warmup=2 $PEER_ARGS"
 fi
 
 # The target: nginx-light (wrk is only for checking the target by hand). Without nginx the
@@ -36,7 +39,7 @@ fi
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATENCYD_BUILD_TESTS=OFF \
     -DLATENCYD_BUILD_BENCH=ON >/dev/null
-  cmake --build "$BUILD_DIR" -j"$JOBS" --target latencyd bench_probe_floor bench_scale
+  cmake --build "$BUILD_DIR" -j"$JOBS" --target latencyd bench_probe_floor bench_scale bench_peer
 fi
 
 build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD_DIR/CMakeCache.txt")
@@ -54,5 +57,11 @@ fi
   "$BUILD_DIR/bench/bench_probe_floor" --latencyd="$BUILD_DIR/daemon/latencyd" $FLOOR_ARGS
   echo
   "$BUILD_DIR/bench/bench_scale" --latencyd="$BUILD_DIR/daemon/latencyd" $SCALE_ARGS
+  echo
+  if [[ -x $BLACKBOX ]]; then
+    "$BUILD_DIR/bench/bench_peer" --blackbox="$BLACKBOX" $PEER_ARGS
+  else
+    echo "bench_peer skipped: $BLACKBOX not installed (apt-get install prometheus-blackbox-exporter)"
+  fi
 } | tee "$OUT"
 echo "run.sh: figures written to $OUT" >&2
