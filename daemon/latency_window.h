@@ -25,7 +25,7 @@ inline constexpr int kSeriesCount = 1 + probes::kPhaseCount;
 inline Series PhaseSeries(int phase_index) { return static_cast<Series>(phase_index + 1); }
 
 // Keeps every sample of the last `span` (at most `max_samples`, dropping the oldest first) as
-// a 32-byte record, so 10,000 endpoints x 300 samples stay under 100 MB. Durations are held
+// a 32-byte record, so 10,000 endpoints x 300 samples take about 100 MB. Durations are held
 // in whole microseconds, the resolution libcurl reports phases in, saturating at ~71 minutes.
 // Quantiles are computed on demand and reused until the window changes, so a scrape of an
 // unchanged window sorts nothing. Not thread-safe: the owner serializes access.
