@@ -235,6 +235,46 @@ TEST(ParseConfigTest, TextOverOneMebibyte) {
   }
 }
 
+TEST(ParseConfigTest, ValueGrammarEdges) {
+  Config config = ParseConfig(
+      "defaults: {quantiles: [.999, 1e-3, 0.5], keepalive: TRUE, max_body: 64 KiB}\n"
+      "endpoints:\n"
+      "  - name: a\n"
+      "    url: 'HTTPS://[::1]:8443/x'\n"
+      "    class: core\n"
+      "    expect: {status: [3XX, 200-204]}\n"
+      "    labels: {tier: 1}\n",
+      "edges.yml");
+  EXPECT_EQ(config.defaults.quantiles, (std::vector<double>{0.001, 0.5, 0.999}));
+  EXPECT_TRUE(config.defaults.keepalive);
+  EXPECT_EQ(config.defaults.max_body, 64u * 1024u);
+  const Endpoint& ep = config.endpoints.at(0);
+  EXPECT_EQ(ep.expect.status, (std::vector<StatusRange>{{300, 399}, {200, 204}}));
+  EXPECT_EQ(ep.labels.at("tier"), "1");
+}
+
+TEST(ParseConfigTest, QuotedBooleanIsAString) {
+  try {
+    ParseConfig("defaults: {keepalive: \"true\"}\n", "q.yml");
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(),
+                 "q.yml:1:23: defaults.keepalive: invalid boolean \"true\" (use true or false)");
+  }
+}
+
+TEST(ParseConfigTest, NestingBeyondTheLimitIsRejected) {
+  std::string deep = "x: " + std::string(32, '[') + std::string(32, ']') + "\n";
+  try {
+    ParseConfig(deep, "d.yml");
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].message, "nesting deeper than 32 levels");
+    EXPECT_EQ(e.diagnostics()[0].column, 35);
+  }
+}
+
 TEST(ParseConfigTest, NestingUpToTheLimitIsNotADepthError) {
   // 32 levels are allowed (the error is then about the schema, not the depth).
   std::string deep = "x: " + std::string(31, '[') + std::string(31, ']') + "\n";
