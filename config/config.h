@@ -118,11 +118,14 @@ struct Diagnostic {
   int column = 0;        // 1-based
   std::string key_path;  // e.g. endpoints[2].class
   std::string message;
-  // "file:line:column: key.path: message"
+  // "file:line:column: key.path: message"; without "line:column:" when line is 0 and
+  // without "key.path: " when the path is empty.
   std::string ToString() const;
 };
 
-// Thrown by LoadConfigFile/ParseConfig; carries every problem found, in file order.
+// Thrown by LoadConfigFile/ParseConfig; carries every problem found, in file order (those of
+// endpoint files after those of the config file). what() is every diagnostic, one per line.
+// Immutable once thrown, so safe to read from any thread.
 class ConfigError : public std::runtime_error {
  public:
   explicit ConfigError(std::vector<Diagnostic> diagnostics);
@@ -132,10 +135,13 @@ class ConfigError : public std::runtime_error {
   std::vector<Diagnostic> diagnostics_;
 };
 
-// Reads, parses and validates a config file (at most 1 MiB). Throws ConfigError.
+// Reads, parses and validates a config file (at most 1 MiB), with its endpoint_files and
+// baseline file. Throws ConfigError. Keeps no state between calls, so a reload may
+// run on any thread while the old Config is in use.
 Config LoadConfigFile(const std::string& path);
 
-// Parses and validates config text; `file_name` is used in messages only. Throws ConfigError.
+// Parses and validates config text; `file_name` is used in messages and to resolve the
+// relative paths of endpoint_files and baseline.pytest_benchmark. Throws ConfigError.
 Config ParseConfig(const std::string& text, const std::string& file_name);
 
 }  // namespace latencyd::config
