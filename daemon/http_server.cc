@@ -114,6 +114,12 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
   impl_->handlers = std::move(handlers);
   impl_->server = MakeServer(security);
   httplib::Server& server = *impl_->server;
+  // cpp-httplib's default also sets SO_REUSEPORT, which lets a second daemon bind the same
+  // port and silently take half the scrapes; SO_REUSEADDR alone still allows quick restarts.
+  server.set_socket_options([](int socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   if (!security.basic_auth_users.empty()) RequireBasicAuth(server, security.basic_auth_users);
   RegisterReadRoutes(server, impl_->handlers);
   RegisterReloadRoute(server, impl_->handlers);
