@@ -77,7 +77,7 @@ cpack -G DEB --config "$build/CPackConfig.cmake" -B "$work/pkg" >"$work/cpack.lo
 deb=$(ls "$work"/pkg/latencyd_*.deb)
 root=$work/root
 cp -a "$cache" "$root"
-cp "$deb" "$root/tmp/latencyd.deb"
+cp "$deb" "$root/root/latencyd.deb"  # not /tmp: a tmpfs covers it once the container boots
 
 # The package's dependencies from the mirror (once per new dependency), then the package.
 missing=()
@@ -94,7 +94,7 @@ if ((${#missing[@]} > 0)); then
   (flock 9; DEBIAN_FRONTEND=noninteractive chroot "$cache" apt-get install -y -qq \
     --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || true) 9>"$cache.lock"
 fi
-check "dpkg -i latencyd.deb" chroot "$root" dpkg -i /tmp/latencyd.deb
+check "dpkg -i latencyd.deb" chroot "$root" dpkg -i /root/latencyd.deb
 # The environment file exactly as shipped, even if a reused container root had it edited.
 dpkg-deb --fsys-tarfile "$deb" | tar -xf - -C "$root" ./etc/default/latencyd
 
@@ -195,6 +195,18 @@ echo "$journal" | tail -n 25
 no_denials() { ! grep -Eqi 'operation not permitted|permission denied|bad system call|SIGSYS' <<<"$journal"; }
 check "no sandbox denials in the journal" no_denials
 check "the watchdog was what killed it" grep -q "Failed with result 'watchdog'" <<<"$journal"
+
+echo "== maintainer scripts"
+inside systemctl start latencyd
+pid=$(prop MainPID)
+check "an upgrade restarts the running service" inside dpkg -i /root/latencyd.deb
+new_pid() { is_active && [[ $(prop MainPID) != "$pid" ]]; }
+check "  with a new process" wait_for 10 new_pid
+check "dpkg --purge" inside dpkg --purge latencyd
+check "  stopped the service" test "$(prop ActiveState)" != active
+check "  removed the unit" inside test ! -e /usr/lib/systemd/system/latencyd.service
+check "  removed the conffiles" inside test ! -e /etc/latencyd/latencyd.yml -a ! -e /etc/default/latencyd
+check "  removed the state directory" inside test ! -e /var/lib/private/latencyd
 
 inside systemctl poweroff >/dev/null 2>&1 || true
 for _ in $(seq 100); do
