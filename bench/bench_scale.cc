@@ -3,15 +3,18 @@
 // schedule lag, CPU, resident memory and the cost of scraping the resulting /metrics page.
 #include <sys/resource.h>
 
+#include <atomic>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "bench/bench_common.h"
 #include "bench/child_process.h"
 #include "bench/daemon_process.h"
 #include "bench/load_target.h"
 #include "bench/metrics_text.h"
+#include "bench/raw_http.h"
 
 namespace latencyd::bench {
 namespace {
@@ -97,12 +100,19 @@ std::int64_t CpuOf(const std::vector<pid_t>& pids) {
   return total;
 }
 
+// The raw client's figures at the rate of one scale point.
+struct RawFloor {
+  double rate = -1, cpu_us = -1, nginx_us = -1;  // -1: not measured
+  long failed = 0;
+};
+
 struct ScaleResult {
   int endpoints = 0;
   double startup_s = 0, elapsed_s = 0;
   Counters start, end;
   double cpu_percent = 0, nginx_cpu_percent = 0, scrape_cpu_ms = 0;
   double switches_per_s = 0;
+  RawFloor raw;  // the raw client at the same rate (zero when skipped)
   MemoryFigures memory;
   std::size_t scrape_bytes = 0;
   double scrape_s = 0;
@@ -164,7 +174,8 @@ void PrintHeader(const Flags& flags, const LoadTarget& target, rlim_t files) {
             << "\nper run: warm-up " << flags.Str("warmup") << " s, measured "
             << flags.Str("duration") << " s between two scrapes; interval "
             << flags.Str("interval-ms") << " ms, window " << flags.Str("window")
-            << ", fresh connection per probe\n";
+            << ", fresh connection per probe; then the raw client paced at the same rate for "
+            << flags.Str("raw-seconds") << " s on " << flags.Str("raw-threads") << " threads\n";
 }
 
 void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
@@ -223,9 +234,61 @@ void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
   row("/metrics scrape time (s)", [](const ScaleResult& r) { return Fixed(r.scrape_s, 3); });
   row("/metrics scrape CPU in latencyd (ms)",
       [](const ScaleResult& r) { return Fixed(r.scrape_cpu_ms, 1); });
+  row("raw client at the same rate: probes/s", [](const ScaleResult& r) {
+    return Fixed(r.raw.rate, 1) +
+           (r.raw.failed ? " (failed " + std::to_string(r.raw.failed) + ")" : "");
+  });
+  row("raw client CPU per probe (µs)", [](const ScaleResult& r) { return Fixed(r.raw.cpu_us, 1); });
+  row("latencyd / raw CPU per probe", [](const ScaleResult& r) {
+    double probes = r.end.probes - r.start.probes;
+    return Ratio(r.cpu_percent / 100.0 * r.elapsed_s * 1e6 / std::max(1.0, probes), r.raw.cpu_us);
+  });
+  row("nginx CPU per probe, raw client run (µs)",
+      [](const ScaleResult& r) { return Fixed(r.raw.nginx_us, 1); });
   row("TIME_WAIT sockets at end", [](const ScaleResult& r) { return std::to_string(r.time_wait); });
   row("SIGTERM to exit (s)", [](const ScaleResult& r) { return Fixed(r.stop_s, 2); });
   std::cout << "\n\nload average at end: " << LoadAverage() << "\n";
+}
+
+// The floor at scale: the raw-socket client paced at the same rate (fresh connection per
+// request, rotating over the target's addresses, `threads` threads) shows what any prober
+// would pay on this machine for the same load.
+RawFloor RunRawPaced(const LoadTarget& target, double rate, double seconds, int threads) {
+  std::atomic<long> done{0}, failed{0};
+  std::atomic<std::int64_t> cpu_ns{0};
+  const auto start = std::chrono::steady_clock::now();
+  const auto end = start + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::duration<double>(seconds));
+  const auto step = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(threads / rate));
+  const std::int64_t nginx0 = CpuOf(target.ServerPids());
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::vector<RawHttpClient> clients;
+      for (int i = 0; i < target.address_count(); ++i) {
+        clients.emplace_back(target.Address(i + t), /*connection_close=*/false);
+      }
+      const std::int64_t cpu0 = ThreadCpuNanos();
+      auto next = start + step * t / threads;
+      for (std::size_t i = 0; next < end; ++i, next += step) {
+        std::this_thread::sleep_until(next);
+        HttpExchange exchange = clients[i % clients.size()].Get(/*keep_body=*/false);
+        ++(exchange.ok && exchange.status == 200 ? done : failed);
+      }
+      cpu_ns += ThreadCpuNanos() - cpu0;
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double total = std::max(1.0, static_cast<double>(done + failed));
+  RawFloor floor;
+  floor.rate = total / elapsed;
+  floor.cpu_us = static_cast<double>(cpu_ns.load()) / 1e3 / total;
+  floor.nginx_us = static_cast<double>(CpuOf(target.ServerPids()) - nginx0) / 1e3 / total;
+  floor.failed = failed;
+  return floor;
 }
 
 int Run(const Flags& flags) {
@@ -239,6 +302,11 @@ int Run(const Flags& flags) {
   for (int endpoints : flags.IntList("endpoints")) {
     std::cout << "running " << endpoints << " endpoints..." << std::endl;
     results.push_back(RunOne(flags, target, dir.path(), endpoints));
+    SleepSeconds(flags.Num("pause"));
+    if (flags.Num("raw-seconds") <= 0) continue;
+    const double rate = endpoints * 1000.0 / flags.Num("interval-ms");
+    results.back().raw =
+        RunRawPaced(target, rate, flags.Num("raw-seconds"), flags.Int("raw-threads"));
     SleepSeconds(flags.Num("pause"));
   }
   PrintResults(flags, results);
@@ -256,6 +324,8 @@ int main(int argc, char** argv) {
                {"warmup", "10"},
                {"duration", "60"},
                {"pause", "3"},
+               {"raw-seconds", "15"},
+               {"raw-threads", "2"},
                {"window", "1m"},
                {"addresses", "8"},
                {"workers", "0"},
