@@ -142,6 +142,9 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
                              " (address in use or not available)");
   }
   thread_ = std::thread([this] { impl_->server->listen_after_bind(); });
+  // cpp-httplib's stop() is a no-op until the listen loop runs, so a server destroyed right
+  // after construction would wait forever in join(); return only once it is running.
+  while (!server.is_running()) std::this_thread::yield();
 }
 
 HttpServer::~HttpServer() {
