@@ -15,12 +15,15 @@ string(REPLACE "/usr/share/doc/latencyd" "${latencyd_docdir}" latencyd_unit "${l
 string(REPLACE "/usr/bin/latencyd" "${latencyd_bindir}/latencyd" latencyd_unit "${latencyd_unit}")
 string(REPLACE "=/etc/" "=${latencyd_etc}/" latencyd_unit "${latencyd_unit}")
 string(REPLACE "=-/etc/" "=-${latencyd_etc}/" latencyd_unit "${latencyd_unit}")
-set(latencyd_staged "${LATENCYD_BINARY_DIR}/latencyd-install/latencyd.service")
-file(WRITE "${latencyd_staged}" "${latencyd_unit}")
-
-file(INSTALL "${latencyd_staged}"
+# A directory of its own per run: tests install and package concurrently from one build tree.
+string(TIMESTAMP latencyd_now "%s%f")
+string(SHA1 latencyd_run "$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}${latencyd_now}")
+set(latencyd_stage_dir "${LATENCYD_BINARY_DIR}/latencyd-install/${latencyd_run}")
+file(WRITE "${latencyd_stage_dir}/latencyd.service" "${latencyd_unit}")
+file(INSTALL "${latencyd_stage_dir}/latencyd.service"
      DESTINATION "${CMAKE_INSTALL_PREFIX}/lib/systemd/system"
      FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+file(REMOVE_RECURSE "${latencyd_stage_dir}")
 file(INSTALL "${LATENCYD_SOURCE_DIR}/systemd/latencyd.default"
      DESTINATION "${latencyd_etc}/default" RENAME latencyd
      FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
