@@ -2,6 +2,7 @@
 // 1,000 and 10,000 fresh-connection endpoints at 1 s intervals on a loopback nginx; plus the
 // schedule lag, CPU, resident memory and the cost of scraping the resulting /metrics page.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -106,13 +107,28 @@ struct RawFloor {
   long failed = 0;
 };
 
+// "tid:63% tid:31% ..." for the daemon threads that used at least 1% of a core.
+std::string ThreadShares(const std::map<pid_t, std::int64_t>& before,
+                         const std::map<pid_t, std::int64_t>& after, double seconds) {
+  const double ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::string text;
+  for (const auto& [tid, ticks] : after) {
+    auto old = before.find(tid);
+    double used = static_cast<double>(ticks - (old == before.end() ? 0 : old->second));
+    double percent = 100.0 * used / ticks_per_second / seconds;
+    if (percent >= 1.0) text += std::to_string(tid) + ":" + Fixed(percent, 0) + "% ";
+  }
+  return text.empty() ? "-" : text;
+}
+
 struct ScaleResult {
   int endpoints = 0;
   double startup_s = 0, elapsed_s = 0;
   Counters start, end;
   double cpu_percent = 0, nginx_cpu_percent = 0, scrape_cpu_ms = 0;
   double switches_per_s = 0;
-  RawFloor raw;  // the raw client at the same rate (zero when skipped)
+  std::string thread_cpu;  // "% of a core" per daemon thread, in creation (TID) order
+  RawFloor raw;            // the raw client at the same rate (zero when skipped)
   MemoryFigures memory;
   std::size_t scrape_bytes = 0;
   double scrape_s = 0;
@@ -136,11 +152,13 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
   const std::int64_t cpu0 = ProcessCpuNanos(daemon.pid());
   const std::int64_t nginx0 = CpuOf(target.ServerPids());
   const std::int64_t switches0 = ContextSwitches(daemon.pid());
+  const std::map<pid_t, std::int64_t> ticks0 = ThreadCpuTicks(daemon.pid());
   const auto t0 = std::chrono::steady_clock::now();
   SleepSeconds(flags.Num("duration"));
   const std::int64_t cpu1 = ProcessCpuNanos(daemon.pid());
   const std::int64_t nginx1 = CpuOf(target.ServerPids());
   const std::int64_t switches1 = ContextSwitches(daemon.pid());
+  const std::map<pid_t, std::int64_t> ticks1 = ThreadCpuTicks(daemon.pid());
   const double cpu_window =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.memory = ReadMemory(daemon.pid());
@@ -156,6 +174,7 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
   result.cpu_percent = 100.0 * static_cast<double>(cpu1 - cpu0) / 1e9 / cpu_window;
   result.nginx_cpu_percent = 100.0 * static_cast<double>(nginx1 - nginx0) / 1e9 / cpu_window;
   result.switches_per_s = static_cast<double>(switches1 - switches0) / cpu_window;
+  result.thread_cpu = ThreadShares(ticks0, ticks1, cpu_window);
   result.scrape_cpu_ms = static_cast<double>(cpu2 - cpu1) / 1e6;
   result.scrape_bytes = last.body.size();
   result.scrape_s = last.seconds;
@@ -217,6 +236,8 @@ void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
     double probes = r.end.probes - r.start.probes;
     return Fixed(r.cpu_percent / 100.0 * r.elapsed_s * 1e6 / std::max(1.0, probes), 1);
   });
+  row("latencyd threads >= 1% of a core (TID order)",
+      [](const ScaleResult& r) { return r.thread_cpu; });
   row("latencyd context switches per probe", [](const ScaleResult& r) {
     double probes = r.end.probes - r.start.probes;
     return Fixed(r.switches_per_s * r.elapsed_s / std::max(1.0, probes), 2);

@@ -171,6 +171,29 @@ std::int64_t ContextSwitches(pid_t pid) {
   return total;
 }
 
+std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid) {
+  std::map<pid_t, std::int64_t> ticks;
+  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = opendir(task_dir.c_str());
+  if (dir == nullptr) return ticks;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    std::string stat = ReadFileText(task_dir + "/" + entry->d_name + "/stat");
+    std::size_t paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream fields(stat.substr(paren + 2));
+    std::string field;
+    std::int64_t utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {  // fields 14 and 15 of stat(5)
+      if (i == 14) utime = std::atoll(field.c_str());
+      if (i == 15) stime = std::atoll(field.c_str());
+    }
+    ticks[std::atoi(entry->d_name)] = utime + stime;
+  }
+  closedir(dir);
+  return ticks;
+}
+
 std::int64_t ThreadContextSwitches() {
   rusage usage{};
   getrusage(RUSAGE_THREAD, &usage);

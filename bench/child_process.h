@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,9 @@ std::int64_t ThreadCpuNanos();
 std::int64_t ContextSwitches(pid_t pid);
 // Context switches of the calling thread so far.
 std::int64_t ThreadContextSwitches();
+
+// CPU ticks (utime + stime, 1/sysconf(_SC_CLK_TCK) s) of each live thread of `pid`, by TID.
+std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid);
 
 struct MemoryFigures {
   std::int64_t rss_bytes = -1;   // VmRSS
