@@ -98,7 +98,8 @@ check "dpkg -i latencyd.deb" chroot "$root" dpkg -i /root/latencyd.deb
 # The environment file exactly as shipped, even if a reused container root had it edited.
 dpkg-deb --fsys-tarfile "$deb" | tar -xf - -C "$root" ./etc/default/latencyd
 
-# A config that probes the daemon itself (success) and a closed port (failure).
+# A config that probes the daemon itself, by address and by name (getaddrinfo without
+# AF_NETLINK), and a closed port (failure).
 cat >"$root/etc/latencyd/latencyd.yml" <<'EOF'
 defaults:
   interval: 250ms
@@ -106,6 +107,9 @@ defaults:
 endpoints:
   - name: self
     url: http://127.0.0.1:9470/-/healthy
+    class: core
+  - name: by_name
+    url: http://localhost:9470/-/healthy
     class: core
   - name: closed
     url: http://127.0.0.1:1/
@@ -143,7 +147,7 @@ status_is() { [[ $(prop StatusText) == "$1" ]]; }
 
 echo "== start"
 check "latencyd.service is active (READY=1)" wait_for 60 is_active
-check "status line: probing 2 endpoints" status_is "probing 2 endpoints"
+check "status line: probing 3 endpoints" status_is "probing 3 endpoints"
 pid=$(prop MainPID)
 proc_status=$(inside cat "/proc/$pid/status" 2>/dev/null || true)
 field() { awk -v k="$1:" '$1 == k {print $2}' <<<"$proc_status"; }
@@ -156,10 +160,14 @@ metrics() { inside curl -sf http://127.0.0.1:9470/metrics; }
 self_succeeds() {
   metrics | grep -Eq '^latencyd_probes_total\{endpoint="self",class="core",result="success"\} [1-9]'
 }
+name_resolves() {
+  metrics | grep -Eq '^latencyd_probes_total\{endpoint="by_name",class="core",result="success"\} [1-9]'
+}
 closed_fails() {
   metrics | grep -Eq '^latencyd_probe_failures_total\{endpoint="closed",class="core",reason="connect"\} [1-9]'
 }
 check "probes succeed inside the sandbox" wait_for 10 self_succeeds
+check "a host name resolves inside the sandbox" wait_for 10 name_resolves
 check "a closed port fails with reason connect" wait_for 10 closed_fails
 has_start_time() { metrics | grep -q '^process_start_time_seconds '; }
 check "process_start_time_seconds is exported (/proc/stat readable)" has_start_time
@@ -171,12 +179,12 @@ cat >>"$root/etc/latencyd/latencyd.yml" <<'EOF'
     class: async
 EOF
 check "systemctl reload succeeds on a good file" inside systemctl reload latencyd
-check "status line: probing 3 endpoints" wait_for 5 status_is "probing 3 endpoints"
+check "status line: probing 4 endpoints" wait_for 5 status_is "probing 4 endpoints"
 cp "$root/etc/latencyd/latencyd.yml" "$work/good.yml"
 printf '  - name: bad\n    url: ftp://example.invalid/\n    class: cor\n' >>"$root/etc/latencyd/latencyd.yml"
 reload_fails() { ! inside systemctl reload latencyd 2>/dev/null; }
 check "systemctl reload fails on a bad file" reload_fails
-check "the old config keeps running" status_is "probing 3 endpoints"
+check "the old config keeps running" status_is "probing 4 endpoints"
 check "same main process after the failed reload" test "$(prop MainPID)" = "$pid"
 cp "$work/good.yml" "$root/etc/latencyd/latencyd.yml"
 
