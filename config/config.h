@@ -56,6 +56,10 @@ struct Defaults {
   bool keepalive = false;
   std::uint64_t max_body = 1024 * 1024;
   int max_redirects = 5;  // 0: redirects are not followed (a 3xx is judged as it is)
+  // Whether a file wrote `timeout` (in defaults or the endpoint). An unwritten timeout is
+  // min(1s, interval), so a short interval needs no timeout of its own; a written one above
+  // the interval is an error.
+  bool timeout_written = false;
 };
 
 struct Endpoint {

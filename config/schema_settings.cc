@@ -34,6 +34,7 @@ TimingNodes ReadInheritable(const YamlNode& map, Defaults* settings, Diagnostics
   TimingNodes nodes;
   nodes.interval = ReadDurationKey(map, "interval", &settings->interval, diags);
   nodes.timeout = ReadDurationKey(map, "timeout", &settings->timeout, diags);
+  if (nodes.timeout != nullptr) settings->timeout_written = true;
   nodes.window = ReadDurationKey(map, "window", &settings->window, diags);
   if (const YamlNode* node = map.Find("quantiles")) {
     if (auto q = ReadQuantiles(*node, diags)) settings->quantiles = *q;
@@ -64,7 +65,7 @@ void CheckTiming(const Defaults& s, const TimingNodes& nodes, Diagnostics& diags
   if (nodes.timeout != nullptr && s.timeout <= Duration::zero()) {
     diags.Error(*nodes.timeout, "timeout must be positive");
   } else if (const YamlNode* at = nodes.timeout ? nodes.timeout : nodes.interval;
-             at != nullptr && s.timeout > s.interval) {
+             at != nullptr && s.timeout_written && s.timeout > s.interval) {
     diags.Error(*at, "timeout " + FormatDuration(s.timeout) + " exceeds interval " +
                          FormatDuration(s.interval));
   }

@@ -158,14 +158,29 @@ TEST(ParseConfigTest, JudgedQuantileIsAlwaysExported) {
   EXPECT_EQ(config.endpoints[1].quantiles, (std::vector<double>{0.95}));
 }
 
-TEST(ParseConfigTest, EndpointIntervalMustStillExceedInheritedTimeout) {
+TEST(ParseConfigTest, AnUnwrittenTimeoutFollowsAShortInterval) {
+  // Nobody wrote a timeout, so none can be wrong: it becomes min(1s, interval).
+  Config config = ParseConfig(
+      "defaults: {interval: 50ms}\n"
+      "endpoints:\n"
+      "  - {name: a, url: 'http://h/', class: core, interval: 100ms}\n"
+      "  - {name: b, url: 'http://h/', class: core}\n"
+      "  - {name: c, url: 'http://h/', class: core, interval: 5s}\n",
+      "x.yml");
+  EXPECT_EQ(config.endpoints[0].timeout, std::chrono::milliseconds(100));
+  EXPECT_EQ(config.endpoints[1].timeout, std::chrono::milliseconds(50));
+  EXPECT_EQ(config.endpoints[2].timeout, std::chrono::seconds(1));
+}
+
+TEST(ParseConfigTest, EndpointIntervalMustStillExceedAWrittenInheritedTimeout) {
   // Reported at the endpoint's interval: the inherited timeout is fine where it was written.
   try {
-    ParseConfig("endpoints:\n  - {name: a, url: 'http://h/', class: core, interval: 100ms}\n",
+    ParseConfig("defaults: {timeout: 1s}\n"
+                "endpoints:\n  - {name: a, url: 'http://h/', class: core, interval: 100ms}\n",
                 "x.yml");
     FAIL() << "no error";
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "x.yml:2:56: endpoints[0].interval: timeout 1s exceeds interval 100ms");
+    EXPECT_STREQ(e.what(), "x.yml:3:56: endpoints[0].interval: timeout 1s exceeds interval 100ms");
   }
 }
 

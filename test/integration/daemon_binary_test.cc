@@ -137,7 +137,7 @@ TEST_F(DaemonBinaryTest, ReloadKeepsStateAndABadConfigChangesNothing) {
 
 TEST_F(DaemonBinaryTest, ASighupStormLeaksNoThreadOrFd) {
   // A refused port: every probe ends at once, so no probe socket is open when we count.
-  DaemonProcess daemon("endpoints:\n" + Endpoint("refused", "http://127.0.0.1:1/", ", interval: 1h"));
+  DaemonProcess daemon("endpoints:\n" + Endpoint("refused", "http://127.0.0.1:1/", ", interval: 1h, window: 1h"));
   ASSERT_TRUE(daemon.WaitUntilServing()) << daemon.Stderr();
   ASSERT_TRUE(WaitFor([&] { return daemon.Get("/-/ready").has_value(); }));
   int threads = daemon.ThreadCount();

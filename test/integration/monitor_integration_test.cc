@@ -23,7 +23,7 @@ const EndpointSnapshot* Find(const DaemonSnapshot& snapshot, const std::string& 
 }
 
 std::uint64_t Failures(const EndpointSnapshot& e, probes::FailureReason reason) {
-  return e.failures_by_reason[static_cast<int>(reason) - 1];
+  return e.failures_by_reason[static_cast<int>(reason)];
 }
 
 class MonitorTest : public ::testing::Test {
@@ -41,7 +41,7 @@ class MonitorTest : public ::testing::Test {
 
 TEST_F(MonitorTest, MediansAndBreachesAgainstKnownDelays) {
   std::string yaml = R"(
-defaults: { interval: 50ms, timeout: 1s, window: 1m }
+defaults: { interval: 50ms, window: 1m }
 endpoints:
   - { name: core_fast, url: ")" + server_.Url("/delay/1000") + R"(", class: core }
   - { name: core_slow, url: ")" + server_.Url("/delay/9000") + R"(", class: core }

@@ -20,7 +20,7 @@ class SchedulerTest : public ::testing::Test {
   std::shared_ptr<ProbeJob> MakeJob(const std::string& name, const std::string& url,
                                     milliseconds interval) {
     config_ = config::ParseConfig("endpoints:\n  - { name: " + name + ", url: \"" + url +
-                                      "\", class: core, interval: " +
+                                      "\", class: core, timeout: 5ms, interval: " +
                                       std::to_string(interval.count()) + "ms }\n",
                                   "scheduler.yml");
     const config::Endpoint& endpoint = config_.endpoints[0];
