@@ -7,7 +7,8 @@
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), JOBS (default 2), FLOOR_ARGS,
 # SCALE_ARGS, PEER_ARGS (extra flags: see each program's --help), BLACKBOX (the exporter),
-# SKIP_BUILD=1 to reuse an existing build, OUT (where the figures are also written).
+# SKIP_BUILD=1 to reuse an existing build, OUT (where the figures are also written),
+# REVISION (printed when ROOT is not a git checkout, e.g. a `git archive` export).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,6 +43,7 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   cmake --build "$BUILD_DIR" -j"$JOBS" --target latencyd bench_probe_floor bench_scale bench_peer
 fi
 
+revision=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo "${REVISION:-unknown}")
 build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD_DIR/CMakeCache.txt")
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "run.sh: build type $build_type, load average $load, $(nproc) cores" >&2
@@ -51,7 +53,7 @@ fi
 
 # shellcheck disable=SC2086  # the *_ARGS variables are word lists on purpose
 {
-  echo "# latencyd benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), revision $(git -C "$ROOT" rev-parse --short=12 HEAD)"
+  echo "# latencyd benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), revision $revision"
   echo "build: $build_type; load average before: $load"
   echo
   "$BUILD_DIR/bench/bench_probe_floor" --latencyd="$BUILD_DIR/daemon/latencyd" $FLOOR_ARGS
