@@ -104,6 +104,10 @@ PreparedProbe::PreparedProbe(ProbeSpec spec)
 
   curl_slist* headers = nullptr;
   for (const auto& [name, value] : spec_.headers) {
+    if (strcasecmp(name.c_str(), "Accept-Encoding") == 0) {
+      c.accept_encoding = value;  // libcurl sends it and decodes what comes back
+      continue;
+    }
     // "Name;" is libcurl's spelling of a header with an empty value.
     std::string line = value.empty() ? name + ";" : name + ": " + value;
     headers = curl_slist_append(headers, line.c_str());

@@ -21,6 +21,10 @@ struct PreparedProbe::Compiled {
   std::string url;                    // the spec's URL, host replaced by tls.server_name if set
   long timeout_ms = 1000;             // the total deadline, rounded up to whole milliseconds
   bool ip_literal = false;            // the URL's host is an IP address: no DNS phase
+  // The configured Accept-Encoding, handed to libcurl so it also decodes the body; nullopt
+  // asks for no encoding, like a plain client, so a server's compression time is not
+  // measured unless the user's real clients ask for it.
+  std::optional<std::string> accept_encoding;
 };
 
 }  // namespace latencyd::probes

@@ -52,7 +52,7 @@ bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
   }
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // all built-in decoders; bodies decoded
+  if (c.accept_encoding) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, c.accept_encoding->c_str());
   curl_easy_setopt(e, CURLOPT_USERAGENT, kUserAgent);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(c.header_list.get()));
   if (c.connect_to) {

@@ -82,6 +82,24 @@ TEST(EngineTest, MethodHeadersAndBodyReachTheServer) {
   EXPECT_EQ(h.body_bytes, 0u);
 }
 
+TEST(EngineTest, AsksForNoEncodingUnlessConfigured) {
+  // A server that compresses when asked would add its compression time to every probe.
+  FixtureServer server;
+  ProbeEngine engine({1});
+  ProbeSpec plain = Spec(server.Url("/echo"));
+  plain.body_regex = "^GET\n";
+  ProbeResult r = RunOne(engine, plain);
+  ASSERT_TRUE(r.ok) << r.error;
+  plain.body_regex = "Accept-Encoding";
+  EXPECT_EQ(RunOne(engine, plain).reason, FailureReason::kBodyMismatch);
+
+  ProbeSpec gzip = Spec(server.Url("/echo"));
+  gzip.headers = {{"accept-encoding", "gzip"}};
+  gzip.body_regex = "Accept-Encoding: gzip\n";
+  ProbeResult asked = RunOne(engine, gzip);
+  EXPECT_TRUE(asked.ok) << asked.error;
+}
+
 TEST(EngineTest, RedirectsAreSummedOverHops) {
   FixtureServer server;
   ProbeEngine engine({1});

@@ -32,7 +32,9 @@ TEST(FixtureServerTest, Routes) {
   ProbeEngine engine({1});
   EXPECT_EQ(RunOne(engine, Spec(server.Url("/status/418"))).http_status, 418);
   EXPECT_EQ(RunOne(engine, Spec(server.Url("/bytes/12345"))).body_bytes, 12345u);
-  EXPECT_EQ(RunOne(engine, Spec(server.Url("/gzip/5000"))).body_bytes, 5000u);
+  ProbeSpec gzip = Spec(server.Url("/gzip/5000"));
+  gzip.headers = {{"Accept-Encoding", "gzip"}};
+  EXPECT_EQ(RunOne(engine, gzip).body_bytes, 5000u);
   ProbeSpec body = Spec(server.Url("/body?text=hello%20world"));
   body.body_regex = "^hello world$";
   EXPECT_TRUE(RunOne(engine, body).ok);
