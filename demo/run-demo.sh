@@ -14,6 +14,9 @@ jobs="${JOBS:-2}"
 demo_listen="127.0.0.1:18000"
 web_listen="127.0.0.1:9470"
 
+# A fresh Debian 12 machine: install the build dependencies (and curl) that are missing.
+scripts/install-deps.sh build
+
 if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
   echo "==> configuring $build_dir (Release)"
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release
@@ -80,4 +83,31 @@ EOT
 # at once (a foreground child would delay them until it exits); cleanup() then stops both.
 "$latencyd_bin" --config.file=config/demo.yml --web.listen-address="$web_listen" "$@" &
 latencyd_pid=$!
+
+# Once every core endpoint has a few samples, show the first medians right here.
+print_medians() {
+  curl -s "http://$web_listen/metrics" | awk '
+    function label(line, name,   m) {
+      if (match(line, name "=\"[^\"]*\"")) return substr(line, RSTART + length(name) + 2, RLENGTH - length(name) - 3)
+      return ""
+    }
+    /^latencyd_probe_duration_seconds\{/ && /quantile="0.5"/ { p50[label($0, "endpoint")] = $NF; cls[label($0, "endpoint")] = label($0, "class") }
+    /^latencyd_threshold_seconds\{/ { thr[label($0, "endpoint")] = $NF }
+    /^latencyd_threshold_breached\{/ { br[label($0, "endpoint")] = $NF }
+    /^latencyd_window_samples\{/ { n[label($0, "endpoint")] = $NF }
+    END {
+      for (e in p50) {
+        state = br[e] == 1 ? "BREACHED" : (n[e] < 5 ? "warming up (" n[e] "/5 samples)" : "ok")
+        printf "%-20s %-6s %9.3f ms %9.1f ms  %s\n", e, cls[e], p50[e] * 1000, thr[e] * 1000, state
+      }
+    }' | sort -b -k2,2r -k1,1
+}
+sleep 11 &
+wait $! || true
+if kill -0 "$latencyd_pid" 2>/dev/null && command -v curl >/dev/null; then
+  echo "==> the first medians after 11 s (the status page keeps them current: http://$web_listen/)"
+  printf "%-20s %-6s %12s %12s  %s\n" endpoint class median threshold state
+  print_medians
+  echo
+fi
 wait "$latencyd_pid"

@@ -4,11 +4,12 @@
 set -euo pipefail
 
 build=(cmake g++ make pkg-config git prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev
-       libcurl4-openssl-dev libcli11-dev libsystemd-dev libcrypt-dev)
+       libcurl4-openssl-dev libcli11-dev libsystemd-dev libcrypt-dev curl)
 # Real components the tests start: Prometheus + promtool, Alertmanager, systemd-analyze,
 # the packaging tools, python3 for the end-to-end scripts, openssl for TLS fixtures.
 test=(googletest libgtest-dev libgmock-dev prometheus prometheus-alertmanager systemd
-      dpkg-dev lintian fakeroot file python3 openssl curl ca-certificates)
+      dpkg-dev lintian fakeroot file python3 openssl ca-certificates debootstrap
+      systemd-container)
 bench=(wrk nginx-light prometheus-blackbox-exporter)
 
 groups=("$@")
