@@ -157,8 +157,8 @@ void ReadEndpoint(const YamlNode& map, const Config& config, const BenchmarkMedi
   Defaults settings = config.defaults;
   CheckTiming(settings, ReadInheritable(map, &settings, diags), diags);
   ep->interval = settings.interval;
-  ep->timeout = settings.timeout_written ? settings.timeout
-                                         : std::min(settings.timeout, settings.interval);
+  ep->timeout =
+      settings.timeout_written ? settings.timeout : std::min(settings.timeout, settings.interval);
   ep->window = settings.window;
   ep->keepalive = settings.keepalive;
   ep->max_body = settings.max_body;

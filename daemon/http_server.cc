@@ -54,8 +54,8 @@ void RegisterReloadRoute(httplib::Server& server, const HttpHandlers& handlers) 
 
 std::unique_ptr<httplib::Server> MakeServer(const WebSecurity& security) {
   if (security.cert_file.empty()) return std::make_unique<httplib::Server>();
-  auto server = std::make_unique<httplib::SSLServer>(security.cert_file.c_str(),
-                                                     security.key_file.c_str());
+  auto server =
+      std::make_unique<httplib::SSLServer>(security.cert_file.c_str(), security.key_file.c_str());
   if (!server->is_valid()) {
     throw std::runtime_error("cannot load TLS certificate " + security.cert_file + " / key " +
                              security.key_file);
@@ -64,16 +64,16 @@ std::unique_ptr<httplib::Server> MakeServer(const WebSecurity& security) {
 }
 
 void RequireBasicAuth(httplib::Server& server, const BasicAuthUsers& users) {
-  server.set_pre_routing_handler([users](const httplib::Request& request,
-                                         httplib::Response& response) {
-    if (CheckBasicAuth(request.get_header_value("Authorization"), users)) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    response.status = 401;
-    response.set_header("WWW-Authenticate", "Basic realm=\"latencyd\"");
-    response.set_content("Unauthorized\n", "text/plain");
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  server.set_pre_routing_handler(
+      [users](const httplib::Request& request, httplib::Response& response) {
+        if (CheckBasicAuth(request.get_header_value("Authorization"), users)) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        response.status = 401;
+        response.set_header("WWW-Authenticate", "Basic realm=\"latencyd\"");
+        response.set_content("Unauthorized\n", "text/plain");
+        return httplib::Server::HandlerResponse::Handled;
+      });
 }
 
 }  // namespace
@@ -108,8 +108,7 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
   std::string host;
   int port = 0;
   if (!SplitListenAddress(listen_address, &host, &port)) {
-    throw std::runtime_error("invalid listen address \"" + listen_address +
-                             "\" (want HOST:PORT)");
+    throw std::runtime_error("invalid listen address \"" + listen_address + "\" (want HOST:PORT)");
   }
   impl_->handlers = std::move(handlers);
   impl_->server = MakeServer(security);
@@ -123,19 +122,19 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
   if (!security.basic_auth_users.empty()) RequireBasicAuth(server, security.basic_auth_users);
   RegisterReadRoutes(server, impl_->handlers);
   RegisterReloadRoute(server, impl_->handlers);
-  server.set_exception_handler([](const httplib::Request& request, httplib::Response& response,
-                                  std::exception_ptr error) {
-    std::string what = "unknown error";
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    log::Error("HTTP handler failed", {{"path", request.path}, {"err", what}});
-    response.status = 500;
-    response.set_content("internal error: " + what + "\n", "text/plain");
-  });
+  server.set_exception_handler(
+      [](const httplib::Request& request, httplib::Response& response, std::exception_ptr error) {
+        std::string what = "unknown error";
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        log::Error("HTTP handler failed", {{"path", request.path}, {"err", what}});
+        response.status = 500;
+        response.set_content("internal error: " + what + "\n", "text/plain");
+      });
   port_ = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (port_ <= 0) {
     throw std::runtime_error("cannot listen on " + listen_address +

@@ -31,7 +31,8 @@ std::string_view LevelName(Level level) {
 std::string NowTimestamp() {
   auto now = std::chrono::system_clock::now();
   std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char buffer[64];
@@ -114,9 +115,12 @@ bool ParseLevel(std::string_view text, Level* level) {
 }
 
 bool ParseFormat(std::string_view text, Format* format) {
-  if (text == "logfmt") *format = Format::kLogfmt;
-  else if (text == "json") *format = Format::kJson;
-  else return false;
+  if (text == "logfmt")
+    *format = Format::kLogfmt;
+  else if (text == "json")
+    *format = Format::kJson;
+  else
+    return false;
   return true;
 }
 
@@ -127,8 +131,8 @@ void Configure(Level min_level, Format format) {
 
 bool Enabled(Level level) { return level >= g_level.load(); }
 
-std::string Render(Format format, std::string_view timestamp, Level level,
-                   std::string_view message, std::initializer_list<Field> fields) {
+std::string Render(Format format, std::string_view timestamp, Level level, std::string_view message,
+                   std::initializer_list<Field> fields) {
   std::string line;
   auto append = format == Format::kJson ? AppendJson : AppendLogfmt;
   if (format == Format::kJson) line = "{";

@@ -24,8 +24,8 @@ using Field = std::pair<std::string_view, std::string>;
 void Write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
 
 // Renders one line without writing it (exposed for tests).
-std::string Render(Format format, std::string_view timestamp, Level level,
-                   std::string_view message, std::initializer_list<Field> fields);
+std::string Render(Format format, std::string_view timestamp, Level level, std::string_view message,
+                   std::initializer_list<Field> fields);
 
 inline void Debug(std::string_view m, std::initializer_list<Field> f = {}) {
   if (Enabled(Level::kDebug)) Write(Level::kDebug, m, f);

@@ -1,6 +1,5 @@
 // latencyd's command line: parses flags and calls exactly one entry point of run.h.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "config/units.h"

@@ -4,15 +4,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "daemon/build_info.h"
 #include "daemon/histogram.h"
 #include "daemon/probe_spec_builder.h"
-
-#ifndef LATENCYD_VERSION
-#define LATENCYD_VERSION "dev"
-#endif
-#ifndef LATENCYD_REVISION
-#define LATENCYD_REVISION "unknown"
-#endif
 
 namespace latencyd {
 Monitor::Monitor(Options options)
@@ -92,8 +86,8 @@ DaemonSnapshot Monitor::Snapshot() const {
   std::sort(snapshot.endpoints.begin(), snapshot.endpoints.end(),
             [](const EndpointSnapshot& a, const EndpointSnapshot& b) { return a.name < b.name; });
   snapshot.schedule_lag = lag_.Snapshot(now);
-  snapshot.version = LATENCYD_VERSION;
-  snapshot.revision = LATENCYD_REVISION;
+  snapshot.version = BuildVersion();
+  snapshot.revision = BuildRevision();
   std::lock_guard<std::mutex> lock(mutex_);
   snapshot.last_reload_successful = last_reload_successful_;
   snapshot.last_reload_success_timestamp_seconds = last_reload_success_unix_;

@@ -41,8 +41,8 @@ std::string ProbeRow(int number, const probes::ProbeResult& result) {
   std::string line = Row(cells);
   if (!result.ok) {
     line.pop_back();
-    line += "  FAILED " + std::string(probes::ReasonName(result.reason)) + ": " + result.error +
-            "\n";
+    line +=
+        "  FAILED " + std::string(probes::ReasonName(result.reason)) + ": " + result.error + "\n";
   }
   return line;
 }

@@ -26,7 +26,8 @@ std::optional<std::string> Reloader::Reload() {
     log::Error("reload failed, keeping the running config",
                {{"file", config_path_}, {"err", *error}});
   } else {
-    log::Info("config reloaded", {{"file", config_path_}, {"endpoints", std::to_string(endpoints)}});
+    log::Info("config reloaded",
+              {{"file", config_path_}, {"endpoints", std::to_string(endpoints)}});
   }
   // READY=1 after a failed reload too: the service still runs the old config.
   notifier_.Ready(SystemdNotifier::EndpointStatus(endpoints));

@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "config/web_config.h"
+#include "daemon/build_info.h"
 #include "daemon/endpoints_json.h"
 #include "daemon/http_server.h"
 #include "daemon/log.h"
@@ -17,13 +18,6 @@
 #include "daemon/reloader.h"
 #include "daemon/sd_notify.h"
 #include "daemon/status_page.h"
-
-#ifndef LATENCYD_VERSION
-#define LATENCYD_VERSION "dev"
-#endif
-#ifndef LATENCYD_REVISION
-#define LATENCYD_REVISION "unknown"
-#endif
 
 namespace latencyd {
 namespace {
@@ -82,13 +76,13 @@ void ServeSignals(const sigset_t& signals, Reloader& reloader) {
 }  // namespace
 
 std::string VersionString() {
-  return std::string("latencyd, version ") + LATENCYD_VERSION + " (revision: " +
-         LATENCYD_REVISION + ")";
+  return std::string("latencyd, version ") + BuildVersion() + " (revision: " + BuildRevision() +
+         ")";
 }
 
 int RunDaemon(const DaemonOptions& options) {
   sigset_t signals = BlockDaemonSignals();
-  log::Info("starting latencyd", {{"version", LATENCYD_VERSION}, {"revision", LATENCYD_REVISION}});
+  log::Info("starting latencyd", {{"version", BuildVersion()}, {"revision", BuildRevision()}});
   config::Config config;
   WebSecurity security;
   try {

@@ -15,12 +15,11 @@ std::uint64_t StableHash(std::string_view text) {
 
 Duration PhaseOffset(std::string_view name, Duration interval) {
   if (interval.count() <= 0) return Duration::zero();
-  return Duration(static_cast<Duration::rep>(StableHash(name) %
-                                             static_cast<std::uint64_t>(interval.count())));
+  return Duration(
+      static_cast<Duration::rep>(StableHash(name) % static_cast<std::uint64_t>(interval.count())));
 }
 
-SteadyTime FirstDueAtOrAfter(SteadyTime epoch, Duration offset, Duration interval,
-                             SteadyTime now) {
+SteadyTime FirstDueAtOrAfter(SteadyTime epoch, Duration offset, Duration interval, SteadyTime now) {
   SteadyTime first = epoch + offset;
   if (first >= now || interval.count() <= 0) return first;
   auto behind = (now - first).count();
@@ -28,8 +27,7 @@ SteadyTime FirstDueAtOrAfter(SteadyTime epoch, Duration offset, Duration interva
   return first + interval * steps;
 }
 
-SteadyTime NextDue(SteadyTime due, Duration interval, SteadyTime now,
-                   std::uint64_t* missed_slots) {
+SteadyTime NextDue(SteadyTime due, Duration interval, SteadyTime now, std::uint64_t* missed_slots) {
   SteadyTime next = due + interval;
   *missed_slots = 0;
   if (next >= now || interval.count() <= 0) return next;

@@ -28,10 +28,10 @@ void Scheduler::SetJobs(const std::vector<std::shared_ptr<ProbeJob>>& jobs) {
   ++generation_;
   for (const auto& job : jobs) {
     auto kept = kept_due.find(job.get());
-    SteadyTime due = kept != kept_due.end()
-                         ? kept->second
-                         : FirstDueAtOrAfter(epoch_, PhaseOffset(job->name, job->interval),
-                                             job->interval, now);
+    SteadyTime due =
+        kept != kept_due.end()
+            ? kept->second
+            : FirstDueAtOrAfter(epoch_, PhaseOffset(job->name, job->interval), job->interval, now);
     heap_.push(Slot{due, job, generation_});
   }
   if (!thread_.joinable() && !stopping_) thread_ = std::thread([this] { Run(); });

@@ -26,9 +26,9 @@ struct SummarySnapshot {
 };
 
 struct HistogramSnapshot {
-  std::vector<double> upper_bounds;          // seconds, ascending, without +Inf
-  std::vector<std::uint64_t> cumulative;     // same length as upper_bounds; counts <= bound
-  std::uint64_t count = 0;                   // the +Inf bucket
+  std::vector<double> upper_bounds;       // seconds, ascending, without +Inf
+  std::vector<std::uint64_t> cumulative;  // same length as upper_bounds; counts <= bound
+  std::uint64_t count = 0;                // the +Inf bucket
   double sum_seconds = 0;
 };
 

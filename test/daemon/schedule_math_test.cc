@@ -57,12 +57,12 @@ TEST(FirstDueAtOrAfterTest, Table) {
       {300, 1000, 300, 300},    // exactly on it
       {300, 1000, 301, 1300},   // just after: the next slot
       {300, 1000, 5300, 5300},  // far later, on a slot
-      {300, 1000, 5299, 5300},
-      {0, 250, 1001, 1250},
+      {300, 1000, 5299, 5300}, {0, 250, 1001, 1250},
   };
   for (const auto& c : cases) {
-    SteadyTime got = FirstDueAtOrAfter(kEpoch, milliseconds(c.offset_ms),
-                                       milliseconds(c.interval_ms), kEpoch + milliseconds(c.now_ms));
+    SteadyTime got =
+        FirstDueAtOrAfter(kEpoch, milliseconds(c.offset_ms), milliseconds(c.interval_ms),
+                          kEpoch + milliseconds(c.now_ms));
     EXPECT_EQ(got, kEpoch + milliseconds(c.want_ms))
         << "offset " << c.offset_ms << " interval " << c.interval_ms << " now " << c.now_ms;
   }

@@ -1,7 +1,6 @@
 // The real latencyd binary: command line, exit codes, /metrics, signals, reloads.
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "test/integration/daemon_process.h"
 #include "test/integration/wait_for.h"
@@ -57,7 +56,8 @@ TEST(CommandLineTest, BadUsageExitsTwo) {
 }
 
 TEST(CommandLineTest, ConfigCheckPrintsLocatedErrors) {
-  testing::CommandResult missing = RunLatencyd({"--config.check", "--config.file=/nonexistent.yml"});
+  testing::CommandResult missing =
+      RunLatencyd({"--config.check", "--config.file=/nonexistent.yml"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("/nonexistent.yml"), std::string::npos) << missing.err;
 
@@ -66,17 +66,19 @@ TEST(CommandLineTest, ConfigCheckPrintsLocatedErrors) {
   std::string bad = "endpoints:\n  - name: a\n    url: http://127.0.0.1:1/\n    class: cor\n";
   ASSERT_EQ(write(fd, bad.data(), bad.size()), static_cast<ssize_t>(bad.size()));
   close(fd);
-  testing::CommandResult invalid = RunLatencyd({"--config.check", std::string("--config.file=") + path});
+  testing::CommandResult invalid =
+      RunLatencyd({"--config.check", std::string("--config.file=") + path});
   EXPECT_EQ(invalid.exit_code, 1);
-  EXPECT_NE(invalid.err.find(std::string(path) + ":4:12: endpoints[0].class: unknown class \"cor\""),
-            std::string::npos)
+  EXPECT_NE(
+      invalid.err.find(std::string(path) + ":4:12: endpoints[0].class: unknown class \"cor\""),
+      std::string::npos)
       << invalid.err;
   unlink(path);
 }
 
 TEST_F(DaemonBinaryTest, ProbeCommandPrintsPhasesAndQuantiles) {
-  testing::CommandResult result = RunLatencyd(
-      {"probe", server_.Url("/delay/1000"), "--count", "5", "--interval", "10ms"});
+  testing::CommandResult result =
+      RunLatencyd({"probe", server_.Url("/delay/1000"), "--count", "5", "--interval", "10ms"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   for (const char* word : {"total", "connect", "ttfb", "p50", "p99", "5 probes: 5 ok, 0 failed"}) {
     EXPECT_NE(result.out.find(word), std::string::npos) << word << "\n" << result.out;
@@ -89,14 +91,18 @@ TEST_F(DaemonBinaryTest, ProbeCommandPrintsPhasesAndQuantiles) {
 
 TEST_F(DaemonBinaryTest, ServesMetricsAndStopsPromptlyOnSigterm) {
   testing::FixtureServer hung_server;
-  DaemonProcess daemon("endpoints:\n" + Endpoint("fast", server_.Url("/delay/500"), ", interval: 20ms") +
+  DaemonProcess daemon("endpoints:\n" +
+                       Endpoint("fast", server_.Url("/delay/500"), ", interval: 20ms") +
                        Endpoint("hung", hung_server.Url("/hang"), ", interval: 5s, timeout: 5s"));
   ASSERT_TRUE(daemon.WaitUntilServing()) << daemon.Stderr();
   ASSERT_TRUE(WaitFor([&] { return daemon.Get("/-/ready").has_value(); }));
   EXPECT_TRUE(daemon.Get("/-/healthy").has_value());
-  EXPECT_GE(WaitForMetric(daemon, "latencyd_probes_total", {{"endpoint", "fast"}, {"result", "success"}}, 5), 5);
+  EXPECT_GE(WaitForMetric(daemon, "latencyd_probes_total",
+                          {{"endpoint", "fast"}, {"result", "success"}}, 5),
+            5);
   std::string metrics = daemon.Get("/metrics").value_or("");
-  EXPECT_TRUE(MetricValue(metrics, "latencyd_probe_duration_seconds", {{"endpoint", "fast"}, {"quantile", "0.5"}}));
+  EXPECT_TRUE(MetricValue(metrics, "latencyd_probe_duration_seconds",
+                          {{"endpoint", "fast"}, {"quantile", "0.5"}}));
   EXPECT_TRUE(MetricValue(metrics, "latencyd_build_info"));
   EXPECT_TRUE(MetricValue(metrics, "process_resident_memory_bytes"));
   EXPECT_NE(daemon.Get("/").value_or("").find("fast"), std::string::npos);
@@ -112,7 +118,8 @@ TEST_F(DaemonBinaryTest, ServesMetricsAndStopsPromptlyOnSigterm) {
 
 TEST_F(DaemonBinaryTest, ReloadKeepsStateAndABadConfigChangesNothing) {
   std::string kept = Endpoint("kept", server_.Url("/delay/300"), ", interval: 20ms");
-  DaemonProcess daemon("endpoints:\n" + kept + Endpoint("removed", server_.Url("/delay/400"), ", interval: 20ms"));
+  DaemonProcess daemon("endpoints:\n" + kept +
+                       Endpoint("removed", server_.Url("/delay/400"), ", interval: 20ms"));
   ASSERT_TRUE(daemon.WaitUntilServing()) << daemon.Stderr();
   const std::map<std::string, std::string> kept_ok = {{"endpoint", "kept"}, {"result", "success"}};
   double before = WaitForMetric(daemon, "latencyd_probes_total", kept_ok, 5);
@@ -123,12 +130,17 @@ TEST_F(DaemonBinaryTest, ReloadKeepsStateAndABadConfigChangesNothing) {
   EXPECT_EQ(daemon.PostStatus("/-/reload", &error), 500);
   EXPECT_NE(error.find("unknown class \"cor\""), std::string::npos) << error;
   EXPECT_EQ(Metric(daemon, "latencyd_config_last_reload_successful", {}), 0);
-  EXPECT_TRUE(Metric(daemon, "latencyd_probes_total", {{"endpoint", "removed"}})) << "old config kept";
+  EXPECT_TRUE(Metric(daemon, "latencyd_probes_total", {{"endpoint", "removed"}}))
+      << "old config kept";
 
-  daemon.RewriteConfig("endpoints:\n" + kept + Endpoint("added", server_.Url("/delay/200"), ", interval: 20ms"));
+  daemon.RewriteConfig("endpoints:\n" + kept +
+                       Endpoint("added", server_.Url("/delay/200"), ", interval: 20ms"));
   daemon.Signal(SIGHUP);
-  ASSERT_TRUE(WaitFor([&] { return Metric(daemon, "latencyd_config_last_reload_successful", {}) == 1; }));
-  EXPECT_GE(WaitForMetric(daemon, "latencyd_probes_total", {{"endpoint", "added"}, {"result", "success"}}, 1), 1);
+  ASSERT_TRUE(
+      WaitFor([&] { return Metric(daemon, "latencyd_config_last_reload_successful", {}) == 1; }));
+  EXPECT_GE(WaitForMetric(daemon, "latencyd_probes_total",
+                          {{"endpoint", "added"}, {"result", "success"}}, 1),
+            1);
   std::string metrics = daemon.Get("/metrics").value_or("");
   EXPECT_FALSE(MetricValue(metrics, "latencyd_probes_total", {{"endpoint", "removed"}}));
   EXPECT_GE(MetricValue(metrics, "latencyd_probes_total", kept_ok).value_or(0), before)
@@ -137,7 +149,8 @@ TEST_F(DaemonBinaryTest, ReloadKeepsStateAndABadConfigChangesNothing) {
 
 TEST_F(DaemonBinaryTest, ASighupStormLeaksNoThreadOrFd) {
   // A refused port: every probe ends at once, so no probe socket is open when we count.
-  DaemonProcess daemon("endpoints:\n" + Endpoint("refused", "http://127.0.0.1:1/", ", interval: 1h, window: 1h"));
+  DaemonProcess daemon("endpoints:\n" +
+                       Endpoint("refused", "http://127.0.0.1:1/", ", interval: 1h, window: 1h"));
   ASSERT_TRUE(daemon.WaitUntilServing()) << daemon.Stderr();
   ASSERT_TRUE(WaitFor([&] { return daemon.Get("/-/ready").has_value(); }));
   int threads = daemon.ThreadCount();
@@ -150,8 +163,9 @@ TEST_F(DaemonBinaryTest, ASighupStormLeaksNoThreadOrFd) {
   ASSERT_TRUE(WaitFor([&] {
     return daemon.ThreadCount() <= threads && daemon.OpenFdCount() <= fds + 2 &&
            daemon.Get("/-/ready").has_value();
-  })) << "threads " << daemon.ThreadCount() << " (was " << threads << "), fds "
-      << daemon.OpenFdCount() << " (was " << fds << ")";
+  })) << "threads "
+      << daemon.ThreadCount() << " (was " << threads << "), fds " << daemon.OpenFdCount()
+      << " (was " << fds << ")";
   EXPECT_NE(daemon.Stderr().find("config reloaded"), std::string::npos);
   daemon.Signal(SIGTERM);
   EXPECT_EQ(daemon.WaitForExit(seconds(5)), 0);

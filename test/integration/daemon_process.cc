@@ -90,9 +90,9 @@ DaemonProcess::DaemonProcess(const std::string& config_yaml,
       config_path_(dir_ + "/latencyd.yml"),
       stderr_path_(dir_ + "/stderr.log") {
   WriteFile(config_path_, config_yaml);
-  pid_ = Spawn({"--config.file=" + config_path_, "--web.listen-address=127.0.0.1:0",
-                "--log.level=debug"},
-               dir_ + "/stdout.log", stderr_path_, env);
+  pid_ = Spawn(
+      {"--config.file=" + config_path_, "--web.listen-address=127.0.0.1:0", "--log.level=debug"},
+      dir_ + "/stdout.log", stderr_path_, env);
 }
 
 DaemonProcess::~DaemonProcess() {
@@ -105,14 +105,15 @@ DaemonProcess::~DaemonProcess() {
 
 bool DaemonProcess::WaitUntilServing(std::chrono::milliseconds deadline) {
   return WaitFor(
-      [&] {
-        std::string log = Stderr();
-        std::size_t at = log.find(" port=");
-        if (at == std::string::npos) return waitpid(pid_, nullptr, WNOHANG) != 0;
-        port_ = std::atoi(log.c_str() + at + 6);
-        return true;
-      },
-      deadline) && port_ > 0;
+             [&] {
+               std::string log = Stderr();
+               std::size_t at = log.find(" port=");
+               if (at == std::string::npos) return waitpid(pid_, nullptr, WNOHANG) != 0;
+               port_ = std::atoi(log.c_str() + at + 6);
+               return true;
+             },
+             deadline) &&
+         port_ > 0;
 }
 
 std::string DaemonProcess::Stderr() const { return ReadFile(stderr_path_); }

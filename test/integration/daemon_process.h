@@ -44,8 +44,8 @@ class DaemonProcess {
   std::optional<std::string> Get(const std::string& path) const;
   int PostStatus(const std::string& path, std::string* body = nullptr) const;
 
-  int ThreadCount() const;   // entries of /proc/PID/task
-  int OpenFdCount() const;   // entries of /proc/PID/fd
+  int ThreadCount() const;  // entries of /proc/PID/task
+  int OpenFdCount() const;  // entries of /proc/PID/fd
 
  private:
   std::string dir_;

@@ -43,10 +43,14 @@ TEST_F(MonitorTest, MediansAndBreachesAgainstKnownDelays) {
   std::string yaml = R"(
 defaults: { interval: 50ms, window: 1m }
 endpoints:
-  - { name: core_fast, url: ")" + server_.Url("/delay/1000") + R"(", class: core }
-  - { name: core_slow, url: ")" + server_.Url("/delay/9000") + R"(", class: core }
-  - { name: async_fast, url: ")" + server_.Url("/delay/40000") + R"(", class: async }
-  - { name: async_slow, url: ")" + server_.Url("/delay/140000") + R"(", class: async, interval: 200ms }
+  - { name: core_fast, url: ")" +
+                     server_.Url("/delay/1000") + R"(", class: core }
+  - { name: core_slow, url: ")" +
+                     server_.Url("/delay/9000") + R"(", class: core }
+  - { name: async_fast, url: ")" +
+                     server_.Url("/delay/40000") + R"(", class: async }
+  - { name: async_slow, url: ")" +
+                     server_.Url("/delay/140000") + R"(", class: async, interval: 200ms }
 )";
   Monitor monitor(Monitor::Options{2});
   monitor.Apply(config::ParseConfig(yaml, "integration.yml"));
@@ -79,14 +83,21 @@ TEST_F(MonitorTest, EveryFailureReasonIsProduced) {
   std::string yaml = R"(
 defaults: { interval: 100ms, timeout: 100ms, window: 1m }
 endpoints:
-  - { name: refused, url: "http://127.0.0.1:)" + std::to_string(testing::ClosedPort()) + R"(/", class: core }
-  - { name: hung, url: ")" + server_.Url("/hang") + R"(", class: core }
-  - { name: error500, url: ")" + server_.Url("/status/500") + R"(", class: core }
-  - { name: mismatch, url: ")" + server_.Url("/body?text=degraded") + R"(", class: core,
+  - { name: refused, url: "http://127.0.0.1:)" +
+                     std::to_string(testing::ClosedPort()) + R"(/", class: core }
+  - { name: hung, url: ")" +
+                     server_.Url("/hang") + R"(", class: core }
+  - { name: error500, url: ")" +
+                     server_.Url("/status/500") + R"(", class: core }
+  - { name: mismatch, url: ")" +
+                     server_.Url("/body?text=degraded") + R"(", class: core,
       expect: { body_regex: "^healthy$" } }
-  - { name: large, url: ")" + server_.Url("/bytes/4096") + R"(", class: core, max_body: 1KiB }
-  - { name: loop, url: ")" + server_.Url("/redirect-loop") + R"(", class: core }
-  - { name: reset, url: "http://127.0.0.1:)" + std::to_string(reset.port()) + R"(/", class: core }
+  - { name: large, url: ")" +
+                     server_.Url("/bytes/4096") + R"(", class: core, max_body: 1KiB }
+  - { name: loop, url: ")" +
+                     server_.Url("/redirect-loop") + R"(", class: core }
+  - { name: reset, url: "http://127.0.0.1:)" +
+                     std::to_string(reset.port()) + R"(/", class: core }
 )";
   Monitor monitor(Monitor::Options{2});
   monitor.Apply(config::ParseConfig(yaml, "failures.yml"));
@@ -97,10 +108,10 @@ endpoints:
     std::string name;
     R reason;
   };
-  for (const Want& want : {Want{"refused", R::kConnect}, Want{"hung", R::kTimeout},
-                           Want{"error500", R::kStatus}, Want{"mismatch", R::kBodyMismatch},
-                           Want{"large", R::kTooLarge}, Want{"loop", R::kOther},
-                           Want{"reset", R::kReset}}) {
+  for (const Want& want :
+       {Want{"refused", R::kConnect}, Want{"hung", R::kTimeout}, Want{"error500", R::kStatus},
+        Want{"mismatch", R::kBodyMismatch}, Want{"large", R::kTooLarge}, Want{"loop", R::kOther},
+        Want{"reset", R::kReset}}) {
     const EndpointSnapshot* e = Find(snapshot, want.name);
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e->successes, 0u) << want.name;
@@ -120,8 +131,10 @@ TEST_F(MonitorTest, AHungEndpointDoesNotDelayOthers) {
   FixtureServer hung_server;  // its own server, so its stuck requests hold none of ours
   std::string yaml = R"(
 endpoints:
-  - { name: hung, url: ")" + hung_server.Url("/hang") + R"(", class: core, interval: 5s, timeout: 5s }
-  - { name: fast, url: ")" + server_.Url("/delay/200") + R"(", class: core, interval: 20ms, timeout: 20ms }
+  - { name: hung, url: ")" +
+                     hung_server.Url("/hang") + R"(", class: core, interval: 5s, timeout: 5s }
+  - { name: fast, url: ")" +
+                     server_.Url("/delay/200") + R"(", class: core, interval: 20ms, timeout: 20ms }
 )";
   Monitor monitor(Monitor::Options{1});  // one loop: both endpoints share it
   monitor.Apply(config::ParseConfig(yaml, "hung.yml"));

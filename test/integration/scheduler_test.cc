@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "daemon/endpoint_state.h"
 #include "daemon/histogram.h"
 #include "daemon/probe_spec_builder.h"
-#include "daemon/endpoint_state.h"
 #include "test/integration/wait_for.h"
 #include "test/support/fixture_server.h"
 
@@ -29,8 +29,8 @@ class SchedulerTest : public ::testing::Test {
     job->interval = endpoint.interval;
     job->affinity = StableHash(name);
     job->probe = std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint));
-    job->state = std::make_shared<EndpointState>(endpoint, config_.ClassOf(endpoint),
-                                                 BucketBounds(config_));
+    job->state =
+        std::make_shared<EndpointState>(endpoint, config_.ClassOf(endpoint), BucketBounds(config_));
     return job;
   }
 
@@ -45,9 +45,8 @@ TEST_F(SchedulerTest, ProbesAtFixedRateAndRecordsLag) {
   Scheduler scheduler(engine_, lag_, std::chrono::steady_clock::now());
   auto started = std::chrono::steady_clock::now();
   scheduler.SetJobs({job});
-  ASSERT_TRUE(testing::WaitFor([&] {
-    return job->state->Snapshot(std::chrono::steady_clock::now()).successes >= 25;
-  }));
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return job->state->Snapshot(std::chrono::steady_clock::now()).successes >= 25; }));
   auto elapsed = std::chrono::steady_clock::now() - started;
   // 25 probes at 20 ms take at least 24 intervals (the first may start at once).
   EXPECT_GE(elapsed, milliseconds(20) * 24);
@@ -61,9 +60,8 @@ TEST_F(SchedulerTest, AProbeStillInFlightIsSkippedAndCounted) {
   job->in_flight = true;  // as if its previous probe never finished
   Scheduler scheduler(engine_, lag_, std::chrono::steady_clock::now());
   scheduler.SetJobs({job});
-  ASSERT_TRUE(testing::WaitFor([&] {
-    return job->state->Snapshot(std::chrono::steady_clock::now()).skipped >= 5;
-  }));
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return job->state->Snapshot(std::chrono::steady_clock::now()).skipped >= 5; }));
   EndpointSnapshot snapshot = job->state->Snapshot(std::chrono::steady_clock::now());
   EXPECT_EQ(snapshot.successes + snapshot.failures, 0u) << "nothing was stacked behind it";
   EXPECT_EQ(server_.RequestCount("/delay/100"), 0u);
@@ -81,7 +79,8 @@ TEST_F(SchedulerTest, ReplacingJobsKeepsSurvivorsAndDropsTheRest) {
   ASSERT_TRUE(testing::WaitFor([&] { return !dropped->in_flight.load(); }));
   std::uint64_t dropped_count = dropped->state->Snapshot(now()).successes;
   std::uint64_t kept_count = kept->state->Snapshot(now()).successes;
-  ASSERT_TRUE(testing::WaitFor([&] { return kept->state->Snapshot(now()).successes >= kept_count + 10; }));
+  ASSERT_TRUE(
+      testing::WaitFor([&] { return kept->state->Snapshot(now()).successes >= kept_count + 10; }));
   EXPECT_EQ(dropped->state->Snapshot(now()).successes, dropped_count);
 }
 
