@@ -67,8 +67,8 @@ DaemonProcess::DaemonProcess(const std::string& binary, const std::string& dir,
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (port_ == 0) throw std::runtime_error("latencyd did not log its port:\n" + Log());
-  startup_seconds_ =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ready_time_ = std::chrono::steady_clock::now();
+  startup_seconds_ = std::chrono::duration<double>(ready_time_ - start).count();
 }
 
 Scrape DaemonProcess::ScrapeMetrics() const {

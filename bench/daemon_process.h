@@ -47,6 +47,8 @@ class DaemonProcess {
   int port() const { return port_; }
   // Seconds from exec until the port was logged (config parsed, probing started).
   double startup_seconds() const { return startup_seconds_; }
+  // When the port was seen in the log: probing had started (counters count from about here).
+  std::chrono::steady_clock::time_point ready_time() const { return ready_time_; }
   Scrape ScrapeMetrics() const;
   // The daemon's stderr so far.
   std::string Log() const;
@@ -58,6 +60,7 @@ class DaemonProcess {
   ChildProcess child_;
   int port_ = 0;
   double startup_seconds_ = 0;
+  std::chrono::steady_clock::time_point ready_time_;
 };
 
 }  // namespace latencyd::bench

@@ -43,7 +43,7 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   cmake --build "$BUILD_DIR" -j"$JOBS" --target latencyd bench_probe_floor bench_scale bench_peer
 fi
 
-revision=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo "${REVISION:-unknown}")
+revision=${REVISION:-$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}
 build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD_DIR/CMakeCache.txt")
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "run.sh: build type $build_type, load average $load, $(nproc) cores" >&2

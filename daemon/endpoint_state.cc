@@ -57,8 +57,9 @@ void EndpointState::Reconfigure(const config::Endpoint& endpoint, const config::
   if (bucket_bounds != histogram_.upper_bounds()) histogram_ = Histogram(std::move(bucket_bounds));
 }
 
-void EndpointState::Record(const probes::ProbeResult& result, SteadyTime now) {
+bool EndpointState::Record(const probes::ProbeResult& result, SteadyTime now) {
   std::lock_guard<std::mutex> lock(mu_);
+  const bool changed = !has_result_ || last_success_ != result.ok;
   if (result.ok) {
     RecordSuccess(result, now);
   } else {
@@ -68,6 +69,7 @@ void EndpointState::Record(const probes::ProbeResult& result, SteadyTime now) {
   last_success_ = result.ok;
   last_probe_timestamp_seconds_ = ToUnixSeconds(result.finished_wall);
   last_http_status_ = result.http_status;
+  return changed;
 }
 
 void EndpointState::RecordSuccess(const probes::ProbeResult& result, SteadyTime now) {
@@ -96,9 +98,9 @@ void EndpointState::RecordFailure(const probes::ProbeResult& result) {
   last_error_ = result.error.empty() ? last_reason_ : result.error;
 }
 
-void EndpointState::RecordSkipped() {
+void EndpointState::RecordSkipped(std::uint64_t count) {
   std::lock_guard<std::mutex> lock(mu_);
-  ++skipped_;
+  skipped_ += count;
 }
 
 SummarySnapshot EndpointState::Summarize(Series series, double sum_seconds) const {

@@ -37,9 +37,11 @@ class EndpointState {
   EndpointState& operator=(const EndpointState&) = delete;
 
   // Records a finished probe; `now` is when it finished and becomes the sample's time.
-  void Record(const probes::ProbeResult& result, SteadyTime now);
+  // Returns true when this is the first result or success turned into failure or back, the
+  // events worth a log line (a log line per probe would drown everything else).
+  bool Record(const probes::ProbeResult& result, SteadyTime now);
   // Counts a probe that was not started because the previous one was still running.
-  void RecordSkipped();
+  void RecordSkipped(std::uint64_t count = 1);
 
   // Expires old samples, then pictures the endpoint, judging the window against the class
   // threshold. Never lowers a cumulative sum or count.

@@ -3,11 +3,24 @@
 #include <unordered_map>
 
 #include "daemon/endpoint_state.h"
+#include "daemon/log.h"
 
 namespace latencyd {
 namespace {
 
 constexpr auto kMaxSleep = std::chrono::milliseconds(100);
+
+// One line when an endpoint starts failing or recovers, never one per probe.
+void LogTransition(const ProbeJob& job, const probes::ProbeResult& result) {
+  if (result.ok) {
+    log::Info("endpoint probes succeed",
+              {{"endpoint", job.name}, {"status", std::to_string(result.http_status)}});
+  } else {
+    log::Warn("endpoint probes fail", {{"endpoint", job.name},
+                                       {"reason", std::string(probes::ReasonName(result.reason))},
+                                       {"err", result.error}});
+  }
+}
 
 }  // namespace
 
@@ -76,7 +89,7 @@ std::vector<Scheduler::Slot> Scheduler::PopDue(SteadyTime now) {
     if (slot.generation != generation_) continue;
     std::uint64_t missed = 0;
     SteadyTime next = NextDue(slot.due, slot.job->interval, now, &missed);
-    for (std::uint64_t i = 0; i < missed; ++i) slot.job->state->RecordSkipped();
+    if (missed > 0) slot.job->state->RecordSkipped(missed);
     heap_.push(Slot{next, slot.job, generation_});
     due.push_back(std::move(slot));
   }
@@ -92,7 +105,7 @@ void Scheduler::Dispatch(const Slot& slot, SteadyTime now) {
   lag_.Record(now - slot.due, now);
   std::shared_ptr<ProbeJob> keep = slot.job;
   engine_.Submit(job.probe, job.affinity, [keep](const probes::ProbeResult& result) {
-    keep->state->Record(result, std::chrono::steady_clock::now());
+    if (keep->state->Record(result, std::chrono::steady_clock::now())) LogTransition(*keep, result);
     keep->in_flight = false;
   });
 }

@@ -70,11 +70,12 @@ endpoints:
     // a timeout and is kept out of the window, so the median below is still exact.
     EXPECT_EQ(Failures(*e, probes::FailureReason::kTimeout), e->failures) << e->last_error;
     EXPECT_LE(e->failures * 10, e->successes) << want.name << ": " << e->last_error;
-    // The median is at least the server's delay and, on loopback, within a few ms of it.
+    // The median is at least the server's delay and, on loopback, close above it (the margin
+    // allows for a busy CI machine oversleeping the fixture's delay).
     double median = e->duration.quantiles.front().seconds;
     EXPECT_EQ(e->duration.quantiles.front().quantile, 0.5);
     EXPECT_GE(median, want.delay) << want.name;
-    EXPECT_LT(median, want.delay + 0.004) << want.name;
+    EXPECT_LT(median, want.delay * 1.15 + 0.003) << want.name;
     EXPECT_EQ(e->judged_seconds, median) << want.name;
     EXPECT_EQ(e->breached, want.breached) << want.name;
     EXPECT_EQ(e->threshold_seconds, e->class_name == "core" ? 0.005 : 0.1);
