@@ -47,6 +47,8 @@ void EndpointState::Configure(const config::Endpoint& endpoint, const config::Cl
   labels_ = endpoint.labels;
   quantiles_ = QuantilesToCompute(endpoint, klass);
   class_ = klass;
+  baseline_ = endpoint.baseline;
+  baseline_tolerance_ = endpoint.baseline_tolerance;
 }
 
 void EndpointState::Reconfigure(const config::Endpoint& endpoint, const config::ClassConfig& klass,
@@ -149,6 +151,10 @@ EndpointSnapshot EndpointState::Snapshot(SteadyTime now) {
     if (q.quantile == class_.quantile) s.judged_seconds = q.seconds;
   }
   s.window_samples = window_.size();
+  if (baseline_) {
+    s.baseline_seconds = ToSeconds(*baseline_);
+    s.baseline_tolerance = baseline_tolerance_;
+  }
   // Too few samples is too little evidence; a NaN judgement compares false.
   s.breached = s.window_samples >= static_cast<std::size_t>(std::max(class_.min_samples, 0)) &&
                s.judged_seconds > s.threshold_seconds;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,8 @@ class EndpointState {
   std::map<std::string, std::string> labels_;
   std::vector<double> quantiles_;  // the endpoint's quantiles plus the class quantile
   config::ClassConfig class_;
+  std::optional<Duration> baseline_;
+  double baseline_tolerance_ = 0;
 
   LatencyWindow window_;
   Histogram histogram_;

@@ -6,6 +6,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <locale>
 #include <sstream>
@@ -201,6 +202,26 @@ void AddJudgementFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFami
   out.push_back(std::move(skipped));
 }
 
+// Only endpoints with a configured baseline have these series, so a rule comparing with them
+// selects exactly the endpoints that asked for it.
+void AddBaselineFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
+  auto baseline = Family("latencyd_baseline_seconds",
+                         "The endpoint's baseline median from the release benchmark.",
+                         MetricType::Gauge);
+  auto tolerance = Family("latencyd_baseline_tolerance_ratio",
+                          "How much slower than the baseline the window median may be: a "
+                          "regression is a median above baseline x (1 + tolerance).",
+                          MetricType::Gauge);
+  for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
+    if (std::isnan(endpoint.baseline_seconds)) continue;
+    const Labels labels = EndpointLabels(endpoint);
+    baseline.metric.push_back(Gauge(labels, endpoint.baseline_seconds));
+    tolerance.metric.push_back(Gauge(labels, endpoint.baseline_tolerance));
+  }
+  out.push_back(std::move(baseline));
+  out.push_back(std::move(tolerance));
+}
+
 void AddDaemonFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
   auto lag = Family("latencyd_schedule_lag_seconds",
                     "How late probes start against their schedule, over the last minute; _sum "
@@ -246,6 +267,7 @@ std::vector<MetricFamily> BuildMetricFamilies(const DaemonSnapshot& snapshot) {
   AddOutcomeFamilies(snapshot, families);
   AddLastProbeFamilies(snapshot, families);
   AddJudgementFamilies(snapshot, families);
+  AddBaselineFamilies(snapshot, families);
   AddDaemonFamilies(snapshot, families);
   return families;
 }

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -58,6 +59,11 @@ struct EndpointSnapshot {
   double judged_seconds = 0;  // that quantile of the window (NaN when empty)
   bool breached = false;
   std::size_t window_samples = 0;
+
+  // The release benchmark's median (config `baseline`), NaN when none is configured; a
+  // regression is a window median above baseline_seconds x (1 + baseline_tolerance).
+  double baseline_seconds = std::numeric_limits<double>::quiet_NaN();
+  double baseline_tolerance = 0;
 };
 
 struct DaemonSnapshot {

@@ -39,7 +39,15 @@ TEST(BaselineTest, ResolvesBenchmarkNamesAndLiterals) {
 TEST(BaselineTest, DefaultsWithoutBaselineSection) {
   Config config = ParseConfig("", "empty.yml");
   EXPECT_EQ(config.baseline.pytest_benchmark, "");
-  EXPECT_DOUBLE_EQ(config.baseline.tolerance, 0.10);
+  EXPECT_DOUBLE_EQ(config.baseline.tolerance, 0.15);  // the reference release's own gate
+}
+
+TEST(BaselineTest, EveryEndpointCarriesTheTolerance) {
+  Config config = ParseConfig(
+      "baseline: {tolerance: 7.5%}\n"
+      "endpoints:\n  - {name: a, url: 'http://h/', class: core, baseline: 716us}\n",
+      "tolerance.yml");
+  EXPECT_DOUBLE_EQ(config.endpoints[0].baseline_tolerance, 0.075);
 }
 
 TEST(BaselineTest, ReportsBadTolerancesUnknownBenchmarksAndBadLiterals) {

@@ -62,6 +62,8 @@ EndpointSnapshot CoreEndpoint() {
   e.judged_seconds = 0.000716;
   e.breached = false;
   e.window_samples = 300;
+  e.baseline_seconds = 0.0007161;  // pytest-benchmark's median of test_main_root
+  e.baseline_tolerance = 0.15;
   return e;
 }
 
@@ -149,6 +151,8 @@ TEST(MetricFamiliesTest, EverySpecMetricWithItsType) {
       {"latencyd_config_last_reload_successful", MetricType::Gauge},
       {"latencyd_config_last_reload_success_timestamp_seconds", MetricType::Gauge},
       {"latencyd_build_info", MetricType::Gauge},
+      {"latencyd_baseline_seconds", MetricType::Gauge},
+      {"latencyd_baseline_tolerance_ratio", MetricType::Gauge},
   };
   EXPECT_EQ(families.size(), want.size());
   for (const auto& [name, type] : want) {
@@ -157,6 +161,17 @@ TEST(MetricFamiliesTest, EverySpecMetricWithItsType) {
     EXPECT_EQ(family->type, type) << name;
     EXPECT_FALSE(family->help.empty()) << name;
   }
+}
+
+TEST(MetricFamiliesTest, OnlyEndpointsWithABaselineHaveBaselineSeries) {
+  const std::vector<MetricFamily> families = BuildMetricFamilies(GoldenSnapshot());
+  const MetricFamily* baseline = FindFamily(families, "latencyd_baseline_seconds");
+  ASSERT_NE(baseline, nullptr);
+  ASSERT_EQ(baseline->metric.size(), 1u);  // the async endpoint has no baseline
+  EXPECT_DOUBLE_EQ(baseline->metric[0].gauge.value, 0.0007161);
+  const MetricFamily* tolerance = FindFamily(families, "latencyd_baseline_tolerance_ratio");
+  ASSERT_EQ(tolerance->metric.size(), 1u);
+  EXPECT_DOUBLE_EQ(tolerance->metric[0].gauge.value, 0.15);
 }
 
 TEST(MetricFamiliesTest, EndpointSeriesCarryEndpointClassAndOwnLabels) {

@@ -66,6 +66,10 @@ ENDPOINTS = {
     "core_failing": ("core", 0.0, 500, {}),
 }
 OVER_BUDGET = {"core_slow", "async_slow"}
+# Release-benchmark baselines (config `baseline`, literal durations): core_slow's 20 ms median
+# is far above 5 ms x 1.15; core_fast is well within 50 ms; the others have none.
+BASELINES = {"core_fast": "50ms", "core_slow": "5ms"}
+BASELINE_REGRESSED = {"core_slow"}
 
 
 def log(message):
@@ -296,6 +300,8 @@ def write_latencyd_config(path, fixture_port):
             lines += [f"    interval: {ASYNC_INTERVAL}", f"    timeout: {ASYNC_INTERVAL}"]
         if labels:
             lines.append("    labels: {" + ", ".join(f"{k}: {v}" for k, v in labels.items()) + "}")
+        if name in BASELINES:
+            lines.append(f"    baseline: {BASELINES[name]}")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -546,6 +552,9 @@ def run(args, workdir):
         # 2. Regression (from the backfilled week-old level) and failing probes, on real data.
         wait_for(f"LatencydMedianRegression firing for {sorted(OVER_BUDGET)}",
                  lambda: firing_endpoints(api, "LatencydMedianRegression") == OVER_BUDGET, 60)
+        wait_for(f"LatencydBaselineRegression firing for {sorted(BASELINE_REGRESSED)}",
+                 lambda: firing_endpoints(api, "LatencydBaselineRegression") == BASELINE_REGRESSED,
+                 60)
         wait_for("LatencydProbesFailing firing for core_failing",
                  lambda: firing_endpoints(api, "LatencydProbesFailing") == {"core_failing"}, 60)
         bad_rules = [f"{r['name']}: {r.get('lastError')}" for r in api.rules() if r.get("health") != "ok"]
