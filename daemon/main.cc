@@ -21,6 +21,8 @@ struct Flags {
   std::string log_format = "logfmt";
   latencyd::ProbeCommandOptions probe;
   std::string probe_interval = "200ms";
+  std::string shard = "1/1";
+  std::string watch_interval = "5s";
   std::string probe_timeout = "5s";
 };
 
@@ -42,6 +44,12 @@ void AddDaemonFlags(CLI::App& app, Flags& flags) {
                  "Probe event loops (0: one per core)")
       ->capture_default_str()
       ->check(CLI::Range(0, 64));
+  app.add_option("--shard", flags.shard,
+                 "Probe only shard K of N (1-based, by FNV-1a hash of the endpoint name)")
+      ->capture_default_str();
+  app.add_option("--config.watch-interval", flags.watch_interval,
+                 "How often endpoint_files are checked for changes (0s: only on reload)")
+      ->capture_default_str();
   app.add_flag("--config.check", flags.check_config,
                "Validate --config.file, print errors with file:line:column, and exit");
   app.add_flag("--version", flags.version, "Print the version and exit");
@@ -96,6 +104,14 @@ int main(int argc, char** argv) {
   latencyd::log::ParseFormat(flags.log_format, &format);
   latencyd::log::Configure(level, format);
   if (probe->parsed()) return RunProbe(flags);
+  std::string error;
+  auto watch = latencyd::config::ParseDuration(flags.watch_interval);
+  if (!latencyd::ParseShard(flags.shard, &flags.daemon.shard, &error) || !watch) {
+    std::cerr << "latencyd: " << (watch ? error : "--config.watch-interval takes a duration")
+              << "\n";
+    return kExitUsage;
+  }
+  flags.daemon.watch_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*watch);
   if (flags.check_config) {
     return latencyd::CheckConfig(flags.daemon.config_file, std::cout, std::cerr);
   }

@@ -205,9 +205,9 @@ void AddJudgementFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFami
 // Only endpoints with a configured baseline have these series, so a rule comparing with them
 // selects exactly the endpoints that asked for it.
 void AddBaselineFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
-  auto baseline = Family("latencyd_baseline_seconds",
-                         "The endpoint's baseline median from the release benchmark.",
-                         MetricType::Gauge);
+  auto baseline =
+      Family("latencyd_baseline_seconds",
+             "The endpoint's baseline median from the release benchmark.", MetricType::Gauge);
   auto tolerance = Family("latencyd_baseline_tolerance_ratio",
                           "How much slower than the baseline the window median may be: a "
                           "regression is a median above baseline x (1 + tolerance).",

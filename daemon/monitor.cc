@@ -96,6 +96,10 @@ DaemonSnapshot Monitor::Snapshot() const {
 
 std::size_t Monitor::endpoint_count() const { return CurrentWorld()->jobs.size(); }
 
+std::vector<std::string> Monitor::EndpointFilePatterns() const {
+  return CurrentWorld()->config.endpoint_files;
+}
+
 bool Monitor::Alive(std::chrono::steady_clock::duration max_silence) const {
   if (stopped_) return false;
   SteadyTime now = std::chrono::steady_clock::now();

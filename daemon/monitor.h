@@ -39,6 +39,8 @@ class Monitor {
 
   DaemonSnapshot Snapshot() const;
   std::size_t endpoint_count() const;
+  // The running config's endpoint_files globs (for the watcher).
+  std::vector<std::string> EndpointFilePatterns() const;
 
   // True while the scheduler and every probe loop have turned within `max_silence`.
   bool Alive(std::chrono::steady_clock::duration max_silence = std::chrono::seconds(5)) const;

@@ -7,8 +7,15 @@
 
 namespace latencyd {
 
-Reloader::Reloader(std::string config_path, Monitor& monitor, const SystemdNotifier& notifier)
-    : config_path_(std::move(config_path)), monitor_(monitor), notifier_(notifier) {}
+Reloader::Reloader(std::string config_path, Shard shard, Monitor& monitor,
+                   const SystemdNotifier& notifier)
+    : config_path_(std::move(config_path)), shard_(shard), monitor_(monitor), notifier_(notifier) {}
+
+config::Config Reloader::Load() const {
+  config::Config config = config::LoadConfigFile(config_path_);
+  KeepShard(shard_, &config);
+  return config;
+}
 
 std::optional<std::string> Reloader::Reload() {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -16,7 +23,7 @@ std::optional<std::string> Reloader::Reload() {
   notifier_.Reloading();
   std::optional<std::string> error;
   try {
-    monitor_.Apply(config::LoadConfigFile(config_path_));
+    monitor_.Apply(Load());
   } catch (const std::exception& e) {
     error = e.what();
   }

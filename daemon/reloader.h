@@ -9,12 +9,17 @@
 
 #include "daemon/monitor.h"
 #include "daemon/sd_notify.h"
+#include "daemon/shard.h"
 
 namespace latencyd {
 
 class Reloader {
  public:
-  Reloader(std::string config_path, Monitor& monitor, const SystemdNotifier& notifier);
+  // Only the endpoints of `shard` are applied (--shard).
+  Reloader(std::string config_path, Shard shard, Monitor& monitor, const SystemdNotifier& notifier);
+
+  // Loads, validates and shards the config file; throws config::ConfigError.
+  config::Config Load() const;
 
   // Loads the file, validates it and applies it. Returns std::nullopt on success, or the
   // error text (every diagnostic, one per line) on failure, when nothing changed.
@@ -24,6 +29,7 @@ class Reloader {
 
  private:
   const std::string config_path_;
+  const Shard shard_;
   Monitor& monitor_;
   const SystemdNotifier& notifier_;
   mutable std::mutex mutex_;  // one reload at a time

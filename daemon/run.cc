@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "config/web_config.h"
 #include "daemon/build_info.h"
+#include "daemon/endpoint_files_watcher.h"
 #include "daemon/endpoints_json.h"
 #include "daemon/http_server.h"
 #include "daemon/log.h"
@@ -83,36 +84,36 @@ std::string VersionString() {
 int RunDaemon(const DaemonOptions& options) {
   sigset_t signals = BlockDaemonSignals();
   log::Info("starting latencyd", {{"version", BuildVersion()}, {"revision", BuildRevision()}});
-  config::Config config;
-  WebSecurity security;
-  try {
-    config = config::LoadConfigFile(options.config_file);
-    security = LoadWebSecurity(options.web_config_file);
-  } catch (const std::exception& e) {
-    log::Error("cannot load config", {{"err", e.what()}});
-    return kExitFailure;
-  }
   SystemdNotifier notifier;
   Monitor monitor(Monitor::Options{options.probe_workers});
-  Reloader reloader(options.config_file, monitor, notifier);
+  Reloader reloader(options.config_file, options.shard, monitor, notifier);
   std::atomic<bool> ready{false};
   std::unique_ptr<HttpServer> server;
   try {
-    monitor.Apply(config);
+    monitor.Apply(reloader.Load());
     monitor.RecordReload(true, UnixNowSeconds());
-    server = std::make_unique<HttpServer>(options.listen_address,
-                                          MakeHandlers(monitor, reloader, ready), security);
+    server =
+        std::make_unique<HttpServer>(options.listen_address, MakeHandlers(monitor, reloader, ready),
+                                     LoadWebSecurity(options.web_config_file));
   } catch (const std::exception& e) {
     log::Error("cannot start", {{"err", e.what()}});
     return kExitFailure;
   }
   ready = true;
   log::Info("probing started", {{"endpoints", std::to_string(monitor.endpoint_count())},
+                                {"shard", std::to_string(options.shard.index) + "/" +
+                                              std::to_string(options.shard.count)},
                                 {"listen", options.listen_address},
                                 {"port", std::to_string(server->port())}});
   notifier.Ready(SystemdNotifier::EndpointStatus(monitor.endpoint_count()));
   {
     WatchdogPinger watchdog([&monitor] { return monitor.Alive(); });
+    std::unique_ptr<EndpointFilesWatcher> watcher;
+    if (options.watch_interval.count() > 0) {
+      watcher = std::make_unique<EndpointFilesWatcher>(
+          options.watch_interval, [&monitor] { return monitor.EndpointFilePatterns(); },
+          [&reloader] { reloader.Reload(); });
+    }
     ServeSignals(signals, reloader);
     notifier.Stopping();
     ready = false;

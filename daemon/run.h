@@ -2,8 +2,11 @@
 // main.cc parses flags and calls exactly one of these.
 #pragma once
 
+#include <chrono>
 #include <iosfwd>
 #include <string>
+
+#include "daemon/shard.h"
 
 namespace latencyd {
 
@@ -16,6 +19,9 @@ struct DaemonOptions {
   std::string listen_address = ":9470";
   std::string web_config_file;  // empty: plain HTTP, no auth
   int probe_workers = 0;        // 0: one event loop per core
+  Shard shard;                  // --shard=K/N: probe only this shard's endpoints
+  // How often endpoint_files are checked for changes; zero: only on reload.
+  std::chrono::milliseconds watch_interval = std::chrono::seconds(5);
 };
 
 // Runs until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code.

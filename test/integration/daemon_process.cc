@@ -32,7 +32,7 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-void WriteFile(const std::string& path, const std::string& text) {
+void WriteTextFile(const std::string& path, const std::string& text) {
   std::ofstream out(path + ".tmp");
   out << text;
   out.close();
@@ -85,14 +85,16 @@ CommandResult RunLatencyd(const std::vector<std::string>& args) {
 }
 
 DaemonProcess::DaemonProcess(const std::string& config_yaml,
-                             const std::map<std::string, std::string>& env)
+                             const std::map<std::string, std::string>& env,
+                             const std::vector<std::string>& args)
     : dir_(MakeTempDir()),
       config_path_(dir_ + "/latencyd.yml"),
       stderr_path_(dir_ + "/stderr.log") {
-  WriteFile(config_path_, config_yaml);
-  pid_ = Spawn(
-      {"--config.file=" + config_path_, "--web.listen-address=127.0.0.1:0", "--log.level=debug"},
-      dir_ + "/stdout.log", stderr_path_, env);
+  WriteTextFile(config_path_, config_yaml);
+  std::vector<std::string> all_args = {"--config.file=" + config_path_,
+                                       "--web.listen-address=127.0.0.1:0", "--log.level=debug"};
+  all_args.insert(all_args.end(), args.begin(), args.end());
+  pid_ = Spawn(all_args, dir_ + "/stdout.log", stderr_path_, env);
 }
 
 DaemonProcess::~DaemonProcess() {
@@ -119,7 +121,17 @@ bool DaemonProcess::WaitUntilServing(std::chrono::milliseconds deadline) {
 std::string DaemonProcess::Stderr() const { return ReadFile(stderr_path_); }
 
 void DaemonProcess::RewriteConfig(const std::string& config_yaml) const {
-  WriteFile(config_path_, config_yaml);
+  WriteTextFile(config_path_, config_yaml);
+}
+
+void DaemonProcess::WriteFile(const std::string& relative_path, const std::string& text) const {
+  std::string path = dir_ + "/" + relative_path;
+  std::system(("mkdir -p \"$(dirname '" + path + "')\"").c_str());
+  WriteTextFile(path, text);
+}
+
+void DaemonProcess::RemoveFile(const std::string& relative_path) const {
+  std::remove((dir_ + "/" + relative_path).c_str());
 }
 
 void DaemonProcess::Signal(int signal_number) const { kill(pid_, signal_number); }
@@ -153,6 +165,21 @@ int DaemonProcess::ThreadCount() const {
 
 int DaemonProcess::OpenFdCount() const {
   return CountEntries("/proc/" + std::to_string(pid_) + "/fd");
+}
+
+std::set<std::string> LabelValues(const std::string& exposition, const std::string& metric,
+                                  const std::string& label) {
+  std::set<std::string> values;
+  std::istringstream lines(exposition);
+  const std::string key = label + "=\"";
+  for (std::string line; std::getline(lines, line);) {
+    if (line.compare(0, metric.size() + 1, metric + "{") != 0) continue;
+    std::size_t at = line.find(key);
+    if (at == std::string::npos) continue;
+    at += key.size();
+    values.insert(line.substr(at, line.find('"', at) - at));
+  }
+  return values;
 }
 
 std::optional<double> MetricValue(const std::string& exposition, const std::string& metric,

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,9 +24,11 @@ CommandResult RunLatencyd(const std::vector<std::string>& args);
 
 class DaemonProcess {
  public:
-  // Writes `config_yaml` to a temp dir and starts the daemon on 127.0.0.1:0 with `env` added.
+  // Writes `config_yaml` to a temp dir and starts the daemon on 127.0.0.1:0 with `env` added
+  // to its environment and `args` to its flags.
   explicit DaemonProcess(const std::string& config_yaml,
-                         const std::map<std::string, std::string>& env = {});
+                         const std::map<std::string, std::string>& env = {},
+                         const std::vector<std::string>& args = {});
   ~DaemonProcess();  // SIGKILL if still running, removes the temp dir
 
   // Waits until the daemon logged its port; false if it exited or the deadline passed.
@@ -33,9 +36,13 @@ class DaemonProcess {
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
   const std::string& config_path() const { return config_path_; }
+  const std::string& dir() const { return dir_; }
   std::string Stderr() const;
 
   void RewriteConfig(const std::string& config_yaml) const;
+  // Writes (atomically, by rename) or removes a file relative to dir().
+  void WriteFile(const std::string& relative_path, const std::string& text) const;
+  void RemoveFile(const std::string& relative_path) const;
   void Signal(int signal_number) const;
   // Waits for exit; the exit code, or nullopt when the deadline passed.
   std::optional<int> WaitForExit(std::chrono::milliseconds deadline);
@@ -55,6 +62,10 @@ class DaemonProcess {
   int port_ = 0;
   bool exited_ = false;
 };
+
+// The values of `label` over every sample of `metric`.
+std::set<std::string> LabelValues(const std::string& exposition, const std::string& metric,
+                                  const std::string& label);
 
 // The value of the first sample of `metric` whose labels include all of `labels`.
 std::optional<double> MetricValue(const std::string& exposition, const std::string& metric,
