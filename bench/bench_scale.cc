@@ -129,8 +129,9 @@ struct ScaleResult {
   double scraped_s = 0;
   double cpu_percent = 0, nginx_cpu_percent = 0, scrape_cpu_ms = 0;
   double switches_per_s = 0;
-  std::string thread_cpu;  // "% of a core" per daemon thread, in creation (TID) order
-  RawFloor raw;            // the raw client at the same rate (zero when skipped)
+  double runqueue_percent = 0;  // summed over threads, % of wall time
+  std::string thread_cpu;       // "% of a core" per daemon thread, in creation (TID) order
+  RawFloor raw;                 // the raw client at the same rate (zero when skipped)
   MemoryFigures memory;
   std::size_t scrape_bytes = 0;
   double scrape_s = 0;
@@ -157,12 +158,14 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
   const std::int64_t nginx0 = CpuOf(target.ServerPids());
   const std::int64_t switches0 = ContextSwitches(daemon.pid());
   const std::map<pid_t, std::int64_t> ticks0 = ThreadCpuTicks(daemon.pid());
+  const std::int64_t waited0 = RunQueueWaitNanos(daemon.pid());
   const auto t0 = std::chrono::steady_clock::now();
   SleepSeconds(flags.Num("duration"));
   const std::int64_t cpu1 = ProcessCpuNanos(daemon.pid());
   const std::int64_t nginx1 = CpuOf(target.ServerPids());
   const std::int64_t switches1 = ContextSwitches(daemon.pid());
   const std::map<pid_t, std::int64_t> ticks1 = ThreadCpuTicks(daemon.pid());
+  const std::int64_t waited1 = RunQueueWaitNanos(daemon.pid());
   const double cpu_window =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.memory = ReadMemory(daemon.pid());
@@ -182,6 +185,7 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
   result.nginx_cpu_percent = 100.0 * static_cast<double>(nginx1 - nginx0) / 1e9 / cpu_window;
   result.switches_per_s = static_cast<double>(switches1 - switches0) / cpu_window;
   result.thread_cpu = ThreadShares(ticks0, ticks1, cpu_window);
+  result.runqueue_percent = 100.0 * static_cast<double>(waited1 - waited0) / 1e9 / cpu_window;
   result.scrape_cpu_ms = static_cast<double>(cpu2 - cpu1) / 1e6;
   result.scrape_bytes = first.body.size();
   result.scrape_s = first.seconds;
@@ -257,6 +261,8 @@ void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
   });
   row("latencyd threads >= 1% of a core (TID order)",
       [](const ScaleResult& r) { return r.thread_cpu; });
+  row("latencyd run-queue wait (% of wall, all threads)",
+      [](const ScaleResult& r) { return Fixed(r.runqueue_percent, 1); });
   row("latencyd context switches per probe", [](const ScaleResult& r) {
     double probes = r.end.probes - r.start.probes;
     return Fixed(r.switches_per_s * r.elapsed_s / std::max(1.0, probes), 2);

@@ -171,6 +171,21 @@ std::int64_t ContextSwitches(pid_t pid) {
   return total;
 }
 
+std::int64_t RunQueueWaitNanos(pid_t pid) {
+  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = opendir(task_dir.c_str());
+  if (dir == nullptr) return -1;
+  std::int64_t total = 0;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    std::istringstream fields(ReadFileText(task_dir + "/" + entry->d_name + "/schedstat"));
+    std::int64_t running = 0, waiting = 0;
+    if (fields >> running >> waiting) total += waiting;
+  }
+  closedir(dir);
+  return total;
+}
+
 std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid) {
   std::map<pid_t, std::int64_t> ticks;
   const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";

@@ -52,6 +52,10 @@ std::int64_t ContextSwitches(pid_t pid);
 // Context switches of the calling thread so far.
 std::int64_t ThreadContextSwitches();
 
+// Time the live threads of `pid` spent runnable but waiting for a CPU (schedstat field 2),
+// summed, ns: high values mean the machine, not the process, set the pace.
+std::int64_t RunQueueWaitNanos(pid_t pid);
+
 // CPU ticks (utime + stime, 1/sysconf(_SC_CLK_TCK) s) of each live thread of `pid`, by TID.
 std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid);
 
