@@ -35,7 +35,10 @@ void RegisterReadRoutes(httplib::Server& server, const HttpHandlers& handlers) {
 }
 
 void RegisterReloadRoute(httplib::Server& server, const HttpHandlers& handlers) {
-  server.Post("/-/reload", [&handlers](const httplib::Request&, httplib::Response& response) {
+  // The content-reader form: cpp-httplib answers 400 to a plain-handler POST without a
+  // Content-Length, which is how `curl -X POST .../-/reload` sends it. The body is ignored.
+  server.Post("/-/reload", [&handlers](const httplib::Request&, httplib::Response& response,
+                                       const httplib::ContentReader&) {
     std::optional<std::string> error = handlers.reload();
     response.status = error ? 500 : 200;
     response.set_content(error ? *error + "\n" : "Reloaded.\n", "text/plain");
@@ -76,6 +79,11 @@ void RequireBasicAuth(httplib::Server& server, const BasicAuthUsers& users) {
       });
 }
 
+int Bind(httplib::Server& server, const std::string& host, int port) {
+  if (port == 0) return server.bind_to_any_port(host);
+  return server.bind_to_port(host, port) ? port : -1;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -97,7 +105,7 @@ bool SplitListenAddress(const std::string& address, std::string* host, int* port
   if (host_part.size() >= 2 && host_part.front() == '[' && host_part.back() == ']') {
     host_part = host_part.substr(1, host_part.size() - 2);
   }
-  *host = host_part.empty() ? "0.0.0.0" : host_part;
+  *host = host_part.empty() ? "::" : host_part;  // all interfaces, IPv6 and IPv4
   *port = parsed;
   return true;
 }
@@ -135,7 +143,9 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
         response.status = 500;
         response.set_content("internal error: " + what + "\n", "text/plain");
       });
-  port_ = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  port_ = Bind(server, host, port);
+  // "::" is dual-stack on Linux; where IPv6 is disabled, all IPv4 interfaces still work.
+  if (port_ <= 0 && host == "::") port_ = Bind(server, "0.0.0.0", port);
   if (port_ <= 0) {
     throw std::runtime_error("cannot listen on " + listen_address +
                              " (address in use or not available)");

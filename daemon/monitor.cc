@@ -60,7 +60,7 @@ std::shared_ptr<ProbeJob> Monitor::NewJob(const config::Endpoint& endpoint,
   auto job = std::make_shared<ProbeJob>();
   job->name = endpoint.name;
   job->interval = endpoint.interval;
-  job->affinity = StableHash(endpoint.name);
+  job->affinity = LoopAffinity(endpoint.name);
   job->probe = std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint));
   job->state = std::make_shared<EndpointState>(endpoint, config.ClassOf(endpoint), bounds);
   return job;

@@ -13,6 +13,13 @@ std::uint64_t StableHash(std::string_view text) {
   return hash;
 }
 
+std::uint64_t LoopAffinity(std::string_view name) {
+  std::uint64_t z = StableHash(name) + 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 Duration PhaseOffset(std::string_view name, Duration interval) {
   if (interval.count() <= 0) return Duration::zero();
   return Duration(

@@ -19,6 +19,11 @@ using Duration = std::chrono::nanoseconds;
 // part of the contract for phases and sharding, so it must never change).
 std::uint64_t StableHash(std::string_view text);
 
+// Which probe loop an endpoint runs on (taken mod the loop count): the SplitMix64 finalizer of
+// StableHash(name). Not the hash itself: with --shard=K/N every endpoint of a shard has the
+// same hash mod N, which would put a whole shard on a fraction of the loops.
+std::uint64_t LoopAffinity(std::string_view name);
+
 // Where inside its interval an endpoint probes: StableHash(name) mod interval.
 Duration PhaseOffset(std::string_view name, Duration interval);
 

@@ -1,7 +1,11 @@
 #include "daemon/http_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 
@@ -17,7 +21,7 @@ TEST(SplitListenAddressTest, Table) {
   };
   const Case cases[] = {
       {"127.0.0.1:9470", true, "127.0.0.1", 9470},
-      {":9470", true, "0.0.0.0", 9470},
+      {":9470", true, "::", 9470},
       {"[::1]:80", true, "::1", 80},
       {"localhost:0", true, "localhost", 0},
       {"9470", false, "", 0},
@@ -34,6 +38,24 @@ TEST(SplitListenAddressTest, Table) {
       EXPECT_EQ(port, c.port) << c.address;
     }
   }
+}
+
+// Sends `request` as is and returns what the server answers before closing.
+std::string RawRequest(int port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string answer;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+    shutdown(fd, SHUT_WR);
+    char buffer[4096];
+    for (ssize_t n; (n = read(fd, buffer, sizeof(buffer))) > 0;) answer.append(buffer, n);
+  }
+  close(fd);
+  return answer;
 }
 
 class HttpServerTest : public ::testing::Test {
@@ -91,11 +113,28 @@ TEST_F(HttpServerTest, ReloadOnlyByPostAndReportsErrors) {
   EXPECT_EQ(reloads_, 0);
 
   EXPECT_EQ(client.Post("/-/reload")->status, 200);
+  // Without a body or Content-Length, byte for byte as `curl -X POST` sends it.
+  EXPECT_EQ(
+      RawRequest(server.port(), "POST /-/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n")
+          .substr(0, 15),
+      "HTTP/1.1 200 OK");
   reload_fails_ = true;
   auto failed = client.Post("/-/reload");
   EXPECT_EQ(failed->status, 500);
   EXPECT_NE(failed->body.find("latencyd.yml:3:5: endpoints: bad"), std::string::npos);
-  EXPECT_EQ(reloads_, 2);
+  EXPECT_EQ(reloads_, 3);
+}
+
+TEST_F(HttpServerTest, AllInterfacesMeansIPv4AndIPv6) {
+  HttpServer server(":0", Handlers());
+  httplib::Client v4("127.0.0.1", server.port());
+  auto four = v4.Get("/-/healthy");
+  ASSERT_TRUE(four);
+  EXPECT_EQ(four->status, 200);
+  httplib::Client v6("::1", server.port());
+  auto six = v6.Get("/-/healthy");
+  if (!six) GTEST_SKIP() << "no IPv6 loopback on this machine";
+  EXPECT_EQ(six->status, 200);
 }
 
 TEST_F(HttpServerTest, RefusesABusyPortWithAClearError) {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
+#include "daemon/schedule_math.h"
+
 namespace latencyd {
 namespace {
 
@@ -56,6 +60,23 @@ TEST(InShardTest, IsTheDocumentedHash) {
   EXPECT_TRUE(InShard("foobar", Shard{1, 3}));
   EXPECT_FALSE(InShard("foobar", Shard{3, 3}));
   EXPECT_TRUE(InShard("anything", Shard{1, 1}));
+}
+
+TEST(InShardTest, AShardStillSpreadsOverEveryProbeLoop) {
+  // The shard and the loop must not come from the same residue of one hash.
+  for (int shards : {2, 4}) {
+    for (int loops : {2, 4, 8}) {
+      std::vector<int> per_loop(loops);
+      for (int i = 0; i < 8000; ++i) {
+        std::string name = "svc-" + std::to_string(i);
+        if (InShard(name, Shard{1, shards})) ++per_loop[LoopAffinity(name) % loops];
+      }
+      int expected = 8000 / shards / loops;
+      for (int count : per_loop) {
+        EXPECT_GT(count, expected * 3 / 4) << shards << " shards, " << loops << " loops";
+      }
+    }
+  }
 }
 
 TEST(KeepShardTest, DropsOtherShardsEndpoints) {
