@@ -40,9 +40,12 @@ TEST(SplitListenAddressTest, Table) {
   }
 }
 
-// Sends `request` as is and returns what the server answers before closing.
+// Sends `request` as is (keeping the connection open, as curl does) and returns the status
+// line of the answer.
 std::string RawRequest(int port, const std::string& request) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
@@ -50,12 +53,14 @@ std::string RawRequest(int port, const std::string& request) {
   std::string answer;
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
       write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-    shutdown(fd, SHUT_WR);
     char buffer[4096];
-    for (ssize_t n; (n = read(fd, buffer, sizeof(buffer))) > 0;) answer.append(buffer, n);
+    for (ssize_t n;
+         answer.find("\r\n") == std::string::npos && (n = read(fd, buffer, sizeof(buffer))) > 0;) {
+      answer.append(buffer, n);
+    }
   }
   close(fd);
-  return answer;
+  return answer.substr(0, answer.find("\r\n"));
 }
 
 class HttpServerTest : public ::testing::Test {
