@@ -79,6 +79,19 @@ void RequireBasicAuth(httplib::Server& server, const BasicAuthUsers& users) {
       });
 }
 
+// cpp-httplib serves one connection per pool thread, and an idle keep-alive connection keeps
+// its thread: with the defaults (8 threads, 5 s), a few idle clients stall /metrics and
+// /-/healthy for seconds and delay shutdown. More threads and a 1 s keep-alive bound both;
+// Prometheus simply reconnects at its next scrape.
+void ConfigureLimits(httplib::Server& server) {
+  constexpr std::size_t kThreads = 16;
+  server.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
+  server.set_keep_alive_timeout(1);
+  server.set_read_timeout(10);
+  server.set_write_timeout(30);              // a 10k-endpoint /metrics is tens of MB
+  server.set_payload_max_length(64 * 1024);  // no route takes a body
+}
+
 int Bind(httplib::Server& server, const std::string& host, int port) {
   if (port == 0) return server.bind_to_any_port(host);
   return server.bind_to_port(host, port) ? port : -1;
@@ -127,6 +140,7 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
     int yes = 1;
     setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
+  ConfigureLimits(server);
   if (!security.basic_auth_users.empty()) RequireBasicAuth(server, security.basic_auth_users);
   RegisterReadRoutes(server, impl_->handlers);
   RegisterReloadRoute(server, impl_->handlers);

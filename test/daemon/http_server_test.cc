@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
+#include <vector>
 
 namespace latencyd {
 namespace {
@@ -128,6 +131,24 @@ TEST_F(HttpServerTest, ReloadOnlyByPostAndReportsErrors) {
   EXPECT_EQ(failed->status, 500);
   EXPECT_NE(failed->body.find("latencyd.yml:3:5: endpoints: bad"), std::string::npos);
   EXPECT_EQ(reloads_, 3);
+}
+
+TEST_F(HttpServerTest, IdleKeepAliveClientsDoNotStarveScrapes) {
+  HttpServer server("127.0.0.1:0", Handlers());
+  // Twenty clients that made one request each and keep their connections open.
+  std::vector<std::unique_ptr<httplib::Client>> idle;
+  for (int i = 0; i < 20; ++i) {
+    idle.push_back(std::make_unique<httplib::Client>("127.0.0.1", server.port()));
+    idle.back()->set_keep_alive(true);
+    ASSERT_TRUE(idle.back()->Get("/-/healthy"));
+  }
+  httplib::Client scraper("127.0.0.1", server.port());
+  auto started = std::chrono::steady_clock::now();
+  auto metrics = scraper.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  // The idle connections are released within the 1 s keep-alive bound, not 5 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500));
 }
 
 TEST_F(HttpServerTest, AllInterfacesMeansIPv4AndIPv6) {
