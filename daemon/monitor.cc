@@ -1,6 +1,7 @@
 #include "daemon/monitor.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string_view>
 #include <unordered_map>
 
@@ -19,7 +20,7 @@ Monitor::~Monitor() { Stop(); }
 void Monitor::Apply(const config::Config& config) {
   std::shared_ptr<const World> world = BuildWorld(config);  // may throw: nothing changed yet
   std::lock_guard<std::mutex> lock(mutex_);
-  if (stopped_) return;
+  if (stopped_) throw std::runtime_error("latencyd is shutting down");
   // Nothing below throws: kept endpoints adopt their new judgement only now that the whole
   // new world exists, so a config that failed to build left every endpoint untouched.
   for (std::size_t i = 0; i < world->jobs.size(); ++i) {

@@ -34,8 +34,9 @@ class Monitor {
   // from snapshots. Throws (and changes nothing) when the config cannot be built.
   void Apply(const config::Config& config);
 
-  // Stops scheduling and aborts probes in flight. Idempotent.
+  // Stops scheduling and aborts probes in flight. Idempotent. Apply() throws afterwards.
   void Stop();
+  bool stopped() const { return stopped_; }
 
   DaemonSnapshot Snapshot() const;
   std::size_t endpoint_count() const;

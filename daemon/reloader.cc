@@ -36,8 +36,9 @@ std::optional<std::string> Reloader::Reload() {
     log::Info("config reloaded",
               {{"file", config_path_}, {"endpoints", std::to_string(endpoints)}});
   }
-  // READY=1 after a failed reload too: the service still runs the old config.
-  notifier_.Ready(SystemdNotifier::EndpointStatus(endpoints));
+  // READY=1 after a failed reload too: the service still runs the old config. Not once
+  // shutdown began: systemd must not see READY=1 after STOPPING=1.
+  if (!monitor_.stopped()) notifier_.Ready(SystemdNotifier::EndpointStatus(endpoints));
   return error;
 }
 

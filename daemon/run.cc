@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <memory>
@@ -35,6 +36,20 @@ sigset_t BlockDaemonSignals() {
   // A peer that hangs up mid-response must not kill the process.
   signal(SIGPIPE, SIG_IGN);
   return signals;
+}
+
+// Every probe in flight holds a socket, and 1024 (the usual soft limit outside systemd) is
+// far below what 10,000 endpoints need; the hard limit is ours to use. Under the shipped
+// unit LimitNOFILE= has already done this (and setrlimit is filtered there).
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  rlim_t was = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    log::Debug("raised the open file limit",
+               {{"from", std::to_string(was)}, {"to", std::to_string(limit.rlim_cur)}});
+  }
 }
 
 WebSecurity LoadWebSecurity(const std::string& path) {
@@ -83,6 +98,7 @@ std::string VersionString() {
 
 int RunDaemon(const DaemonOptions& options) {
   sigset_t signals = BlockDaemonSignals();
+  RaiseFileLimit();
   log::Info("starting latencyd", {{"version", BuildVersion()}, {"revision", BuildRevision()}});
   SystemdNotifier notifier;
   Monitor monitor(Monitor::Options{options.probe_workers});

@@ -75,7 +75,7 @@ void Scheduler::Run() {
     }
     std::vector<Slot> due = PopDue(now);
     lock.unlock();  // the engine and the states take their own locks
-    for (const Slot& slot : due) Dispatch(slot, now);
+    for (const Slot& slot : due) Dispatch(slot);
     lock.lock();
   }
 }
@@ -96,15 +96,19 @@ std::vector<Scheduler::Slot> Scheduler::PopDue(SteadyTime now) {
   return due;
 }
 
-void Scheduler::Dispatch(const Slot& slot, SteadyTime now) {
+void Scheduler::Dispatch(const Slot& slot) {
   ProbeJob& job = *slot.job;
   if (job.in_flight.exchange(true)) {
     job.state->RecordSkipped();
     return;
   }
-  lag_.Record(now - slot.due, now);
   std::shared_ptr<ProbeJob> keep = slot.job;
-  engine_.Submit(job.probe, job.affinity, [keep](const probes::ProbeResult& result) {
+  SteadyTime due = slot.due;
+  ScheduleLagRecorder* lag = &lag_;  // outlives the engine's callbacks, unlike this scheduler
+  engine_.Submit(job.probe, job.affinity, [lag, keep, due](const probes::ProbeResult& result) {
+    // The lag runs to when the engine really started the request, so a busy loop or a long
+    // submission queue shows in latencyd_schedule_lag_seconds too.
+    lag->Record(result.started - due, result.started);
     if (keep->state->Record(result, std::chrono::steady_clock::now())) LogTransition(*keep, result);
     keep->in_flight = false;
   });

@@ -35,7 +35,8 @@ struct ProbeJob {
 
 class Scheduler {
  public:
-  // `epoch` anchors every endpoint's grid (see schedule_math.h).
+  // `epoch` anchors every endpoint's grid (see schedule_math.h). `lag` must outlive the
+  // engine's callbacks (the engine stops before it is destroyed).
   Scheduler(probes::ProbeEngine& engine, ScheduleLagRecorder& lag, SteadyTime epoch);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
@@ -62,7 +63,7 @@ class Scheduler {
 
   void Run();
   std::vector<Slot> PopDue(SteadyTime now);
-  void Dispatch(const Slot& slot, SteadyTime now);
+  void Dispatch(const Slot& slot);
 
   probes::ProbeEngine& engine_;
   ScheduleLagRecorder& lag_;

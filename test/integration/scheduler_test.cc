@@ -36,8 +36,8 @@ class SchedulerTest : public ::testing::Test {
 
   testing::FixtureServer server_;
   config::Config config_;
+  ScheduleLagRecorder lag_;  // before the engine: destroyed after it, as callbacks use it
   probes::ProbeEngine engine_{probes::ProbeEngine::Options{1}};
-  ScheduleLagRecorder lag_;
 };
 
 TEST_F(SchedulerTest, ProbesAtFixedRateAndRecordsLag) {
