@@ -184,8 +184,8 @@ void AddJudgementFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFami
       Family("latencyd_window_samples", "Successful probe samples currently in the sliding window.",
              MetricType::Gauge);
   auto skipped = Family("latencyd_probes_skipped_total",
-                        "Probes not started because the previous probe of the endpoint was "
-                        "still running.",
+                        "Probes not started: the previous probe of the endpoint was still "
+                        "running, or latencyd fell a whole interval behind its schedule.",
                         MetricType::Counter);
   for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
     const Labels labels = EndpointLabels(endpoint);

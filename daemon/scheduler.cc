@@ -1,5 +1,6 @@
 #include "daemon/scheduler.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "daemon/endpoint_state.h"
@@ -23,6 +24,11 @@ void LogTransition(const ProbeJob& job, const probes::ProbeResult& result) {
 }
 
 }  // namespace
+
+SteadyTime ProbeDeadline(SteadyTime due, Duration interval) {
+  Duration margin = std::min<Duration>(interval / 10, std::chrono::milliseconds(10));
+  return due + interval - margin;
+}
 
 Scheduler::Scheduler(probes::ProbeEngine& engine, ScheduleLagRecorder& lag, SteadyTime epoch)
     : engine_(engine), lag_(lag), epoch_(epoch) {}
@@ -105,13 +111,14 @@ void Scheduler::Dispatch(const Slot& slot) {
   std::shared_ptr<ProbeJob> keep = slot.job;
   SteadyTime due = slot.due;
   ScheduleLagRecorder* lag = &lag_;  // outlives the engine's callbacks, unlike this scheduler
-  engine_.Submit(job.probe, job.affinity, [lag, keep, due](const probes::ProbeResult& result) {
+  auto done = [lag, keep, due](const probes::ProbeResult& result) {
     // The lag runs to when the engine really started the request, so a busy loop or a long
     // submission queue shows in latencyd_schedule_lag_seconds too.
     lag->Record(result.started - due, result.started);
     if (keep->state->Record(result, std::chrono::steady_clock::now())) LogTransition(*keep, result);
     keep->in_flight = false;
-  });
+  };
+  engine_.Submit(job.probe, job.affinity, std::move(done), ProbeDeadline(due, job.interval));
 }
 
 }  // namespace latencyd

@@ -33,6 +33,11 @@ struct ProbeJob {
   std::atomic<bool> in_flight{false};
 };
 
+// The latest a probe due at `due` may run: a little before the endpoint's next slot (a tenth
+// of the interval, at most 10 ms), so a probe that runs to its deadline (timeout == interval,
+// a hung target) has ended when the next slot comes, and that slot is probed, not skipped.
+SteadyTime ProbeDeadline(SteadyTime due, Duration interval);
+
 class Scheduler {
  public:
   // `epoch` anchors every endpoint's grid (see schedule_math.h). `lag` must outlive the

@@ -22,8 +22,8 @@ ProbeEngine::ProbeEngine(Options options) {
 ProbeEngine::~ProbeEngine() { Stop(); }
 
 void ProbeEngine::Submit(std::shared_ptr<const PreparedProbe> probe, std::uint64_t affinity,
-                         Callback done) {
-  workers_[affinity % workers_.size()]->Submit(std::move(probe), std::move(done));
+                         Callback done, SteadyTime deadline) {
+  workers_[affinity % workers_.size()]->Submit(std::move(probe), std::move(done), deadline);
 }
 
 void ProbeEngine::Stop() {

@@ -52,8 +52,11 @@ class ProbeEngine {
   ProbeEngine& operator=(const ProbeEngine&) = delete;
 
   // Starts `probe` as soon as possible on the loop chosen by `affinity` (the same affinity
-  // always lands on the same loop, so keep-alive connections can be reused).
-  void Submit(std::shared_ptr<const PreparedProbe> probe, std::uint64_t affinity, Callback done);
+  // always lands on the same loop, so keep-alive connections can be reused). The probe fails
+  // with kTimeout at the earlier of its spec's timeout and `deadline` (the scheduler passes
+  // its endpoint's next slot, so a probe never runs into it).
+  void Submit(std::shared_ptr<const PreparedProbe> probe, std::uint64_t affinity, Callback done,
+              SteadyTime deadline = SteadyTime::max());
 
   // Aborts probes in flight (their callbacks are not called) and joins the loops. Idempotent;
   // returns within about 100 ms plus the time libcurl takes to close the sockets. Submit after

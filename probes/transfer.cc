@@ -39,7 +39,8 @@ bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::
   curl_easy_setopt(e, CURLOPT_PRIVATE, this);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c.timeout_ms);
+  timeout_ms_ = c.timeout_ms;
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms_);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   // Probes measure the target itself, never a proxy picked up from the environment.
@@ -97,6 +98,15 @@ void Transfer::SetTls(const TlsSpec& tls) {
 }
 
 void Transfer::MarkStarted() { started_ = std::chrono::steady_clock::now(); }
+
+void Transfer::LimitDeadline(SteadyTime deadline) {
+  if (deadline == SteadyTime::max()) return;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started_).count();
+  long limit = left < 1 ? 1 : static_cast<long>(left);
+  if (limit >= timeout_ms_) return;
+  timeout_ms_ = limit;
+  curl_easy_setopt(static_cast<CURL*>(easy_), CURLOPT_TIMEOUT_MS, timeout_ms_);
+}
 
 std::size_t Transfer::OnBody(char* data, std::size_t size, std::size_t count, void* self) {
   auto* t = static_cast<Transfer*>(self);

@@ -25,6 +25,9 @@ class Transfer {
   // rejects an option; the transfer is then not started.
   bool Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::Callback done);
   void MarkStarted();
+  // Shortens the total deadline to end at `deadline` when that comes before the spec's
+  // timeout (at least 1 ms). Call after MarkStarted.
+  void LimitDeadline(SteadyTime deadline);
 
   // Builds the result from libcurl's report (`curl_code` is the CURLcode of the transfer).
   ProbeResult Finish(int curl_code) const;
@@ -48,6 +51,7 @@ class Transfer {
   std::shared_ptr<const PreparedProbe> probe_;
   ProbeEngine::Callback done_;
   SteadyTime started_{};
+  long timeout_ms_ = 0;  // the deadline in force: the spec's, or shorter (LimitDeadline)
   std::uint64_t max_body_ = 0;
   bool keep_body_ = false;
   std::uint64_t body_bytes_ = 0;

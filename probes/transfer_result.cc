@@ -67,7 +67,7 @@ ProbeResult Transfer::Finish(int curl_code) const {
   o.expected_status = expected;
   o.body_matches = !o.status_expected || curl_code != CURLE_OK || probe_->BodyMatches(body_);
   o.max_body = spec.max_body;
-  o.timeout_ms = probe_->compiled().timeout_ms;
+  o.timeout_ms = timeout_ms_;
   o.max_redirects = spec.max_redirects;
   Classification c = ClassifyFailure(o);
   r.reason = c.reason;

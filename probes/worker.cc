@@ -29,12 +29,13 @@ ProbeEngine::Worker::~Worker() {
   Join();
 }
 
-void ProbeEngine::Worker::Submit(std::shared_ptr<const PreparedProbe> probe, Callback done) {
+void ProbeEngine::Worker::Submit(std::shared_ptr<const PreparedProbe> probe, Callback done,
+                                 SteadyTime deadline) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_ || closed_) return;  // documented: dropped without a callback
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   const bool was_empty = queue_.empty();
-  queue_.push_back({std::move(probe), std::move(done)});
+  queue_.push_back({std::move(probe), std::move(done), deadline});
   // A non-empty queue already has a wake-up pending; skipping it saves a syscall per probe.
   if (was_empty && !closed_) curl_multi_wakeup(static_cast<CURLM*>(multi_));
 }
@@ -92,6 +93,7 @@ void ProbeEngine::Worker::Start(Pending& pending) {
     return;
   }
   t->MarkStarted();
+  t->LimitDeadline(pending.deadline);
   if (curl_multi_add_handle(static_cast<CURLM*>(multi_), static_cast<CURL*>(t->easy())) !=
       CURLM_OK) {
     Complete(t, Transfer::NotStarted("curl_multi_add_handle failed"));

@@ -22,7 +22,7 @@ class ProbeEngine::Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  void Submit(std::shared_ptr<const PreparedProbe> probe, Callback done);
+  void Submit(std::shared_ptr<const PreparedProbe> probe, Callback done, SteadyTime deadline);
   void RequestStop();
   void Join();
 
@@ -33,6 +33,7 @@ class ProbeEngine::Worker {
   struct Pending {
     std::shared_ptr<const PreparedProbe> probe;
     Callback done;
+    SteadyTime deadline;
   };
   void Loop();
   void Start(Pending& pending);

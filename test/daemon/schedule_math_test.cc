@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 
+#include "daemon/scheduler.h"
+
 namespace latencyd {
 namespace {
 
@@ -103,6 +105,12 @@ TEST(NextDueTest, DoesNotDriftOverManyPeriods) {
     ASSERT_EQ(missed, 0u);
   }
   EXPECT_EQ(due, kEpoch + milliseconds(123) + milliseconds(100) * 10000);
+}
+
+TEST(ProbeDeadlineTest, EndsJustBeforeTheNextSlot) {
+  EXPECT_EQ(ProbeDeadline(kEpoch, seconds(1)), kEpoch + milliseconds(990));
+  EXPECT_EQ(ProbeDeadline(kEpoch, milliseconds(50)), kEpoch + milliseconds(45));
+  EXPECT_EQ(ProbeDeadline(kEpoch, milliseconds(1)), kEpoch + std::chrono::microseconds(900));
 }
 
 }  // namespace

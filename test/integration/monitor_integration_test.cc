@@ -131,6 +131,22 @@ endpoints:
   EXPECT_EQ(Find(snapshot, "error500")->last_http_status, 500);
 }
 
+TEST_F(MonitorTest, AHungEndpointFailsEverySlotAndIsNeverSkipped) {
+  // timeout == interval (the unwritten default): each probe must end before the next slot.
+  FixtureServer hung_server;
+  std::string yaml = R"(
+endpoints:
+  - { name: hung, url: ")" +
+                     hung_server.Url("/hang") + R"(", class: core, interval: 100ms }
+)";
+  Monitor monitor(Monitor::Options{1});
+  monitor.Apply(config::ParseConfig(yaml, "hung.yml"));
+  ASSERT_TRUE(WaitFor([&] { return Find(monitor.Snapshot(), "hung")->failures >= 8; }));
+  const EndpointSnapshot* hung = Find(monitor.Snapshot(), "hung");
+  EXPECT_EQ(hung->skipped, 0u);
+  EXPECT_EQ(Failures(*hung, probes::FailureReason::kTimeout), hung->failures) << hung->last_error;
+}
+
 TEST_F(MonitorTest, AHungEndpointDoesNotDelayOthers) {
   FixtureServer hung_server;  // its own server, so its stuck requests hold none of ours
   std::string yaml = R"(
