@@ -65,11 +65,17 @@ void ProbeEngine::Worker::Loop() {
       if (stopping_) break;
       batch.swap(queue_);
     }
-    for (Pending& pending : batch) Start(pending);
-    batch.clear();
+    // Finish what is ready before setting up new requests: their setup would otherwise be
+    // charged to the latency of every response already waiting on its socket.
     int running = 0;
     curl_multi_perform(multi, &running);
     ReapFinished();
+    if (!batch.empty()) {
+      for (Pending& pending : batch) Start(pending);
+      batch.clear();
+      curl_multi_perform(multi, &running);  // sends the new requests' first packets now
+      ReapFinished();
+    }
     curl_multi_poll(multi, nullptr, 0, kPollTimeoutMs, nullptr);
   }
   AbortAll();
