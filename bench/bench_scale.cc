@@ -124,9 +124,8 @@ std::string ThreadShares(const std::map<pid_t, std::int64_t>& before,
 struct ScaleResult {
   int endpoints = 0;
   double startup_s = 0, elapsed_s = 0;
-  Counters start, end;  // start of probing (zero) and the first scrape
-  Counters scraped;     // the second scrape, `scraped_s` after the first
-  double scraped_s = 0;
+  Counters start, end;  // the two scrapes; `start` also ends the startup span
+  double startup_window_s = 0;
   double cpu_percent = 0, nginx_cpu_percent = 0, scrape_cpu_ms = 0;
   double switches_per_s = 0;
   double runqueue_percent = 0;  // summed over threads, % of wall time
@@ -139,9 +138,10 @@ struct ScaleResult {
   double stop_s = 0;
 };
 
-// Counters from the start of probing to the first scrape (no /metrics rendering inside),
-// CPU over the last `duration` seconds of that span; then a second window that contains the
-// first scrape's rendering, as a daemon scraped by Prometheus would have.
+// Three spans: startup (start of probing to the first scrape, after `warmup`), the measured
+// window between two scrapes (it contains the first scrape's rendering, as a daemon scraped
+// by Prometheus once per window would), and inside it the CPU interval that excludes both
+// renderings.
 ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::string& dir,
                    int endpoints) {
   DaemonConfig config;
@@ -154,6 +154,7 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
   DaemonProcess daemon(flags.Str("latencyd"), dir, config, flags.Int("workers"));
   result.startup_s = daemon.startup_seconds();
   SleepSeconds(flags.Num("warmup"));
+  Scrape first = daemon.ScrapeMetrics();
   const std::int64_t cpu0 = ProcessCpuNanos(daemon.pid());
   const std::int64_t nginx0 = CpuOf(target.ServerPids());
   const std::int64_t switches0 = ContextSwitches(daemon.pid());
@@ -170,25 +171,24 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.memory = ReadMemory(daemon.pid());
   result.time_wait = TimeWaitSockets();
-  Scrape first = daemon.ScrapeMetrics();
-  const std::int64_t cpu2 = ProcessCpuNanos(daemon.pid());
-  SleepSeconds(flags.Num("scraped-window"));
   Scrape second = daemon.ScrapeMetrics();
+  const std::int64_t cpu2 = ProcessCpuNanos(daemon.pid());
   if (!first.ok || !second.ok) {
     throw std::runtime_error("scrape failed: " + first.error + " / " + second.error);
   }
-  result.elapsed_s = std::chrono::duration<double>(first.started - daemon.ready_time()).count();
-  result.end = ReadCounters(first.body);  // result.start: zero counters at the start
-  result.scraped_s = std::chrono::duration<double>(second.started - first.started).count();
-  result.scraped = ReadCounters(second.body);
+  result.startup_window_s =
+      std::chrono::duration<double>(first.started - daemon.ready_time()).count();
+  result.start = ReadCounters(first.body);
+  result.elapsed_s = std::chrono::duration<double>(second.started - first.started).count();
+  result.end = ReadCounters(second.body);
   result.cpu_percent = 100.0 * static_cast<double>(cpu1 - cpu0) / 1e9 / cpu_window;
   result.nginx_cpu_percent = 100.0 * static_cast<double>(nginx1 - nginx0) / 1e9 / cpu_window;
   result.switches_per_s = static_cast<double>(switches1 - switches0) / cpu_window;
   result.thread_cpu = ThreadShares(ticks0, ticks1, cpu_window);
   result.runqueue_percent = 100.0 * static_cast<double>(waited1 - waited0) / 1e9 / cpu_window;
   result.scrape_cpu_ms = static_cast<double>(cpu2 - cpu1) / 1e6;
-  result.scrape_bytes = first.body.size();
-  result.scrape_s = first.seconds;
+  result.scrape_bytes = second.body.size();
+  result.scrape_s = second.seconds;
   result.stop_s = daemon.Stop();
   return result;
 }
@@ -201,11 +201,10 @@ void PrintHeader(const Flags& flags, const LoadTarget& target, rlim_t files) {
             << " ip_local_port_range=" << Sysctl("ip_local_port_range")
             << " tcp_max_tw_buckets=" << Sysctl("tcp_max_tw_buckets")
             << " tcp_fin_timeout=" << Sysctl("tcp_fin_timeout") << "; RLIMIT_NOFILE=" << files
-            << "\nper run: counters from the start of probing to the first scrape ("
-            << flags.Str("warmup") << " + " << flags.Str("duration") << " s; CPU over the last "
-            << flags.Str("duration") << " s), then a second window of "
-            << flags.Str("scraped-window")
-            << " s that contains the first scrape's rendering; interval "
+            << "\nper run: startup span of " << flags.Str("warmup") << " s, then a window of "
+            << flags.Str("duration")
+            << " s between two scrapes (it contains the first one's rendering; CPU excludes "
+               "both); interval "
             << flags.Str("interval-ms") << " ms, window " << flags.Str("window")
             << ", fresh connection per probe; then the raw client paced at the same rate for "
             << flags.Str("raw-seconds") << " s on " << flags.Str("raw-threads") << " threads\n";
@@ -223,7 +222,7 @@ void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
   };
   row("endpoints exported", [](const ScaleResult& r) { return std::to_string(r.end.endpoints); });
   row("startup until port logged (s)", [](const ScaleResult& r) { return Fixed(r.startup_s, 2); });
-  row("measured: start of probing to first scrape (s)",
+  row("measured window between the two scrapes (s)",
       [](const ScaleResult& r) { return Fixed(r.elapsed_s, 1); });
   row("probes/s expected",
       [&](const ScaleResult& r) { return Fixed(r.endpoints / interval_s, 0); });
@@ -234,13 +233,13 @@ void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
     return Fixed(100.0 * skipped / std::max(1.0, skipped + probes), 3) + " (" + Fixed(skipped, 0) +
            ")";
   });
-  row("with a scrape in the window: probes/s, skipped %", [](const ScaleResult& r) {
-    double probes = r.scraped.probes - r.end.probes, skipped = r.scraped.skipped - r.end.skipped;
-    return Fixed(probes / r.scraped_s, 1) + ", " +
-           Fixed(100.0 * skipped / std::max(1.0, skipped + probes), 3) + " (" + Fixed(skipped, 0) +
-           " in " + Fixed(r.scraped_s, 1) + " s; failed " +
-           Fixed(r.scraped.failures - r.end.failures, 0) + ")";
-  });
+  row("startup span (probing start to first scrape): probes/s, skipped %",
+      [](const ScaleResult& r) {
+        return Fixed(r.start.probes / r.startup_window_s, 1) + ", " +
+               Fixed(100.0 * r.start.skipped / std::max(1.0, r.start.skipped + r.start.probes), 3) +
+               " (" + Fixed(r.start.skipped, 0) + " in " + Fixed(r.startup_window_s, 1) +
+               " s; failed " + Fixed(r.start.failures, 0) + ")";
+      });
   row("failed probes", [](const ScaleResult& r) {
     std::string text = Fixed(r.end.failures - r.start.failures, 0);
     for (const auto& [reason, count] : r.end.failures_by_reason) {
@@ -370,7 +369,6 @@ int main(int argc, char** argv) {
                {"warmup", "10"},
                {"duration", "60"},
                {"pause", "3"},
-               {"scraped-window", "30"},
                {"raw-seconds", "15"},
                {"raw-threads", "2"},
                {"window", "1m"},
