@@ -2,7 +2,7 @@
 # Builds latencyd and the benchmark programs (Release) and runs them, printing the figures
 # that bench/README.md records. Loopback only; every process it starts is stopped by PID.
 #
-#   bench/run.sh                 # full run, about 7 minutes
+#   bench/run.sh                 # full run, about 5.5 minutes plus the build
 #   bench/run.sh --quick         # smoke run, about 1 minute (figures too short to quote)
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), JOBS (default 2), FLOOR_ARGS,
