@@ -9,7 +9,9 @@
 namespace latencyd {
 namespace {
 
-constexpr auto kMaxSleep = std::chrono::milliseconds(100);
+// The heartbeat contract: a turn at least every second (Monitor::Alive allows 5 s). New jobs
+// and Stop() wake the thread, so idling longer only saves wake-ups.
+constexpr auto kMaxSleep = std::chrono::seconds(1);
 
 // One line when an endpoint starts failing or recovers, never one per probe.
 void LogTransition(const ProbeJob& job, const probes::ProbeResult& result) {

@@ -54,7 +54,7 @@ class Scheduler {
   // Stops the thread; probes already handed to the engine are the engine's to stop.
   void Stop();
 
-  // The last time the scheduler thread turned; it turns at least every 100 ms while alive.
+  // The last time the scheduler thread turned; it turns at least every second while alive.
   SteadyTime Heartbeat() const;
 
  private:

@@ -59,14 +59,14 @@ class ProbeEngine {
               SteadyTime deadline = SteadyTime::max());
 
   // Aborts probes in flight (their callbacks are not called) and joins the loops. Idempotent;
-  // returns within about 100 ms plus the time libcurl takes to close the sockets. Submit after
+  // wakes every loop and returns once libcurl has closed their sockets. Submit after
   // Stop drops the probe without a callback. Must not be called from a callback.
   void Stop();
 
   int workers() const;
   // Probes submitted and not yet completed (queued or running).
   std::size_t in_flight() const;
-  // The oldest of the loops' last heartbeats: every loop turns at least every 100 ms while
+  // The oldest of the loops' last heartbeats: every loop turns at least every second while
   // alive, so an old value means a wedged loop (the systemd watchdog stops pinging).
   SteadyTime OldestHeartbeat() const;
 

@@ -187,12 +187,12 @@ TEST(EngineTest, HeartbeatAdvancesWhileIdle) {
   EXPECT_EQ(engine.workers(), 3);
   auto before = engine.OldestHeartbeat();
   auto until = std::chrono::steady_clock::now() + kTestDeadline;
-  // Idle loops still turn every 100 ms; wait (bounded) until all have turned again.
+  // Idle loops still turn every second; wait (bounded) until all have turned again.
   while (engine.OldestHeartbeat() <= before && std::chrono::steady_clock::now() < until) {
     std::this_thread::yield();
   }
   EXPECT_GT(engine.OldestHeartbeat(), before);
-  EXPECT_GT(engine.OldestHeartbeat(), std::chrono::steady_clock::now() - 1s);
+  EXPECT_GT(engine.OldestHeartbeat(), std::chrono::steady_clock::now() - 2s);
 }
 
 TEST(EngineTest, NullProbeFailsWithOtherInsteadOfCrashing) {
