@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "daemon/quantile.h"
+
 namespace latencyd::bench {
 
 Flags::Flags(int argc, char** argv, const std::string& usage,
@@ -51,12 +53,9 @@ std::vector<int> Flags::IntList(const std::string& name) const {
 }
 
 double Quantile(std::vector<double>& values, double q) {
-  if (values.empty()) return std::nan("");
+  // The daemon's own definition, so the raw client's figures are comparable by construction.
   std::sort(values.begin(), values.end());
-  double rank = q * static_cast<double>(values.size() - 1);
-  std::size_t low = static_cast<std::size_t>(std::floor(rank));
-  std::size_t high = std::min(low + 1, values.size() - 1);
-  return values[low] + (rank - static_cast<double>(low)) * (values[high] - values[low]);
+  return ExactQuantile(values, q);
 }
 
 std::string Fixed(double value, int digits) {
