@@ -42,18 +42,14 @@ void Scheduler::SetJobs(const std::vector<std::shared_ptr<ProbeJob>>& jobs) {
   std::lock_guard<std::mutex> lock(mutex_);
   // Where each surviving job stood on its grid, so a reload does not reset its phase.
   std::unordered_map<const ProbeJob*, SteadyTime> kept_due;
-  for (; !heap_.empty(); heap_.pop()) {
-    const Slot& slot = heap_.top();
-    if (slot.generation == generation_) kept_due.emplace(slot.job.get(), slot.due);
-  }
-  ++generation_;
+  for (; !heap_.empty(); heap_.pop()) kept_due.emplace(heap_.top().job.get(), heap_.top().due);
   for (const auto& job : jobs) {
     auto kept = kept_due.find(job.get());
     SteadyTime due =
         kept != kept_due.end()
             ? kept->second
             : FirstDueAtOrAfter(epoch_, PhaseOffset(job->name, job->interval), job->interval, now);
-    heap_.push(Slot{due, job, generation_});
+    heap_.push(Slot{due, job});
   }
   if (!thread_.joinable() && !stopping_) thread_ = std::thread([this] { Run(); });
   wake_.notify_one();
@@ -94,11 +90,10 @@ std::vector<Scheduler::Slot> Scheduler::PopDue(SteadyTime now) {
   while (!heap_.empty() && heap_.top().due <= now) {
     Slot slot = heap_.top();
     heap_.pop();
-    if (slot.generation != generation_) continue;
     std::uint64_t missed = 0;
     SteadyTime next = NextDue(slot.due, slot.job->interval, now, &missed);
     if (missed > 0) slot.job->state->RecordSkipped(missed);
-    heap_.push(Slot{next, slot.job, generation_});
+    heap_.push(Slot{next, slot.job});
     due.push_back(std::move(slot));
   }
   return due;

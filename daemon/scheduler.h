@@ -61,7 +61,6 @@ class Scheduler {
   struct Slot {
     SteadyTime due;
     std::shared_ptr<ProbeJob> job;
-    std::uint64_t generation;  // slots of an older SetJobs are dropped when popped
     bool operator>(const Slot& other) const { return due > other.due; }
   };
   using SlotHeap = std::priority_queue<Slot, std::vector<Slot>, std::greater<Slot>>;
@@ -77,7 +76,6 @@ class Scheduler {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   SlotHeap heap_;
-  std::uint64_t generation_ = 0;
   bool stopping_ = false;
   std::thread thread_;
   std::atomic<SteadyTime::rep> heartbeat_{0};
