@@ -152,38 +152,47 @@ std::int64_t ThreadCpuNanos() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-std::int64_t ContextSwitches(pid_t pid) {
+namespace {
+
+// Sums `per_thread(text of /proc/PID/task/TID/<file>)` over the threads of `pid`; -1 when the
+// process is gone.
+std::int64_t SumOverThreads(pid_t pid, const char* file,
+                            std::int64_t (*per_thread)(const std::string& text)) {
   const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
   DIR* dir = opendir(task_dir.c_str());
   if (dir == nullptr) return -1;
   std::int64_t total = 0;
   while (dirent* entry = readdir(dir)) {
     if (entry->d_name[0] == '.') continue;
-    std::istringstream status(ReadFileText(task_dir + "/" + entry->d_name + "/status"));
-    std::string line;
-    while (std::getline(status, line)) {
-      if (line.find("ctxt_switches:") != std::string::npos) {
-        total += std::atoll(line.c_str() + line.find(':') + 1);
-      }
-    }
+    total += per_thread(ReadFileText(task_dir + "/" + entry->d_name + "/" + file));
   }
   closedir(dir);
   return total;
 }
 
-std::int64_t RunQueueWaitNanos(pid_t pid) {
-  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
-  DIR* dir = opendir(task_dir.c_str());
-  if (dir == nullptr) return -1;
+std::int64_t SwitchesInStatus(const std::string& text) {
+  std::istringstream status(text);
   std::int64_t total = 0;
-  while (dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    std::istringstream fields(ReadFileText(task_dir + "/" + entry->d_name + "/schedstat"));
-    std::int64_t running = 0, waiting = 0;
-    if (fields >> running >> waiting) total += waiting;
+  for (std::string line; std::getline(status, line);) {
+    if (line.find("ctxt_switches:") != std::string::npos) {
+      total += std::atoll(line.c_str() + line.find(':') + 1);
+    }
   }
-  closedir(dir);
   return total;
+}
+
+std::int64_t WaitInSchedstat(const std::string& text) {
+  std::istringstream fields(text);
+  std::int64_t running = 0, waiting = 0;
+  return fields >> running >> waiting ? waiting : 0;
+}
+
+}  // namespace
+
+std::int64_t ContextSwitches(pid_t pid) { return SumOverThreads(pid, "status", SwitchesInStatus); }
+
+std::int64_t RunQueueWaitNanos(pid_t pid) {
+  return SumOverThreads(pid, "schedstat", WaitInSchedstat);
 }
 
 std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid) {

@@ -91,7 +91,8 @@ Config ParseConfig(const std::string& text, const std::string& file_name) {
   std::vector<Diagnostic> all = diags.TakeSorted();
   for (Diagnostic& d : file_diagnostics) all.push_back(std::move(d));
   if (!all.empty()) throw ConfigError(std::move(all));
-  for (Endpoint& endpoint : config.endpoints) endpoint.baseline_tolerance = config.baseline.tolerance;
+  for (Endpoint& endpoint : config.endpoints)
+    endpoint.baseline_tolerance = config.baseline.tolerance;
   return config;
 }
 

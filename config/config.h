@@ -82,7 +82,7 @@ struct Endpoint {
   // The release benchmark's median this endpoint is compared with (SPEC "Regression
   // baselines"), resolved from a pytest-benchmark file or a literal duration; nullopt: none.
   std::optional<Duration> baseline;
-  std::string baseline_ref;  // as written: a benchmark name or a duration; empty: none
+  std::string baseline_ref;          // as written: a benchmark name or a duration; empty: none
   double baseline_tolerance = 0.15;  // Config::baseline.tolerance, copied for EndpointState
   std::string file;  // the file it was defined in: the config file or one of its endpoint_files
   int line = 0;      // where the endpoint starts in `file`, for messages

@@ -175,9 +175,10 @@ TEST(ParseConfigTest, AnUnwrittenTimeoutFollowsAShortInterval) {
 TEST(ParseConfigTest, EndpointIntervalMustStillExceedAWrittenInheritedTimeout) {
   // Reported at the endpoint's interval: the inherited timeout is fine where it was written.
   try {
-    ParseConfig("defaults: {timeout: 1s}\n"
-                "endpoints:\n  - {name: a, url: 'http://h/', class: core, interval: 100ms}\n",
-                "x.yml");
+    ParseConfig(
+        "defaults: {timeout: 1s}\n"
+        "endpoints:\n  - {name: a, url: 'http://h/', class: core, interval: 100ms}\n",
+        "x.yml");
     FAIL() << "no error";
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(), "x.yml:3:56: endpoints[0].interval: timeout 1s exceeds interval 100ms");
