@@ -19,7 +19,6 @@ config::Config Reloader::Load() const {
 
 std::optional<std::string> Reloader::Reload() {
   std::lock_guard<std::mutex> lock(mutex_);
-  ++reloads_;
   notifier_.Reloading();
   std::optional<std::string> error;
   try {
@@ -40,11 +39,6 @@ std::optional<std::string> Reloader::Reload() {
   // shutdown began: systemd must not see READY=1 after STOPPING=1.
   if (!monitor_.stopped()) notifier_.Ready(SystemdNotifier::EndpointStatus(endpoints));
   return error;
-}
-
-std::uint64_t Reloader::reloads() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return reloads_;
 }
 
 double UnixNowSeconds() {

@@ -25,15 +25,12 @@ class Reloader {
   // error text (every diagnostic, one per line) on failure, when nothing changed.
   std::optional<std::string> Reload();
 
-  std::uint64_t reloads() const;
-
  private:
   const std::string config_path_;
   const Shard shard_;
   Monitor& monitor_;
   const SystemdNotifier& notifier_;
-  mutable std::mutex mutex_;  // one reload at a time
-  std::uint64_t reloads_ = 0;
+  std::mutex mutex_;  // one reload at a time
 };
 
 // Unix time now, in seconds, for the reload timestamp gauge.
