@@ -59,17 +59,13 @@ ConfigError::ConfigError(std::vector<Diagnostic> diagnostics)
     : std::runtime_error(JoinDiagnostics(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
 Config ParseConfig(const std::string& text, const std::string& file_name) {
-  CheckConfigTextSize(text, file_name);
   Diagnostics diags(file_name);
-  YamlParseResult tree = ParseYamlTree(text, file_name);
-  diags.Append(std::move(tree.diagnostics));
-  if (tree.fatal) throw ConfigError(diags.TakeSorted());
+  const YamlNode root = ParseDocument(text, diags);
 
   Config config;
   config.source_path = file_name;
   std::vector<Diagnostic> file_diagnostics;  // of endpoint files, after the config's own
   config.classes = BuiltinClasses();
-  const YamlNode& root = tree.root;
   if (root.kind != YamlNode::Kind::kNull &&
       ExpectKind(root, YamlNode::Kind::kMap, "a map", diags)) {
     CheckKeys(root, {"defaults", "classes", "baseline", "endpoints", "endpoint_files"}, diags);

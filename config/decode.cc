@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "config/read_file.h"
 #include "config/units.h"
 
 namespace latencyd::config {
@@ -208,6 +209,14 @@ std::optional<std::vector<StatusRange>> ReadStatus(const YamlNode& node, Diagnos
     return std::nullopt;
   }
   return out;
+}
+
+YamlNode ParseDocument(const std::string& text, Diagnostics& diags) {
+  CheckConfigTextSize(text, diags.file());
+  YamlParseResult tree = ParseYamlTree(text, diags.file());
+  diags.Append(std::move(tree.diagnostics));
+  if (tree.fatal) throw ConfigError(diags.TakeSorted());
+  return std::move(tree.root);
 }
 
 }  // namespace latencyd::config

@@ -31,6 +31,11 @@ class Diagnostics {
   std::vector<Diagnostic> list_;
 };
 
+// The start of reading any config-like file: checks its size, parses it into a tree, adds
+// structural problems to `diags`, and throws ConfigError (with them) when the tree is
+// unusable. Returns the root.
+YamlNode ParseDocument(const std::string& text, Diagnostics& diags);
+
 // Reports "expected <what>, got <kind>" unless `node` has `kind`; false when it does not.
 bool ExpectKind(const YamlNode& node, YamlNode::Kind kind, std::string_view what,
                 Diagnostics& diags);

@@ -66,13 +66,9 @@ void ReadBasicAuthUsers(const YamlNode& node, WebConfig* web, Diagnostics& diags
 }  // namespace
 
 WebConfig ParseWebConfig(const std::string& text, const std::string& file_name) {
-  CheckConfigTextSize(text, file_name);
   Diagnostics diags(file_name);
-  YamlParseResult tree = ParseYamlTree(text, file_name);
-  diags.Append(std::move(tree.diagnostics));
-  if (tree.fatal) throw ConfigError(diags.TakeSorted());
+  const YamlNode root = ParseDocument(text, diags);
   WebConfig web;
-  const YamlNode& root = tree.root;
   if (root.kind != Kind::kNull && ExpectKind(root, Kind::kMap, "a map", diags)) {
     CheckKeys(root, {"tls_server_config", "basic_auth_users"}, diags);
     if (const YamlNode* tls = root.Find("tls_server_config")) {
