@@ -104,8 +104,7 @@ std::vector<std::string> Monitor::EndpointFilePatterns() const {
 bool Monitor::Alive(std::chrono::steady_clock::duration max_silence) const {
   if (stopped_) return false;
   SteadyTime now = std::chrono::steady_clock::now();
-  return now - scheduler_.Heartbeat() <= max_silence &&
-         now - engine_.OldestHeartbeat() <= max_silence;
+  return now - engine_.OldestHeartbeat() <= max_silence;
 }
 
 void Monitor::RecordReload(bool successful, double unix_seconds) {

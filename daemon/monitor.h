@@ -43,7 +43,8 @@ class Monitor {
   // The running config's endpoint_files globs (for the watcher).
   std::vector<std::string> EndpointFilePatterns() const;
 
-  // True while the scheduler and every probe loop have turned within `max_silence`.
+  // True while every probe loop (which also starts the scheduled probes) has turned within
+  // `max_silence`.
   bool Alive(std::chrono::steady_clock::duration max_silence = std::chrono::seconds(5)) const;
 
   // Reload bookkeeping shown as latencyd_config_last_reload_* metrics.

@@ -1,17 +1,12 @@
 #include "daemon/scheduler.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "daemon/endpoint_state.h"
 #include "daemon/log.h"
 
 namespace latencyd {
 namespace {
-
-// The heartbeat contract: a turn at least every second (Monitor::Alive allows 5 s). New jobs
-// and Stop() wake the thread, so idling longer only saves wake-ups.
-constexpr auto kMaxSleep = std::chrono::seconds(1);
 
 // One line when an endpoint starts failing or recovers, never one per probe.
 void LogTransition(const ProbeJob& job, const probes::ProbeResult& result) {
@@ -23,6 +18,26 @@ void LogTransition(const ProbeJob& job, const probes::ProbeResult& result) {
                                        {"reason", std::string(probes::ReasonName(result.reason))},
                                        {"err", result.error}});
   }
+}
+
+// Hands the engine `job`'s probe due at `due`; its completion hands over the next one. The
+// chain never stacks probes: the next slot is chosen when this probe has finished, and slots
+// that passed meanwhile (only when the loop itself was late) are counted as skipped.
+void Launch(probes::ProbeEngine* engine, ScheduleLagRecorder* lag, std::shared_ptr<ProbeJob> job,
+            SteadyTime due) {
+  auto done = [engine, lag, job, due](const probes::ProbeResult& result) {
+    if (job->retired->load()) return;
+    // The lag runs to when the engine really started the request.
+    lag->Record(result.started - due, result.started);
+    SteadyTime now = std::chrono::steady_clock::now();
+    if (job->state->Record(result, now)) LogTransition(*job, result);
+    std::uint64_t missed = 0;
+    SteadyTime next = NextDue(due, job->interval, now, &missed);
+    if (missed > 0) job->state->RecordSkipped(missed);
+    Launch(engine, lag, job, next);
+  };
+  engine->SubmitAt(due, job->probe, job->affinity, std::move(done),
+                   ProbeDeadline(due, job->interval), job->retired);
 }
 
 }  // namespace
@@ -40,82 +55,27 @@ Scheduler::~Scheduler() { Stop(); }
 void Scheduler::SetJobs(const std::vector<std::shared_ptr<ProbeJob>>& jobs) {
   SteadyTime now = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mutex_);
-  // Where each surviving job stood on its grid, so a reload does not reset its phase.
-  std::unordered_map<const ProbeJob*, SteadyTime> kept_due;
-  for (; !heap_.empty(); heap_.pop()) kept_due.emplace(heap_.top().job.get(), heap_.top().due);
-  for (const auto& job : jobs) {
-    auto kept = kept_due.find(job.get());
-    SteadyTime due =
-        kept != kept_due.end()
-            ? kept->second
-            : FirstDueAtOrAfter(epoch_, PhaseOffset(job->name, job->interval), job->interval, now);
-    heap_.push(Slot{due, job});
+  if (stopped_) return;
+  std::unordered_set<const ProbeJob*> kept(jobs.size());
+  for (const auto& job : jobs) kept.insert(job.get());
+  for (const auto& old : jobs_) {
+    if (kept.count(old.get()) == 0) old->retired->store(true);
   }
-  if (!thread_.joinable() && !stopping_) thread_ = std::thread([this] { Run(); });
-  wake_.notify_one();
+  std::unordered_set<const ProbeJob*> running(jobs_.size());
+  for (const auto& old : jobs_) running.insert(old.get());
+  for (const auto& job : jobs) {
+    if (running.count(job.get()) != 0) continue;  // its chain goes on
+    Launch(&engine_, &lag_, job,
+           FirstDueAtOrAfter(epoch_, PhaseOffset(job->name, job->interval), job->interval, now));
+  }
+  jobs_ = jobs;
 }
 
 void Scheduler::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
-}
-
-SteadyTime Scheduler::Heartbeat() const { return SteadyTime(SteadyTime::duration(heartbeat_)); }
-
-void Scheduler::Run() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!stopping_) {
-    SteadyTime now = std::chrono::steady_clock::now();
-    heartbeat_ = now.time_since_epoch().count();
-    SteadyTime wake_at = now + kMaxSleep;
-    if (!heap_.empty() && heap_.top().due < wake_at) wake_at = heap_.top().due;
-    if (wake_at > now) {
-      wake_.wait_until(lock, wake_at);
-      continue;
-    }
-    std::vector<Slot> due = PopDue(now);
-    lock.unlock();  // the engine and the states take their own locks
-    for (const Slot& slot : due) Dispatch(slot);
-    lock.lock();
-  }
-}
-
-// Pops every slot due by `now` and pushes each job's next slot. Called with mutex_ held.
-std::vector<Scheduler::Slot> Scheduler::PopDue(SteadyTime now) {
-  std::vector<Slot> due;
-  while (!heap_.empty() && heap_.top().due <= now) {
-    Slot slot = heap_.top();
-    heap_.pop();
-    std::uint64_t missed = 0;
-    SteadyTime next = NextDue(slot.due, slot.job->interval, now, &missed);
-    if (missed > 0) slot.job->state->RecordSkipped(missed);
-    heap_.push(Slot{next, slot.job});
-    due.push_back(std::move(slot));
-  }
-  return due;
-}
-
-void Scheduler::Dispatch(const Slot& slot) {
-  ProbeJob& job = *slot.job;
-  if (job.in_flight.exchange(true)) {
-    job.state->RecordSkipped();
-    return;
-  }
-  std::shared_ptr<ProbeJob> keep = slot.job;
-  SteadyTime due = slot.due;
-  ScheduleLagRecorder* lag = &lag_;  // outlives the engine's callbacks, unlike this scheduler
-  auto done = [lag, keep, due](const probes::ProbeResult& result) {
-    // The lag runs to when the engine really started the request, so a busy loop or a long
-    // submission queue shows in latencyd_schedule_lag_seconds too.
-    lag->Record(result.started - due, result.started);
-    if (keep->state->Record(result, std::chrono::steady_clock::now())) LogTransition(*keep, result);
-    keep->in_flight = false;
-  };
-  engine_.Submit(job.probe, job.affinity, std::move(done), ProbeDeadline(due, job.interval));
+  std::lock_guard<std::mutex> lock(mutex_);
+  stopped_ = true;
+  for (const auto& job : jobs_) job->retired->store(true);
+  jobs_.clear();
 }
 
 }  // namespace latencyd

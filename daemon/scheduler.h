@@ -1,15 +1,15 @@
-// The scheduler: one thread that starts every endpoint's probe on its fixed-rate grid
-// (schedule_math.h) by handing it to the probe engine. Thread-safe.
+// The scheduler: starts every endpoint's probes on its fixed-rate grid (schedule_math.h).
+// It owns no thread: each probe's completion hands the probe engine the endpoint's next slot,
+// and the engine's loop starts it on time, so no thread wakes per probe just to start one.
+// Thread-safe.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <queue>
 #include <string>
-#include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "daemon/endpoint_state.h"
@@ -17,8 +17,6 @@
 #include "probes/probe_engine.h"
 
 namespace latencyd {
-
-class ScheduleLagRecorder;
 
 // One endpoint as the scheduler sees it. A job outlives a reload that keeps the endpoint, so
 // its window, counters and grid position carry over.
@@ -28,9 +26,8 @@ struct ProbeJob {
   std::uint64_t affinity = 0;  // picks the engine loop; stable per name
   std::shared_ptr<const probes::PreparedProbe> probe;
   std::shared_ptr<EndpointState> state;
-  // True from Submit until the result is recorded: a probe due meanwhile is skipped, never
-  // stacked, so a slow target cannot multiply its own load.
-  std::atomic<bool> in_flight{false};
+  // Set when the endpoint leaves the config: its pending probe is dropped, its chain ends.
+  std::shared_ptr<std::atomic<bool>> retired = std::make_shared<std::atomic<bool>>(false);
 };
 
 // The latest a probe due at `due` may run: a little before the endpoint's next slot (a tenth
@@ -40,45 +37,28 @@ SteadyTime ProbeDeadline(SteadyTime due, Duration interval);
 
 class Scheduler {
  public:
-  // `epoch` anchors every endpoint's grid (see schedule_math.h). `lag` must outlive the
-  // engine's callbacks (the engine stops before it is destroyed).
+  // `epoch` anchors every endpoint's grid (see schedule_math.h). `engine` and `lag` must
+  // outlive the engine's callbacks (the engine stops before either is destroyed).
   Scheduler(probes::ProbeEngine& engine, ScheduleLagRecorder& lag, SteadyTime epoch);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  // Replaces the jobs. A job already scheduled (the same object) keeps its next due time;
-  // a new one joins its grid at the first slot from now. Starts the thread on first use.
+  // Replaces the jobs. A job already scheduled (the same object) keeps its chain and grid
+  // position; a new one joins its grid at the first slot from now; a dropped one is retired.
   void SetJobs(const std::vector<std::shared_ptr<ProbeJob>>& jobs);
 
-  // Stops the thread; probes already handed to the engine are the engine's to stop.
+  // Retires every job; probes already in flight are the engine's to stop.
   void Stop();
 
-  // The last time the scheduler thread turned; it turns at least every second while alive.
-  SteadyTime Heartbeat() const;
-
  private:
-  struct Slot {
-    SteadyTime due;
-    std::shared_ptr<ProbeJob> job;
-    bool operator>(const Slot& other) const { return due > other.due; }
-  };
-  using SlotHeap = std::priority_queue<Slot, std::vector<Slot>, std::greater<Slot>>;
-
-  void Run();
-  std::vector<Slot> PopDue(SteadyTime now);
-  void Dispatch(const Slot& slot);
-
   probes::ProbeEngine& engine_;
   ScheduleLagRecorder& lag_;
   const SteadyTime epoch_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  SlotHeap heap_;
-  bool stopping_ = false;
-  std::thread thread_;
-  std::atomic<SteadyTime::rep> heartbeat_{0};
+  std::mutex mutex_;
+  std::vector<std::shared_ptr<ProbeJob>> jobs_;  // the scheduled ones
+  bool stopped_ = false;
 };
 
 }  // namespace latencyd

@@ -23,7 +23,14 @@ ProbeEngine::~ProbeEngine() { Stop(); }
 
 void ProbeEngine::Submit(std::shared_ptr<const PreparedProbe> probe, std::uint64_t affinity,
                          Callback done, SteadyTime deadline) {
-  workers_[affinity % workers_.size()]->Submit(std::move(probe), std::move(done), deadline);
+  SubmitAt(SteadyTime::min(), std::move(probe), affinity, std::move(done), deadline, nullptr);
+}
+
+void ProbeEngine::SubmitAt(SteadyTime start_at, std::shared_ptr<const PreparedProbe> probe,
+                           std::uint64_t affinity, Callback done, SteadyTime deadline,
+                           std::shared_ptr<const std::atomic<bool>> cancelled) {
+  workers_[affinity % workers_.size()]->Submit(
+      {std::move(probe), std::move(done), deadline, start_at, std::move(cancelled)});
 }
 
 void ProbeEngine::Stop() {

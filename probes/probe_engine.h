@@ -3,6 +3,7 @@
 // thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -57,6 +58,13 @@ class ProbeEngine {
   // its endpoint's next slot, so a probe never runs into it).
   void Submit(std::shared_ptr<const PreparedProbe> probe, std::uint64_t affinity, Callback done,
               SteadyTime deadline = SteadyTime::max());
+
+  // Like Submit, but the loop itself starts the probe at `start_at` (to within a millisecond),
+  // so a caller can hand over its next probe right away and no thread wakes to start it. A
+  // probe whose `cancelled` flag is set by then is dropped without a callback.
+  void SubmitAt(SteadyTime start_at, std::shared_ptr<const PreparedProbe> probe,
+                std::uint64_t affinity, Callback done, SteadyTime deadline,
+                std::shared_ptr<const std::atomic<bool>> cancelled);
 
   // Aborts probes in flight (their callbacks are not called) and joins the loops. Idempotent;
   // wakes every loop and returns once libcurl has closed their sockets. Submit after

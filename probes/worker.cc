@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace latencyd::probes {
@@ -32,13 +33,12 @@ ProbeEngine::Worker::~Worker() {
   Join();
 }
 
-void ProbeEngine::Worker::Submit(std::shared_ptr<const PreparedProbe> probe, Callback done,
-                                 SteadyTime deadline) {
+void ProbeEngine::Worker::Submit(Pending pending) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_ || closed_) return;  // documented: dropped without a callback
   in_flight_.fetch_add(1, std::memory_order_relaxed);
   const bool was_empty = queue_.empty();
-  queue_.push_back({std::move(probe), std::move(done), deadline});
+  queue_.push_back(std::move(pending));
   // A non-empty queue already has a wake-up pending; skipping it saves a syscall per probe.
   if (was_empty && !closed_) curl_multi_wakeup(static_cast<CURLM*>(multi_));
 }
@@ -58,9 +58,37 @@ SteadyTime ProbeEngine::Worker::heartbeat() const {
   return SteadyTime(SteadyTime::duration(heartbeat_.load(std::memory_order_relaxed)));
 }
 
+bool ProbeEngine::Worker::StartsLater(const Pending& a, const Pending& b) {
+  return a.start_at > b.start_at;  // std heap functions keep the earliest start on top
+}
+
+int ProbeEngine::Worker::TakeDue(std::vector<Pending>& batch, std::vector<Pending>& ready,
+                                 int cap_ms) {
+  const SteadyTime now = std::chrono::steady_clock::now();
+  for (Pending& pending : batch) {
+    if (pending.start_at <= now) {
+      ready.push_back(std::move(pending));
+    } else {
+      delayed_.push_back(std::move(pending));
+      std::push_heap(delayed_.begin(), delayed_.end(), StartsLater);
+    }
+  }
+  batch.clear();
+  while (!delayed_.empty() && delayed_.front().start_at <= now) {
+    std::pop_heap(delayed_.begin(), delayed_.end(), StartsLater);
+    ready.push_back(std::move(delayed_.back()));
+    delayed_.pop_back();
+  }
+  if (delayed_.empty()) return cap_ms;
+  // Rounded up: the loop wakes at or just after the start time, never spins before it.
+  auto wait = std::chrono::ceil<std::chrono::milliseconds>(delayed_.front().start_at - now);
+  return static_cast<int>(std::min<std::int64_t>(wait.count(), cap_ms));
+}
+
 void ProbeEngine::Worker::Loop() {
   CURLM* multi = static_cast<CURLM*>(multi_);
   std::vector<Pending> batch;
+  std::vector<Pending> ready;
   while (multi != nullptr) {
     heartbeat_.store(NowTicks(), std::memory_order_relaxed);
     {
@@ -73,18 +101,23 @@ void ProbeEngine::Worker::Loop() {
     int running = 0;
     curl_multi_perform(multi, &running);
     ReapFinished();
-    if (!batch.empty()) {
-      for (Pending& pending : batch) Start(pending);
-      batch.clear();
+    int sleep_ms = TakeDue(batch, ready, kPollTimeoutMs);
+    if (!ready.empty()) {
+      for (Pending& pending : ready) Start(pending);
+      ready.clear();
       curl_multi_perform(multi, &running);  // sends the new requests' first packets now
       ReapFinished();
     }
-    curl_multi_poll(multi, nullptr, 0, kPollTimeoutMs, nullptr);
+    curl_multi_poll(multi, nullptr, 0, sleep_ms, nullptr);
   }
   AbortAll();
 }
 
 void ProbeEngine::Worker::Start(Pending& pending) {
+  if (pending.cancelled && pending.cancelled->load()) {
+    in_flight_.fetch_sub(1, std::memory_order_relaxed);  // dropped, as documented
+    return;
+  }
   Transfer* t = Acquire();
   if (t == nullptr || !pending.probe) {
     Transfer failed;
@@ -169,6 +202,7 @@ void ProbeEngine::Worker::AbortAll() {
   }
   active_.clear();
   idle_.clear();
+  delayed_.clear();  // not started yet: dropped without callbacks too
   std::vector<Pending> dropped;
   {
     std::lock_guard<std::mutex> lock(mu_);

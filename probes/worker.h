@@ -22,7 +22,14 @@ class ProbeEngine::Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  void Submit(std::shared_ptr<const PreparedProbe> probe, Callback done, SteadyTime deadline);
+  struct Pending {
+    std::shared_ptr<const PreparedProbe> probe;
+    Callback done;
+    SteadyTime deadline;
+    SteadyTime start_at;                                 // SteadyTime::min(): at once
+    std::shared_ptr<const std::atomic<bool>> cancelled;  // may be null
+  };
+  void Submit(Pending pending);
   void RequestStop();
   void Join();
 
@@ -30,12 +37,11 @@ class ProbeEngine::Worker {
   SteadyTime heartbeat() const;
 
  private:
-  struct Pending {
-    std::shared_ptr<const PreparedProbe> probe;
-    Callback done;
-    SteadyTime deadline;
-  };
+  static bool StartsLater(const Pending& a, const Pending& b);
   void Loop();
+  // Moves submissions whose time has come (and every due delayed one) into `ready`; returns
+  // how long the loop may sleep before the next delayed start, in ms (at most `cap_ms`).
+  int TakeDue(std::vector<Pending>& batch, std::vector<Pending>& ready, int cap_ms);
   void Start(Pending& pending);
   void ReapFinished();
   void Complete(Transfer* transfer, const ProbeResult& result);
@@ -56,6 +62,7 @@ class ProbeEngine::Worker {
   std::atomic<SteadyTime::rep> heartbeat_;
 
   // Loop thread only.
+  std::vector<Pending> delayed_;                 // min-heap by start_at
   std::vector<Transfer*> active_;                // owned; removed from the multi on stop
   std::vector<std::unique_ptr<Transfer>> idle_;  // easy handles ready for reuse
 };
