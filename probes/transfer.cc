@@ -21,17 +21,31 @@ Transfer::~Transfer() {
 }
 
 bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::Callback done) {
-  probe_ = std::move(probe);
   done_ = std::move(done);
-  const ProbeSpec& spec = probe_->spec();
-  const PreparedProbe::Compiled& c = probe_->compiled();
-  max_body_ = spec.max_body;
-  keep_body_ = c.body_regex.has_value();
   body_bytes_ = 0;
   header_bytes_ = 0;
   body_too_large_ = headers_too_large_ = false;
   body_.clear();
   error_[0] = '\0';
+  if (probe == probe_) {
+    // Every option is still set from the last run, except a deadline LimitDeadline shortened.
+    const long timeout_ms = probe_->compiled().timeout_ms;
+    if (timeout_ms_ == timeout_ms) return true;
+    timeout_ms_ = timeout_ms;
+    return curl_easy_setopt(static_cast<CURL*>(easy_), CURLOPT_TIMEOUT_MS, timeout_ms_) == CURLE_OK;
+  }
+  probe_ = std::move(probe);
+  if (Configure()) return true;
+  probe_.reset();  // half-configured: the next Prepare starts over
+  return false;
+}
+
+// Sets every option for probe_ on a freshly reset handle.
+bool Transfer::Configure() {
+  const ProbeSpec& spec = probe_->spec();
+  const PreparedProbe::Compiled& c = probe_->compiled();
+  max_body_ = spec.max_body;
+  keep_body_ = c.body_regex.has_value();
 
   CURL* e = static_cast<CURL*>(easy_);
   curl_easy_reset(e);
@@ -43,8 +57,10 @@ bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms_);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  // Probes measure the target itself, never a proxy picked up from the environment.
+  // Probes measure the target itself, never a proxy picked up from the environment (NOPROXY
+  // also spares libcurl reading no_proxy from the environment on every connection).
   curl_easy_setopt(e, CURLOPT_PROXY, "");
+  curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
   if (spec.max_redirects > 0) {
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(spec.max_redirects));
@@ -132,7 +148,6 @@ std::size_t Transfer::OnHeader(char*, std::size_t size, std::size_t count, void*
 }
 
 ProbeEngine::Callback Transfer::Release() {
-  probe_.reset();
   body_.clear();
   if (body_.capacity() > (64u << 10)) std::string().swap(body_);  // do not pin big buffers
   return std::move(done_);

@@ -1,5 +1,6 @@
 // One libcurl easy handle and the state of the probe running on it; reused from probe to probe
-// by a worker's pool so that starting a probe allocates almost nothing.
+// by a worker's pool (transfer_pool.h) so that starting a probe allocates almost nothing, and
+// starting the same probe again sets no options at all.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +22,9 @@ class Transfer {
   bool valid() const { return easy_ != nullptr; }
   void* easy() const { return easy_; }  // CURL*, opaque here
 
-  // Configures the handle for `probe` (request, limits, TLS, callbacks). False when libcurl
-  // rejects an option; the transfer is then not started.
+  // Configures the handle for `probe` (request, limits, TLS, callbacks), unless it already is
+  // from the probe's last run. False when libcurl rejects an option; the transfer is then not
+  // started.
   bool Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::Callback done);
   void MarkStarted();
   // Shortens the total deadline to end at `deadline` when that comes before the spec's
@@ -34,8 +36,11 @@ class Transfer {
   // A result for a probe that could not be started.
   static ProbeResult NotStarted(const std::string& why);
 
-  // Hands out the callback and forgets the probe, so the handle can be reused.
+  // Hands out the callback and drops the run's state, so the handle can be reused. The
+  // handle stays configured for its probe (and keeps it alive: libcurl points into it).
   ProbeEngine::Callback Release();
+  // The probe the handle's options are set for; nullptr before the first Prepare.
+  const PreparedProbe* configured_for() const { return probe_.get(); }
 
   // Position in the worker's list of active transfers (for O(1) removal).
   std::size_t active_index = 0;
@@ -43,12 +48,13 @@ class Transfer {
  private:
   static std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* self);
   static std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* self);
+  bool Configure();
   void SetMethodAndBody(const ProbeSpec& spec);
   void SetTls(const TlsSpec& tls);
   bool StatusExpected(int status) const;
 
   void* easy_ = nullptr;
-  std::shared_ptr<const PreparedProbe> probe_;
+  std::shared_ptr<const PreparedProbe> probe_;  // the configured one, running or idle
   ProbeEngine::Callback done_;
   SteadyTime started_{};
   long timeout_ms_ = 0;  // the deadline in force: the spec's, or shorter (LimitDeadline)

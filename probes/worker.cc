@@ -13,13 +13,16 @@ namespace {
 // wake the loop at once, so a longer idle poll costs nothing but saves the wake-ups an idle
 // loop would pay (about 45 µs each in a VM, 10 a second at 100 ms).
 constexpr int kPollTimeoutMs = 1000;
+// Idle easy handles kept per loop (about 25 KiB each): every endpoint of a loop with up to
+// this many keeps its own, already configured handle.
 constexpr std::size_t kMaxIdleTransfers = 512;
 
 SteadyTime::rep NowTicks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
 
 }  // namespace
 
-ProbeEngine::Worker::Worker(int max_idle_connections) : heartbeat_(NowTicks()) {
+ProbeEngine::Worker::Worker(int max_idle_connections)
+    : heartbeat_(NowTicks()), pool_(kMaxIdleTransfers) {
   CURLM* multi = curl_multi_init();
   if (multi != nullptr && max_idle_connections > 0) {
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(max_idle_connections));
@@ -118,14 +121,12 @@ void ProbeEngine::Worker::Start(Pending& pending) {
     in_flight_.fetch_sub(1, std::memory_order_relaxed);  // dropped, as documented
     return;
   }
-  Transfer* t = Acquire();
-  if (t == nullptr || !pending.probe) {
-    Transfer failed;
+  Transfer* t = pending.probe ? pool_.Take(pending.probe.get()) : nullptr;
+  if (t == nullptr) {
     in_flight_.fetch_sub(1, std::memory_order_relaxed);
     ProbeResult r =
-        failed.NotStarted(pending.probe ? "cannot create a libcurl handle" : "no probe");
+        Transfer::NotStarted(pending.probe ? "cannot create a libcurl handle" : "no probe");
     if (pending.done) pending.done(r);
-    if (t != nullptr) Recycle(t);
     return;
   }
   t->active_index = active_.size();
@@ -164,7 +165,7 @@ void ProbeEngine::Worker::Complete(Transfer* t, const ProbeResult& result) {
   active_[t->active_index] = last;
   active_.pop_back();
   Callback done = t->Release();
-  Recycle(t);
+  pool_.Give(t);
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
   if (!done) return;
   try {
@@ -172,24 +173,6 @@ void ProbeEngine::Worker::Complete(Transfer* t, const ProbeResult& result) {
   } catch (...) {
     // A throwing callback must not take the loop (and every other probe) down with it.
     std::fputs("latencyd probes: a probe callback threw; ignored\n", stderr);
-  }
-}
-
-Transfer* ProbeEngine::Worker::Acquire() {
-  if (!idle_.empty()) {
-    Transfer* t = idle_.back().release();
-    idle_.pop_back();
-    return t;
-  }
-  auto t = std::make_unique<Transfer>();
-  return t->valid() ? t.release() : nullptr;
-}
-
-void ProbeEngine::Worker::Recycle(Transfer* t) {
-  if (idle_.size() < kMaxIdleTransfers) {
-    idle_.emplace_back(t);
-  } else {
-    delete t;
   }
 }
 
@@ -201,7 +184,7 @@ void ProbeEngine::Worker::AbortAll() {
     delete t;
   }
   active_.clear();
-  idle_.clear();
+  pool_.Clear();
   delayed_.clear();  // not started yet: dropped without callbacks too
   std::vector<Pending> dropped;
   {

@@ -10,6 +10,7 @@
 
 #include "probes/probe_engine.h"
 #include "probes/transfer.h"
+#include "probes/transfer_pool.h"
 
 namespace latencyd::probes {
 
@@ -45,8 +46,6 @@ class ProbeEngine::Worker {
   void Start(Pending& pending);
   void ReapFinished();
   void Complete(Transfer* transfer, const ProbeResult& result);
-  Transfer* Acquire();
-  void Recycle(Transfer* transfer);
   void AbortAll();
 
   void* multi_ = nullptr;  // CURLM*, opaque here
@@ -62,9 +61,9 @@ class ProbeEngine::Worker {
   std::atomic<SteadyTime::rep> heartbeat_;
 
   // Loop thread only.
-  std::vector<Pending> delayed_;                 // min-heap by start_at
-  std::vector<Transfer*> active_;                // owned; removed from the multi on stop
-  std::vector<std::unique_ptr<Transfer>> idle_;  // easy handles ready for reuse
+  std::vector<Pending> delayed_;   // min-heap by start_at
+  std::vector<Transfer*> active_;  // owned; removed from the multi on stop
+  TransferPool pool_;              // easy handles ready for reuse
 };
 
 }  // namespace latencyd::probes

@@ -82,6 +82,52 @@ TEST(EngineTest, MethodHeadersAndBodyReachTheServer) {
   EXPECT_EQ(h.body_bytes, 0u);
 }
 
+// Runs an already prepared probe (so the loop can hand it the handle it configured last).
+ProbeResult RunPrepared(ProbeEngine& engine, std::shared_ptr<const PreparedProbe> probe,
+                        SteadyTime deadline = SteadyTime::max()) {
+  auto promise = std::make_shared<std::promise<ProbeResult>>();
+  auto future = promise->get_future();
+  engine.Submit(
+      std::move(probe), 0, [promise](const ProbeResult& r) { promise->set_value(r); }, deadline);
+  return Await(future);
+}
+
+TEST(EngineTest, ARerunProbeSendsTheSameRequestOnItsOwnHandle) {
+  FixtureServer server;
+  ProbeEngine engine({1});
+  ProbeSpec put_spec = Spec(server.Url("/echo"));
+  put_spec.method = "PUT";
+  put_spec.headers = {{"X-Probe", "latencyd"}};
+  put_spec.body = "payload";
+  put_spec.body_regex = "^PUT\n[\\s\\S]*X-Probe: latencyd\n[\\s\\S]*\npayload$";
+  auto put = std::make_shared<const PreparedProbe>(put_spec);
+  ProbeSpec get_spec = Spec(server.Url("/echo"));
+  get_spec.body_regex = "^GET\n(?![\\s\\S]*X-Probe)[\\s\\S]*\n\n$";  // no header, no body
+  auto get = std::make_shared<const PreparedProbe>(get_spec);
+
+  for (int i = 0; i < 3; ++i) {  // the same probe again and again: its handle as it was
+    ProbeResult r = RunPrepared(engine, put);
+    EXPECT_TRUE(r.ok) << i << ": " << r.error;
+  }
+  for (int i = 0; i < 3; ++i) {  // alternating: the handle moves between probes and is reset
+    ProbeResult g = RunPrepared(engine, get);
+    EXPECT_TRUE(g.ok) << i << ": " << g.error;
+    ProbeResult p = RunPrepared(engine, put);
+    EXPECT_TRUE(p.ok) << i << ": " << p.error;
+  }
+  EXPECT_EQ(server.RequestCount("/echo"), 9u);
+}
+
+TEST(EngineTest, AShortenedDeadlineDoesNotStickToTheProbesHandle) {
+  FixtureServer server;
+  ProbeEngine engine({1});
+  auto slow = std::make_shared<const PreparedProbe>(Spec(server.Url("/delay/300000")));
+  ProbeResult cut = RunPrepared(engine, slow, std::chrono::steady_clock::now() + 50ms);
+  EXPECT_EQ(cut.reason, FailureReason::kTimeout) << cut.error;
+  ProbeResult full = RunPrepared(engine, slow);  // the spec's 5 s timeout again
+  EXPECT_TRUE(full.ok) << full.error;
+}
+
 TEST(EngineTest, AsksForNoEncodingUnlessConfigured) {
   // A server that compresses when asked would add its compression time to every probe.
   FixtureServer server;
