@@ -1,6 +1,8 @@
 // bench_probe_floor: latencyd against the physical floor on one loopback target. In one run,
 // the real daemon and a minimal raw-socket client probe the same nginx at the same interval
 // with fresh connections; the program prints both latency distributions and CPU per probe.
+#include <unistd.h>
+
 #include <iostream>
 #include <stdexcept>
 #include <thread>
@@ -27,6 +29,38 @@ struct ClientRun {
   std::string first_error;
   double cpu_ns = 0;  // the client thread's CPU over the whole run, sleeps included
 };
+
+// Where the processes run. Unpinned on a 2-core VM, each prober's CPU per probe depends on
+// where the kernel happens to put it relative to nginx (a probe's kernel TCP work and cache
+// warmth change with it), and the ratio wanders by ±15 % between runs. Pinned, both probers
+// share one CPU and the target has the other, so they are measured under the same conditions.
+struct Placement {
+  bool pinned = false;
+  int prober_cpu = 0;  // latencyd (all threads) and the raw client thread
+  int server_cpu = 0;  // nginx's worker
+};
+
+Placement ChoosePlacement(const Flags& flags) {
+  Placement placement;
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  placement.pinned = flags.Int("pin") != 0 && cpus >= 2;
+  placement.server_cpu = static_cast<int>(cpus - 1);
+  return placement;
+}
+
+void PinOrThrow(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error("cannot pin " + what + " (use --pin=0)");
+}
+
+void PinDaemon(const Placement& placement, const DaemonProcess& daemon) {
+  if (placement.pinned) PinOrThrow(PinProcess(daemon.pid(), placement.prober_cpu), "latencyd");
+}
+
+std::string DescribePlacement(const Placement& placement) {
+  if (!placement.pinned) return "unpinned (the kernel places every process)";
+  return "latencyd and the raw client pinned to CPU " + std::to_string(placement.prober_cpu) +
+         ", nginx's worker to CPU " + std::to_string(placement.server_cpu);
+}
 
 ClientRun RunRawClient(const HttpTarget& target, std::chrono::milliseconds interval,
                        double seconds) {
@@ -57,12 +91,14 @@ ClientRun RunRawClient(const HttpTarget& target, std::chrono::milliseconds inter
 }
 
 // The daemon's CPU per second when it has nothing to probe (one endpoint at 1h interval).
-double MeasureIdleCpuRate(const Flags& flags, const LoadTarget& target, const std::string& dir) {
+double MeasureIdleCpuRate(const Flags& flags, const Placement& placement, const LoadTarget& target,
+                          const std::string& dir) {
   DaemonConfig config;
   config.urls = {target.Address(0).Url()};
   config.interval = "1h";
   config.window = "1h";  // the config demands window >= interval
   DaemonProcess daemon(flags.Str("latencyd"), dir, config, flags.Int("workers"));
+  PinDaemon(placement, daemon);
   SleepSeconds(flags.Num("warmup"));
   const std::int64_t cpu0 = ProcessCpuNanos(daemon.pid());
   const auto t0 = std::chrono::steady_clock::now();
@@ -140,8 +176,8 @@ struct Measurement {
   std::int64_t daemon_switches = 0;
 };
 
-Measurement MeasureConcurrently(const Flags& flags, const HttpTarget& address,
-                                const std::string& dir) {
+Measurement MeasureConcurrently(const Flags& flags, const Placement& placement,
+                                const HttpTarget& address, const std::string& dir) {
   const double seconds = flags.Num("duration");
   DaemonConfig config;
   config.urls = {address.Url()};
@@ -149,6 +185,7 @@ Measurement MeasureConcurrently(const Flags& flags, const HttpTarget& address,
   config.timeout = config.interval;
   config.window = std::to_string(static_cast<int>(seconds)) + "s";  // only measured samples
   DaemonProcess daemon(flags.Str("latencyd"), dir, config, flags.Int("workers"));
+  PinDaemon(placement, daemon);
   SleepSeconds(flags.Num("warmup"));
   Scrape before = daemon.ScrapeMetrics();
   Measurement m;
@@ -156,6 +193,9 @@ Measurement MeasureConcurrently(const Flags& flags, const HttpTarget& address,
   const std::int64_t switches0 = ContextSwitches(daemon.pid());
   const auto t0 = std::chrono::steady_clock::now();
   std::thread client([&] {
+    if (placement.pinned && !PinThread(0, placement.prober_cpu)) {
+      std::cerr << "bench_probe_floor: warning: the raw client could not be pinned\n";
+    }
     m.raw = RunRawClient(address, std::chrono::milliseconds(flags.Int("interval-ms")), seconds);
   });
   client.join();
@@ -197,10 +237,17 @@ int Run(const Flags& flags) {
   std::cout << "# bench_probe_floor " << UtcNow() << "\nmachine: " << MachineSummary()
             << "\nload average at start: " << LoadAverage() << "\ntarget: " << target.description()
             << " at " << address.Url() << "\n";
-  const double idle_rate = MeasureIdleCpuRate(flags, target, dir.path());
+  const Placement placement = ChoosePlacement(flags);
+  if (placement.pinned) {
+    for (pid_t pid : target.ServerPids()) {
+      PinOrThrow(PinProcess(pid, placement.server_cpu), "nginx");
+    }
+  }
+  std::cout << "placement: " << DescribePlacement(placement) << "\n";
+  const double idle_rate = MeasureIdleCpuRate(flags, placement, target, dir.path());
   std::cout << "daemon idle CPU: " << Fixed(idle_rate / 1e3, 1) << " µs/s (" << flags.Str("idle")
             << " s, one endpoint at 1h interval)" << std::endl;
-  Measurement m = MeasureConcurrently(flags, address, dir.path());
+  Measurement m = MeasureConcurrently(flags, placement, address, dir.path());
   std::cout << "measured: " << Fixed(m.elapsed, 1) << " s at " << flags.Str("interval-ms")
             << " ms; latencyd probes " << Fixed(m.end.probes - m.start.probes, 0) << " (failures "
             << Fixed(m.end.failures - m.start.failures, 0) << ", window samples "
@@ -224,6 +271,7 @@ int main(int argc, char** argv) {
                {"warmup", "3"},
                {"idle", "20"},
                {"workers", "0"},
+               {"pin", "1"},
                {"target", "auto"},
                {"nginx", "/usr/sbin/nginx"},
                {"latencyd", latencyd::bench::DefaultDaemonPath()}});

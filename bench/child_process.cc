@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -195,14 +196,23 @@ std::int64_t RunQueueWaitNanos(pid_t pid) {
   return SumOverThreads(pid, "schedstat", WaitInSchedstat);
 }
 
-std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid) {
-  std::map<pid_t, std::int64_t> ticks;
+std::vector<pid_t> ThreadIds(pid_t pid) {
+  std::vector<pid_t> tids;
   const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
   DIR* dir = opendir(task_dir.c_str());
-  if (dir == nullptr) return ticks;
+  if (dir == nullptr) return tids;
   while (dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    std::string stat = ReadFileText(task_dir + "/" + entry->d_name + "/stat");
+    if (entry->d_name[0] != '.') tids.push_back(std::atoi(entry->d_name));
+  }
+  closedir(dir);
+  return tids;
+}
+
+std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid) {
+  std::map<pid_t, std::int64_t> ticks;
+  for (pid_t tid : ThreadIds(pid)) {
+    std::string stat =
+        ReadFileText("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/stat");
     std::size_t paren = stat.rfind(')');
     if (paren == std::string::npos) continue;
     std::istringstream fields(stat.substr(paren + 2));
@@ -212,10 +222,23 @@ std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid) {
       if (i == 14) utime = std::atoll(field.c_str());
       if (i == 15) stime = std::atoll(field.c_str());
     }
-    ticks[std::atoi(entry->d_name)] = utime + stime;
+    ticks[tid] = utime + stime;
   }
-  closedir(dir);
   return ticks;
+}
+
+bool PinThread(pid_t tid, int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return sched_setaffinity(tid, sizeof(set), &set) == 0;
+}
+
+bool PinProcess(pid_t pid, int cpu) {
+  std::vector<pid_t> tids = ThreadIds(pid);
+  bool all = !tids.empty();
+  for (pid_t tid : tids) all = PinThread(tid, cpu) && all;
+  return all;
 }
 
 std::int64_t ThreadContextSwitches() {

@@ -56,6 +56,15 @@ std::int64_t ThreadContextSwitches();
 // summed, ns: high values mean the machine, not the process, set the pace.
 std::int64_t RunQueueWaitNanos(pid_t pid);
 
+// The live threads of `pid` (its /proc/PID/task entries).
+std::vector<pid_t> ThreadIds(pid_t pid);
+
+// Restricts thread `tid` (0: the calling thread) to CPU `cpu`. False on failure.
+bool PinThread(pid_t tid, int cpu);
+// Pins every live thread of `pid` to `cpu` (threads it creates later inherit the affinity of
+// their creator). False when any thread could not be pinned.
+bool PinProcess(pid_t pid, int cpu);
+
 // CPU ticks (utime + stime, 1/sysconf(_SC_CLK_TCK) s) of each live thread of `pid`, by TID.
 std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid);
 

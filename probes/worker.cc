@@ -19,6 +19,10 @@ constexpr std::size_t kMaxIdleTransfers = 512;
 
 SteadyTime::rep NowTicks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
 
+// The worker whose loop runs on this thread, if any: a probe's callback that submits the
+// endpoint's next probe (the scheduler's chain) then hands it over without lock or wake-up.
+thread_local const void* current_loop = nullptr;
+
 }  // namespace
 
 ProbeEngine::Worker::Worker(int max_idle_connections)
@@ -37,6 +41,14 @@ ProbeEngine::Worker::~Worker() {
 }
 
 void ProbeEngine::Worker::Submit(Pending pending) {
+  if (current_loop == this) {
+    // On the loop's own thread (a callback): the loop computes its sleep after running the
+    // callbacks, so it sees this start time without a curl_multi_wakeup (a socketpair write,
+    // a poll return and an idle turn per probe). Stopping drops it with the rest of delayed_.
+    in_flight_.fetch_add(1, std::memory_order_relaxed);
+    Delay(std::move(pending));
+    return;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_ || closed_) return;  // documented: dropped without a callback
   in_flight_.fetch_add(1, std::memory_order_relaxed);
@@ -65,30 +77,29 @@ bool ProbeEngine::Worker::StartsLater(const Pending& a, const Pending& b) {
   return a.start_at > b.start_at;  // std heap functions keep the earliest start on top
 }
 
-int ProbeEngine::Worker::TakeDue(std::vector<Pending>& batch, std::vector<Pending>& ready,
-                                 int cap_ms) {
-  const SteadyTime now = std::chrono::steady_clock::now();
-  for (Pending& pending : batch) {
-    if (pending.start_at <= now) {
-      ready.push_back(std::move(pending));
-    } else {
-      delayed_.push_back(std::move(pending));
-      std::push_heap(delayed_.begin(), delayed_.end(), StartsLater);
-    }
-  }
-  batch.clear();
+void ProbeEngine::Worker::Delay(Pending pending) {
+  delayed_.push_back(std::move(pending));
+  std::push_heap(delayed_.begin(), delayed_.end(), StartsLater);
+}
+
+void ProbeEngine::Worker::TakeDue(SteadyTime now, std::vector<Pending>& ready) {
   while (!delayed_.empty() && delayed_.front().start_at <= now) {
     std::pop_heap(delayed_.begin(), delayed_.end(), StartsLater);
     ready.push_back(std::move(delayed_.back()));
     delayed_.pop_back();
   }
+}
+
+int ProbeEngine::Worker::MsUntilNextStart(SteadyTime now, int cap_ms) const {
   if (delayed_.empty()) return cap_ms;
+  if (delayed_.front().start_at <= now) return 0;
   // Rounded up: the loop wakes at or just after the start time, never spins before it.
   auto wait = std::chrono::ceil<std::chrono::milliseconds>(delayed_.front().start_at - now);
   return static_cast<int>(std::min<std::int64_t>(wait.count(), cap_ms));
 }
 
 void ProbeEngine::Worker::Loop() {
+  current_loop = this;
   CURLM* multi = static_cast<CURLM*>(multi_);
   std::vector<Pending> batch;
   std::vector<Pending> ready;
@@ -104,16 +115,21 @@ void ProbeEngine::Worker::Loop() {
     int running = 0;
     curl_multi_perform(multi, &running);
     ReapFinished();
-    int sleep_ms = TakeDue(batch, ready, kPollTimeoutMs);
+    for (Pending& pending : batch) Delay(std::move(pending));
+    batch.clear();
+    TakeDue(std::chrono::steady_clock::now(), ready);
     if (!ready.empty()) {
       for (Pending& pending : ready) Start(pending);
       ready.clear();
       curl_multi_perform(multi, &running);  // sends the new requests' first packets now
       ReapFinished();
     }
-    curl_multi_poll(multi, nullptr, 0, sleep_ms, nullptr);
+    // After the callbacks, which may have delayed their endpoints' next probes.
+    const int sleep_ms = MsUntilNextStart(std::chrono::steady_clock::now(), kPollTimeoutMs);
+    if (sleep_ms > 0) curl_multi_poll(multi, nullptr, 0, sleep_ms, nullptr);
   }
   AbortAll();
+  current_loop = nullptr;
 }
 
 void ProbeEngine::Worker::Start(Pending& pending) {

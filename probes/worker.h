@@ -40,9 +40,12 @@ class ProbeEngine::Worker {
  private:
   static bool StartsLater(const Pending& a, const Pending& b);
   void Loop();
-  // Moves submissions whose time has come (and every due delayed one) into `ready`; returns
-  // how long the loop may sleep before the next delayed start, in ms (at most `cap_ms`).
-  int TakeDue(std::vector<Pending>& batch, std::vector<Pending>& ready, int cap_ms);
+  void Delay(Pending pending);  // into delayed_, started by TakeDue when its time comes
+  // Moves every delayed submission whose start time is at or before `now` into `ready`.
+  void TakeDue(SteadyTime now, std::vector<Pending>& ready);
+  // How long the loop may sleep before the next delayed start, in ms: 0 when one is due,
+  // at most `cap_ms`.
+  int MsUntilNextStart(SteadyTime now, int cap_ms) const;
   void Start(Pending& pending);
   void ReapFinished();
   void Complete(Transfer* transfer, const ProbeResult& result);
@@ -61,7 +64,7 @@ class ProbeEngine::Worker {
   std::atomic<SteadyTime::rep> heartbeat_;
 
   // Loop thread only.
-  std::vector<Pending> delayed_;   // min-heap by start_at
+  std::vector<Pending> delayed_;   // min-heap by start_at; every submission passes through
   std::vector<Transfer*> active_;  // owned; removed from the multi on stop
   TransferPool pool_;              // easy handles ready for reuse
 };

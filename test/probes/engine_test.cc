@@ -228,6 +228,35 @@ TEST(EngineTest, CallbacksMaySubmitAgain) {
   EXPECT_EQ(f.get(), 5);
 }
 
+// The scheduler's chain: each probe's callback submits the endpoint's next probe for a later
+// slot, on the loop's own thread. The loop must wake for it on time, not after its idle poll
+// (1 s), although nothing else wakes it.
+TEST(EngineTest, ACallbacksDelayedSubmissionStartsOnTime) {
+  FixtureServer server;
+  ProbeEngine engine({1});
+  auto probe = std::make_shared<const PreparedProbe>(Spec(server.Url("/delay/0")));
+  std::promise<void> finished;
+  std::vector<Duration> lateness;  // the loop thread only, until `finished`
+  std::function<void(SteadyTime)> submit_at = [&](SteadyTime start_at) {
+    engine.SubmitAt(
+        start_at, probe, 0,
+        [&, start_at](const ProbeResult& r) {
+          EXPECT_TRUE(r.ok) << r.error;
+          lateness.push_back(r.started - start_at);
+          if (lateness.size() == 6) return finished.set_value();
+          submit_at(std::chrono::steady_clock::now() + 30ms);
+        },
+        SteadyTime::max(), nullptr);
+  };
+  submit_at(std::chrono::steady_clock::now() + 30ms);
+  ASSERT_EQ(finished.get_future().wait_for(kTestDeadline), std::future_status::ready);
+  for (Duration late : lateness) {
+    const double late_ms = std::chrono::duration<double, std::milli>(late).count();
+    EXPECT_GE(late_ms, 0);    // never before its time
+    EXPECT_LT(late_ms, 500);  // typically under 1 ms; a missed wake-up shows as about 1000
+  }
+}
+
 TEST(EngineTest, HeartbeatAdvancesWhileIdle) {
   ProbeEngine engine({3});
   EXPECT_EQ(engine.workers(), 3);
