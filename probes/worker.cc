@@ -9,10 +9,12 @@
 namespace latencyd::probes {
 namespace {
 
-// The heartbeat contract: a turn at least every second while alive. Submissions and Stop()
-// wake the loop at once, so a longer idle poll costs nothing but saves the wake-ups an idle
-// loop would pay (about 45 µs each in a VM, 10 a second at 100 ms).
-constexpr int kPollTimeoutMs = 1000;
+// The longest a loop sleeps when it has nothing due: a loop waits for its next start time,
+// a socket event, libcurl's own timers or a submission's wake-up, and sleeping longer saves
+// the turns an idle loop would pay (about 70 µs each in a VM). While asleep it reads as alive
+// (heartbeat()), so this is no watchdog bound; it only limits how long a lost wake-up could
+// hold a submission back.
+constexpr int kMaxSleepMs = 30000;
 // Idle easy handles kept per loop (about 25 KiB each): every endpoint of a loop with up to
 // this many keeps its own, already configured handle.
 constexpr std::size_t kMaxIdleTransfers = 512;
@@ -70,7 +72,12 @@ void ProbeEngine::Worker::Join() {
 }
 
 SteadyTime ProbeEngine::Worker::heartbeat() const {
-  return SteadyTime(SteadyTime::duration(heartbeat_.load(std::memory_order_relaxed)));
+  const SteadyTime last_turn{SteadyTime::duration(heartbeat_.load(std::memory_order_relaxed))};
+  const SteadyTime::rep asleep_until = asleep_until_.load(std::memory_order_relaxed);
+  if (asleep_until == kAwake) return last_turn;
+  // Asleep in poll: alive until the time it meant to wake at, stale from then on.
+  const SteadyTime wake{SteadyTime::duration(asleep_until)};
+  return std::max(last_turn, std::min(std::chrono::steady_clock::now(), wake));
 }
 
 bool ProbeEngine::Worker::StartsLater(const Pending& a, const Pending& b) {
@@ -125,11 +132,20 @@ void ProbeEngine::Worker::Loop() {
       ReapFinished();
     }
     // After the callbacks, which may have delayed their endpoints' next probes.
-    const int sleep_ms = MsUntilNextStart(std::chrono::steady_clock::now(), kPollTimeoutMs);
-    if (sleep_ms > 0) curl_multi_poll(multi, nullptr, 0, sleep_ms, nullptr);
+    const SteadyTime now = std::chrono::steady_clock::now();
+    const int sleep_ms = MsUntilNextStart(now, kMaxSleepMs);
+    if (sleep_ms > 0) Sleep(now, sleep_ms);
   }
   AbortAll();
   current_loop = nullptr;
+}
+
+void ProbeEngine::Worker::Sleep(SteadyTime now, int sleep_ms) {
+  asleep_until_.store((now + std::chrono::milliseconds(sleep_ms)).time_since_epoch().count(),
+                      std::memory_order_relaxed);
+  curl_multi_poll(static_cast<CURLM*>(multi_), nullptr, 0, sleep_ms, nullptr);
+  heartbeat_.store(NowTicks(), std::memory_order_relaxed);
+  asleep_until_.store(kAwake, std::memory_order_relaxed);
 }
 
 void ProbeEngine::Worker::Start(Pending& pending) {

@@ -35,6 +35,8 @@ class ProbeEngine::Worker {
   void Join();
 
   std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+  // The loop's last turn; while it sleeps in poll, the current time up to when it meant to
+  // wake. Falls behind only when the loop is busy (or stuck) outside poll.
   SteadyTime heartbeat() const;
 
  private:
@@ -46,6 +48,7 @@ class ProbeEngine::Worker {
   // How long the loop may sleep before the next delayed start, in ms: 0 when one is due,
   // at most `cap_ms`.
   int MsUntilNextStart(SteadyTime now, int cap_ms) const;
+  void Sleep(SteadyTime now, int sleep_ms);  // in curl_multi_poll, marked asleep
   void Start(Pending& pending);
   void ReapFinished();
   void Complete(Transfer* transfer, const ProbeResult& result);
@@ -62,6 +65,8 @@ class ProbeEngine::Worker {
 
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<SteadyTime::rep> heartbeat_;
+  static constexpr SteadyTime::rep kAwake = 0;
+  std::atomic<SteadyTime::rep> asleep_until_{kAwake};  // planned wake time while in poll
 
   // Loop thread only.
   std::vector<Pending> delayed_;   // min-heap by start_at; every submission passes through

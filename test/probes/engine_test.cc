@@ -257,17 +257,49 @@ TEST(EngineTest, ACallbacksDelayedSubmissionStartsOnTime) {
   }
 }
 
-TEST(EngineTest, HeartbeatAdvancesWhileIdle) {
+TEST(EngineTest, AnIdleLoopSleepsButReadsAsAlive) {
   ProbeEngine engine({3});
   EXPECT_EQ(engine.workers(), 3);
-  auto before = engine.OldestHeartbeat();
-  auto until = std::chrono::steady_clock::now() + kTestDeadline;
-  // Idle loops still turn every second; wait (bounded) until all have turned again.
-  while (engine.OldestHeartbeat() <= before && std::chrono::steady_clock::now() < until) {
+  // The loops stamped their heartbeats at their first turn and sleep now (for up to 30 s);
+  // a heartbeat that only advanced on turns would be about as old as this wait.
+  std::this_thread::sleep_for(300ms);
+  const SteadyTime before = std::chrono::steady_clock::now();
+  const double age_ms =
+      std::chrono::duration<double, std::milli>(before - engine.OldestHeartbeat()).count();
+  EXPECT_LE(age_ms, 0);
+}
+
+TEST(EngineTest, ALoopStuckInACallbackFallsBehind) {
+  FixtureServer server;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<SteadyTime> entered;
+  ProbeEngine engine({1});
+  // Frees the callback however the test ends (before the engine stops: it joins the loop).
+  std::unique_ptr<std::promise<void>, void (*)(std::promise<void>*)> free_on_exit(
+      &release, [](std::promise<void>* p) { p->set_value(); });
+  engine.Submit(std::make_shared<const PreparedProbe>(Spec(server.Url("/delay/0"))), 0,
+                [&](const ProbeResult&) {
+                  entered.set_value(std::chrono::steady_clock::now());
+                  released.wait();  // stands for a callback that never returns
+                });
+  auto entered_at = entered.get_future();
+  ASSERT_EQ(entered_at.wait_for(kTestDeadline), std::future_status::ready);
+  const SteadyTime stuck_since = entered_at.get();
+  // Bounded wait: the heartbeat must stay at or before the callback's start however long
+  // the callback runs.
+  const auto until = std::chrono::steady_clock::now() + 500ms;
+  while (std::chrono::steady_clock::now() < until) {
+    ASSERT_LE(engine.OldestHeartbeat(), stuck_since);
+    std::this_thread::sleep_for(20ms);
+  }
+  free_on_exit.reset();
+  // Once free, the loop goes back to sleep and reads as alive again.
+  const auto deadline = std::chrono::steady_clock::now() + kTestDeadline;
+  while (engine.OldestHeartbeat() <= stuck_since && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::yield();
   }
-  EXPECT_GT(engine.OldestHeartbeat(), before);
-  EXPECT_GT(engine.OldestHeartbeat(), std::chrono::steady_clock::now() - 2s);
+  EXPECT_GT(engine.OldestHeartbeat(), stuck_since + 500ms);
 }
 
 TEST(EngineTest, NullProbeFailsWithOtherInsteadOfCrashing) {
