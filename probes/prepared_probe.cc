@@ -45,6 +45,18 @@ bool HasHeader(const ProbeSpec& spec, const char* name) {
   return false;
 }
 
+// `url` as a CURLU, parsed with the flags libcurl itself uses for CURLOPT_URL; null on error.
+std::shared_ptr<void> ParseUrl(const std::string& url) {
+  CURLU* u = curl_url();
+  if (u == nullptr) return nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) !=
+      CURLUE_OK) {
+    curl_url_cleanup(u);
+    return nullptr;
+  }
+  return std::shared_ptr<void>(u, [](void* p) { curl_url_cleanup(static_cast<CURLU*>(p)); });
+}
+
 // Parses the URL; with tls.server_name, rewrites the host (so SNI and certificate checks use
 // it) and keeps connecting to the original host via CURLOPT_CONNECT_TO.
 void CompileUrl(const ProbeSpec& spec, PreparedProbe::Compiled& c, curl_slist** headers) {
@@ -79,6 +91,7 @@ void CompileUrl(const ProbeSpec& spec, PreparedProbe::Compiled& c, curl_slist** 
   curl_free(host);
   curl_free(scheme);
   curl_url_cleanup(u);
+  c.parsed_url = ParseUrl(c.url);
 }
 
 }  // namespace

@@ -19,8 +19,12 @@ struct PreparedProbe::Compiled {
   std::shared_ptr<void> header_list;  // curl_slist*: request headers plus "Expect:"
   std::shared_ptr<void> connect_to;   // curl_slist*: set when tls.server_name rewrites the URL
   std::string url;                    // the spec's URL, host replaced by tls.server_name if set
-  long timeout_ms = 1000;             // the total deadline, rounded up to whole milliseconds
-  bool ip_literal = false;            // the URL's host is an IP address: no DNS phase
+  // CURLU*: `url` parsed once and handed to libcurl with CURLOPT_CURLU, which copies it per
+  // transfer instead of parsing the string again (about 10 µs per probe); null when libcurl
+  // cannot parse it, and then CURLOPT_URL lets libcurl report why.
+  std::shared_ptr<void> parsed_url;
+  long timeout_ms = 1000;   // the total deadline, rounded up to whole milliseconds
+  bool ip_literal = false;  // the URL's host is an IP address: no DNS phase
   // The configured Accept-Encoding, handed to libcurl so it also decodes the body; nullopt
   // asks for no encoding, like a plain client, so a server's compression time is not
   // measured unless the user's real clients ask for it.

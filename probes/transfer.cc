@@ -49,7 +49,8 @@ bool Transfer::Configure() {
 
   CURL* e = static_cast<CURL*>(easy_);
   curl_easy_reset(e);
-  bool ok = curl_easy_setopt(e, CURLOPT_URL, c.url.c_str()) == CURLE_OK;
+  bool ok = c.parsed_url ? curl_easy_setopt(e, CURLOPT_CURLU, c.parsed_url.get()) == CURLE_OK
+                         : curl_easy_setopt(e, CURLOPT_URL, c.url.c_str()) == CURLE_OK;
   curl_easy_setopt(e, CURLOPT_PRIVATE, this);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_);

@@ -128,6 +128,21 @@ TEST(EngineTest, AShortenedDeadlineDoesNotStickToTheProbesHandle) {
   EXPECT_TRUE(full.ok) << full.error;
 }
 
+// The handle remembers where the last run was redirected to; the next run of the same probe
+// (same handle, no reset) must start again from the configured URL.
+TEST(EngineTest, ARedirectedProbeRerunStartsFromItsOwnUrl) {
+  FixtureServer server;
+  ProbeEngine engine({1});
+  auto probe = std::make_shared<const PreparedProbe>(Spec(server.Url("/redirect/2")));
+  for (int i = 0; i < 3; ++i) {
+    ProbeResult r = RunPrepared(engine, probe);
+    EXPECT_TRUE(r.ok) << i << ": " << r.error;
+  }
+  EXPECT_EQ(server.RequestCount("/redirect/2"), 3u);
+  EXPECT_EQ(server.RequestCount("/redirect/1"), 3u);
+  EXPECT_EQ(server.RequestCount("/redirect/0"), 3u);
+}
+
 TEST(EngineTest, AsksForNoEncodingUnlessConfigured) {
   // A server that compresses when asked would add its compression time to every probe.
   FixtureServer server;
