@@ -275,13 +275,15 @@ TEST(EngineTest, ACallbacksDelayedSubmissionStartsOnTime) {
 TEST(EngineTest, AnIdleLoopSleepsButReadsAsAlive) {
   ProbeEngine engine({3});
   EXPECT_EQ(engine.workers(), 3);
-  // The loops stamped their heartbeats at their first turn and sleep now (for up to 30 s);
-  // a heartbeat that only advanced on turns would be about as old as this wait.
-  std::this_thread::sleep_for(300ms);
-  const SteadyTime before = std::chrono::steady_clock::now();
-  const double age_ms =
-      std::chrono::duration<double, std::milli>(before - engine.OldestHeartbeat()).count();
-  EXPECT_LE(age_ms, 0);
+  // Once all three loops sleep (for up to 30 s), their heartbeats read as the time of the
+  // call. A heartbeat stamped only by turns would always be older than that.
+  auto age_ms = [&] {
+    const SteadyTime asked_at = std::chrono::steady_clock::now();
+    return std::chrono::duration<double, std::milli>(asked_at - engine.OldestHeartbeat()).count();
+  };
+  const auto until = std::chrono::steady_clock::now() + kTestDeadline;
+  while (age_ms() > 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  EXPECT_LE(age_ms(), 0);
 }
 
 TEST(EngineTest, ALoopStuckInACallbackFallsBehind) {
