@@ -2,7 +2,10 @@
 
 #include <httplib.h>
 
+#include <memory>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "daemon/basic_auth.h"
 #include "daemon/log.h"
@@ -12,9 +15,23 @@ namespace {
 
 constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+// Response::set_content copies its string (cpp-httplib 0.11 has no overload taking one by
+// value); at 10,000 endpoints the /metrics text is 62 MB, and the copy, with the page faults
+// of its fresh memory, cost about a third of the scrape's CPU. The provider serves the
+// rendered string itself, with a Content-Length as before.
+void SetContentWithoutCopy(httplib::Response& response, std::string body,
+                           const char* content_type) {
+  auto shared = std::make_shared<const std::string>(std::move(body));
+  response.set_content_provider(
+      shared->size(), content_type,
+      [shared](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        return sink.write(shared->data() + offset, length);
+      });
+}
+
 void RegisterReadRoutes(httplib::Server& server, const HttpHandlers& handlers) {
   server.Get("/metrics", [&handlers](const httplib::Request&, httplib::Response& response) {
-    response.set_content(handlers.metrics(), kMetricsContentType);
+    SetContentWithoutCopy(response, handlers.metrics(), kMetricsContentType);
   });
   server.Get("/", [&handlers](const httplib::Request&, httplib::Response& response) {
     response.set_content(handlers.status_page(), "text/html; charset=utf-8");
@@ -25,7 +42,7 @@ void RegisterReadRoutes(httplib::Server& server, const HttpHandlers& handlers) {
   server.Get("/-/healthy", [&handlers](const httplib::Request&, httplib::Response& response) {
     bool healthy = handlers.healthy();
     response.status = healthy ? 200 : 503;
-    response.set_content(healthy ? "Healthy.\n" : "Probe loops are not turning.\n", "text/plain");
+    response.set_content(healthy ? "Healthy.\n" : "A probe loop is stuck.\n", "text/plain");
   });
   server.Get("/-/ready", [&handlers](const httplib::Request&, httplib::Response& response) {
     bool ready = handlers.ready();

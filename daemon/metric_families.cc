@@ -3,16 +3,12 @@
 #include <prometheus/client_metric.h>
 #include <prometheus/metric_family.h>
 #include <prometheus/metric_type.h>
-#include <prometheus/text_serializer.h>
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-#include <locale>
-#include <sstream>
-#include <string_view>
 #include <utility>
 
+#include "daemon/exposition_text.h"
 #include "probes/probe.h"
 
 namespace latencyd {
@@ -41,16 +37,6 @@ Labels EndpointLabels(const EndpointSnapshot& endpoint) {
 Labels With(Labels labels, std::string name, std::string value) {
   labels.push_back({std::move(name), std::move(value)});
   return labels;
-}
-
-// Formats a double the way prometheus::TextSerializer writes summary `quantile` labels, so
-// latencyd_threshold_seconds{quantile="0.5"} joins with the summary's quantile="0.5".
-std::string FormatLikeSerializer(double value) {
-  std::ostringstream out;
-  out.imbue(std::locale::classic());
-  out.precision(std::numeric_limits<double>::max_digits10 - 1);
-  out << value;
-  return out.str();
 }
 
 MetricFamily Family(std::string name, std::string help, MetricType type) {
@@ -190,7 +176,7 @@ void AddJudgementFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFami
   for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
     const Labels labels = EndpointLabels(endpoint);
     threshold.metric.push_back(
-        Gauge(With(labels, "quantile", FormatLikeSerializer(endpoint.threshold_quantile)),
+        Gauge(With(labels, "quantile", FormatExpositionDouble(endpoint.threshold_quantile)),
               endpoint.threshold_seconds));
     breached.metric.push_back(Gauge(labels, endpoint.breached ? 1 : 0));
     samples.metric.push_back(Gauge(labels, static_cast<double>(endpoint.window_samples)));
@@ -304,7 +290,7 @@ std::string RenderMetricsText(const DaemonSnapshot& snapshot, const ProcessStats
       families.push_back(std::move(family));
     }
   }
-  return prometheus::TextSerializer().Serialize(families);
+  return SerializeExpositionText(families);
 }
 
 }  // namespace latencyd
