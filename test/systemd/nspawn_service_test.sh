@@ -125,10 +125,23 @@ chroot "$root" systemctl enable latencyd.service >/dev/null 2>&1
 systemd-nspawn -D "$root" --boot --register=no --keep-unit --private-network \
   --machine="latencyd-test-$$" --console=passive >"$work/nspawn.log" 2>&1 &
 nspawn_pid=$!
+# The container's init: a child of nspawn in a PID namespace of its own, running systemd. The
+# first child nspawn forks is a short-lived helper in ours; entering that one (which a plain
+# "first child" picked up under load) made every later command fail.
+container_init() {
+  local child
+  for child in $(pgrep -P "$nspawn_pid" || true); do
+    if [[ $(readlink "/proc/$child/ns/pid" 2>/dev/null) != "$(readlink /proc/self/ns/pid)" &&
+      $(cat "/proc/$child/comm" 2>/dev/null) == systemd ]]; then
+      echo "$child"
+      return 0
+    fi
+  done
+  return 1
+}
 leader=
-for _ in $(seq 100); do
-  leader=$(pgrep -P "$nspawn_pid" | head -n 1 || true)
-  [[ -n $leader ]] && break
+for _ in $(seq 300); do
+  leader=$(container_init) && break
   sleep 0.1
 done
 [[ -n $leader ]] || { cat "$work/nspawn.log"; echo "FAIL container did not start"; exit 1; }
@@ -147,6 +160,11 @@ status_is() { [[ $(prop StatusText) == "$1" ]]; }
 
 echo "== start"
 check "latencyd.service is active (READY=1)" wait_for 60 is_active
+if ! is_active; then  # nothing below can pass; show why
+  inside systemctl status latencyd --no-pager 2>&1 | tail -n 20 || true
+  tail -n 30 "$work/nspawn.log"
+  exit 1
+fi
 check "status line: probing 3 endpoints" status_is "probing 3 endpoints"
 pid=$(prop MainPID)
 proc_status=$(inside cat "/proc/$pid/status" 2>/dev/null || true)
