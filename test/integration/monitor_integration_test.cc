@@ -142,7 +142,8 @@ endpoints:
   Monitor monitor(Monitor::Options{1});
   monitor.Apply(config::ParseConfig(yaml, "hung.yml"));
   ASSERT_TRUE(WaitFor([&] { return Find(monitor.Snapshot(), "hung")->failures >= 8; }));
-  const EndpointSnapshot* hung = Find(monitor.Snapshot(), "hung");
+  const DaemonSnapshot snapshot = monitor.Snapshot();  // outlives the pointer Find returns
+  const EndpointSnapshot* hung = Find(snapshot, "hung");
   EXPECT_EQ(hung->skipped, 0u);
   EXPECT_EQ(Failures(*hung, probes::FailureReason::kTimeout), hung->failures) << hung->last_error;
 }

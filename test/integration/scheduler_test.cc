@@ -74,7 +74,11 @@ TEST_F(SchedulerTest, AStalledLoopSkipsTheSlotsItMissedInsteadOfReplayingThem) {
   // Back on its grid: probes continue one per slot, not in a burst of the missed ones.
   ASSERT_TRUE(
       testing::WaitFor([&] { return job->state->Snapshot(now()).successes >= after_stall + 5; }));
-  EXPECT_LE(server_.RequestCount("/delay/100"), job->state->Snapshot(now()).successes + 1);
+  // Every request the server saw is a finished probe (a success, or a timeout on a loaded
+  // machine: the timeout is 5 ms), but for at most one in flight: no missed slot was replayed.
+  const std::uint64_t requests = server_.RequestCount("/delay/100");  // before the counts
+  const auto counts = job->state->Snapshot(now());
+  EXPECT_LE(requests, counts.successes + counts.failures + 1);
 }
 
 TEST_F(SchedulerTest, ReplacingJobsKeepsSurvivorsAndDropsTheRest) {
