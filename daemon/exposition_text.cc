@@ -102,14 +102,20 @@ class TextWriter {
   char buffer_[kNumberChars];
 };
 
-void WriteSummary(TextWriter& w, const MetricFamily& family, const ClientMetric& metric) {
-  const auto& summary = metric.summary;
+// The _count and _sum lines that open a summary or histogram.
+void WriteCountAndSum(TextWriter& w, const MetricFamily& family, const ClientMetric& metric,
+                      std::uint64_t count, double sum) {
   w.Head(family, metric, "_count");
-  w.Count(summary.sample_count);
+  w.Count(count);
   w.Tail(metric);
   w.Head(family, metric, "_sum");
-  w.Double(summary.sample_sum);
+  w.Double(sum);
   w.Tail(metric);
+}
+
+void WriteSummary(TextWriter& w, const MetricFamily& family, const ClientMetric& metric) {
+  const auto& summary = metric.summary;
+  WriteCountAndSum(w, family, metric, summary.sample_count, summary.sample_sum);
   char quantile[kNumberChars];
   for (const auto& q : summary.quantile) {
     w.Head(family, metric, "", "quantile", FormatDouble(q.quantile, quantile));
@@ -120,12 +126,7 @@ void WriteSummary(TextWriter& w, const MetricFamily& family, const ClientMetric&
 
 void WriteHistogram(TextWriter& w, const MetricFamily& family, const ClientMetric& metric) {
   const auto& histogram = metric.histogram;
-  w.Head(family, metric, "_count");
-  w.Count(histogram.sample_count);
-  w.Tail(metric);
-  w.Head(family, metric, "_sum");
-  w.Double(histogram.sample_sum);
-  w.Tail(metric);
+  WriteCountAndSum(w, family, metric, histogram.sample_count, histogram.sample_sum);
   double last = -std::numeric_limits<double>::infinity();
   char bound[kNumberChars];
   for (const auto& bucket : histogram.bucket) {
