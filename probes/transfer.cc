@@ -3,6 +3,8 @@
 
 #include <curl/curl.h>
 
+#include <utility>
+
 #include "probes/failure.h"
 #include "probes/prepared_probe_internal.h"
 
@@ -34,7 +36,9 @@ bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::
     timeout_ms_ = timeout_ms;
     return curl_easy_setopt(static_cast<CURL*>(easy_), CURLOPT_TIMEOUT_MS, timeout_ms_) == CURLE_OK;
   }
-  probe_ = std::move(probe);
+  // The previous probe stays alive until Configure has reset the handle: libcurl still points
+  // into it (its parsed URL, header list) until then.
+  std::shared_ptr<const PreparedProbe> previous = std::exchange(probe_, std::move(probe));
   if (Configure()) return true;
   probe_.reset();  // half-configured: the next Prepare starts over
   return false;

@@ -72,8 +72,9 @@ void ProbeEngine::Worker::Join() {
 }
 
 SteadyTime ProbeEngine::Worker::heartbeat() const {
+  // Acquire pairs with Sleep's release: awake here means the stamp after the sleep is seen.
+  const SteadyTime::rep asleep_until = asleep_until_.load(std::memory_order_acquire);
   const SteadyTime last_turn{SteadyTime::duration(heartbeat_.load(std::memory_order_relaxed))};
-  const SteadyTime::rep asleep_until = asleep_until_.load(std::memory_order_relaxed);
   if (asleep_until == kAwake) return last_turn;
   // Asleep in poll: alive until the time it meant to wake at, stale from then on.
   const SteadyTime wake{SteadyTime::duration(asleep_until)};
@@ -144,8 +145,10 @@ void ProbeEngine::Worker::Sleep(SteadyTime now, int sleep_ms) {
   asleep_until_.store((now + std::chrono::milliseconds(sleep_ms)).time_since_epoch().count(),
                       std::memory_order_relaxed);
   curl_multi_poll(static_cast<CURLM*>(multi_), nullptr, 0, sleep_ms, nullptr);
+  // Stamped before leaving the asleep state, so that heartbeat() never reads the turn before
+  // the sleep (up to 30 s old) as the current one.
   heartbeat_.store(NowTicks(), std::memory_order_relaxed);
-  asleep_until_.store(kAwake, std::memory_order_relaxed);
+  asleep_until_.store(kAwake, std::memory_order_release);
 }
 
 void ProbeEngine::Worker::Start(Pending& pending) {

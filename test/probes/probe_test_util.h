@@ -24,14 +24,24 @@ inline ProbeSpec Spec(const std::string& url) {
   return spec;
 }
 
+// Submits an already prepared probe (rerunning the same one lets the loop hand it the handle
+// it configured last); the future is fulfilled by the callback.
+inline std::future<ProbeResult> SubmitPrepared(ProbeEngine& engine,
+                                               std::shared_ptr<const PreparedProbe> probe,
+                                               std::uint64_t affinity = 0,
+                                               SteadyTime deadline = SteadyTime::max()) {
+  auto promise = std::make_shared<std::promise<ProbeResult>>();
+  auto future = promise->get_future();
+  engine.Submit(
+      std::move(probe), affinity, [promise](const ProbeResult& r) { promise->set_value(r); },
+      deadline);
+  return future;
+}
+
 // Submits one probe; the future is fulfilled by the callback.
 inline std::future<ProbeResult> SubmitOne(ProbeEngine& engine, ProbeSpec spec,
                                           std::uint64_t affinity = 0) {
-  auto probe = std::make_shared<const PreparedProbe>(std::move(spec));
-  auto promise = std::make_shared<std::promise<ProbeResult>>();
-  auto future = promise->get_future();
-  engine.Submit(probe, affinity, [promise](const ProbeResult& r) { promise->set_value(r); });
-  return future;
+  return SubmitPrepared(engine, std::make_shared<const PreparedProbe>(std::move(spec)), affinity);
 }
 
 inline ProbeResult Await(std::future<ProbeResult>& future) {
@@ -46,6 +56,12 @@ inline ProbeResult Await(std::future<ProbeResult>& future) {
 
 inline ProbeResult RunOne(ProbeEngine& engine, ProbeSpec spec, std::uint64_t affinity = 0) {
   auto future = SubmitOne(engine, std::move(spec), affinity);
+  return Await(future);
+}
+
+inline ProbeResult RunPrepared(ProbeEngine& engine, std::shared_ptr<const PreparedProbe> probe,
+                               SteadyTime deadline = SteadyTime::max()) {
+  auto future = SubmitPrepared(engine, std::move(probe), 0, deadline);
   return Await(future);
 }
 
