@@ -1,6 +1,5 @@
-// Thread-safe recorders that turn probe outcomes into snapshots: EndpointState for one
-// endpoint (window, counters, histogram, threshold judgement) and ScheduleLagRecorder for the
-// daemon-wide schedule lag.
+// A thread-safe recorder that turns one endpoint's probe outcomes into snapshots: window,
+// counters, histogram, threshold judgement.
 #pragma once
 
 #include <chrono>
@@ -88,27 +87,6 @@ class EndpointState {
   int last_http_status_ = 0;
   std::string last_reason_;
   std::string last_error_;
-};
-
-// The lag of probe starts behind their schedule, over the last minute (and at most
-// kMaxSamples samples), with exact quantiles 0.5, 0.9 and 0.99 and cumulative sum and count.
-// Thread-safe.
-class ScheduleLagRecorder {
- public:
-  static constexpr Duration kDefaultSpan = std::chrono::seconds(60);
-  static constexpr std::size_t kMaxSamples = 100'000;
-
-  explicit ScheduleLagRecorder(Duration span = kDefaultSpan, std::size_t max_samples = kMaxSamples);
-
-  // `lag` = actual start - scheduled start; an early start counts as no lag.
-  void Record(Duration lag, SteadyTime now);
-  SummarySnapshot Snapshot(SteadyTime now);
-
- private:
-  std::mutex mu_;
-  LatencyWindow window_;
-  double sum_seconds_ = 0;
-  std::uint64_t count_ = 0;
 };
 
 }  // namespace latencyd

@@ -1,46 +1,11 @@
 #include "daemon/endpoints_json.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <tuple>
-
+#include "daemon/endpoint_health.h"
+#include "daemon/escape.h"
 #include "probes/probe.h"
 
 namespace latencyd {
 namespace {
-
-constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 if it is invalid (overlong
-// forms, surrogates and code points above U+10FFFF included).
-std::size_t Utf8SequenceLength(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return length;
-}
 
 class JsonWriter {
  public:
@@ -150,83 +115,6 @@ void WriteEndpoint(JsonWriter& json, const EndpointSnapshot& e) {
 }
 
 }  // namespace
-
-EndpointHealth HealthOf(const EndpointSnapshot& endpoint) {
-  if (!endpoint.has_result) return EndpointHealth::kNoData;
-  if (!endpoint.last_success) return EndpointHealth::kFailing;
-  if (endpoint.breached) return EndpointHealth::kBreached;
-  if (endpoint.window_samples == 0) return EndpointHealth::kNoData;
-  return EndpointHealth::kOk;
-}
-
-std::string_view HealthName(EndpointHealth health) {
-  switch (health) {
-    case EndpointHealth::kFailing:
-      return "failing";
-    case EndpointHealth::kBreached:
-      return "breached";
-    case EndpointHealth::kNoData:
-      return "no_data";
-    case EndpointHealth::kOk:
-      return "ok";
-  }
-  return "no_data";
-}
-
-std::vector<const EndpointSnapshot*> WorstFirst(const DaemonSnapshot& snapshot) {
-  std::vector<const EndpointSnapshot*> sorted;
-  sorted.reserve(snapshot.endpoints.size());
-  for (const EndpointSnapshot& e : snapshot.endpoints) sorted.push_back(&e);
-  std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-    return std::make_tuple(HealthOf(*a), std::string_view(a->name)) <
-           std::make_tuple(HealthOf(*b), std::string_view(b->name));
-  });
-  return sorted;
-}
-
-std::string ValidUtf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = Utf8SequenceLength(text, i);
-    if (length == 0) {
-      out += kReplacement;
-      ++i;
-    } else {
-      out.append(text.substr(i, length));
-      i += length;
-    }
-  }
-  return out;
-}
-
-std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : ValidUtf8(text)) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20 || byte == 0x7F) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
-      out += escaped;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string JsonNumber(double value) {
-  if (!std::isfinite(value)) return "null";
-  char buf[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, value);
-    if (std::strtod(buf, nullptr) == value) break;
-  }
-  return buf;
-}
 
 std::string RenderEndpointsJson(const DaemonSnapshot& snapshot) {
   JsonWriter json;

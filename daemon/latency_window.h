@@ -7,16 +7,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "daemon/clock.h"
 #include "probes/probe.h"
 
 namespace latencyd {
-
-using Duration = std::chrono::nanoseconds;
-using SteadyTime = std::chrono::steady_clock::time_point;
-
-// Seconds as exported everywhere. Dividing the exact nanosecond count keeps a 5 ms threshold
-// bit-identical to the literal 0.005, so histogram bounds and threshold gauges match.
-inline double ToSeconds(Duration d) { return static_cast<double>(d.count()) / 1e9; }
 
 // Which duration of a sample a quantile is taken over.
 enum class Series { kTotal = 0, kDns, kConnect, kTls, kTtfb, kTransfer };

@@ -10,10 +10,9 @@
 #include <cstdint>
 #include <string_view>
 
-namespace latencyd {
+#include "daemon/clock.h"
 
-using SteadyTime = std::chrono::steady_clock::time_point;
-using Duration = std::chrono::nanoseconds;
+namespace latencyd {
 
 // 64-bit FNV-1a of the bytes of `text`: stable across builds, platforms and releases (it is
 // part of the contract for phases and sharding, so it must never change).

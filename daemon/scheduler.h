@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "daemon/endpoint_state.h"
+#include "daemon/schedule_lag.h"
 #include "daemon/schedule_math.h"
 #include "probes/probe_engine.h"
 

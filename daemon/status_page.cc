@@ -6,7 +6,8 @@
 #include <set>
 #include <vector>
 
-#include "daemon/endpoints_json.h"
+#include "daemon/endpoint_health.h"
+#include "daemon/escape.h"
 #include "daemon/human_units.h"
 
 namespace latencyd {

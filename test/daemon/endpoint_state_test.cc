@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/schedule_lag.h"
+
 namespace latencyd {
 namespace {
 

@@ -10,6 +10,9 @@
 #include <limits>
 #include <string>
 
+#include "daemon/endpoint_health.h"
+#include "daemon/escape.h"
+
 namespace latencyd {
 namespace {
 

@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "daemon/endpoint_health.h"
+
 namespace latencyd {
 namespace {
 
