@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "daemon/quantile.h"
+#include "daemon/window/quantile.h"
 
 namespace latencyd::bench {
 

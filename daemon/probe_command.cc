@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/human_units.h"
-#include "daemon/quantile.h"
+#include "daemon/text/human_units.h"
+#include "daemon/window/quantile.h"
 #include "probes/probe_engine.h"
 
 namespace latencyd {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "daemon/monitor.h"
+#include "daemon/schedule/monitor.h"
 #include "daemon/sd_notify.h"
 #include "daemon/shard.h"
 

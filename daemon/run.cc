@@ -12,14 +12,14 @@
 #include "config/web_config.h"
 #include "daemon/build_info.h"
 #include "daemon/endpoint_files_watcher.h"
-#include "daemon/endpoints_json.h"
-#include "daemon/http_server.h"
 #include "daemon/log.h"
-#include "daemon/metric_families.h"
-#include "daemon/monitor.h"
+#include "daemon/metrics/metric_families.h"
 #include "daemon/reloader.h"
+#include "daemon/schedule/monitor.h"
 #include "daemon/sd_notify.h"
-#include "daemon/status_page.h"
+#include "daemon/web/endpoints_json.h"
+#include "daemon/web/http_server.h"
+#include "daemon/web/status_page.h"
 
 namespace latencyd {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "daemon/schedule_math.h"
+#include "daemon/schedule/schedule_math.h"
 
 namespace latencyd {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "daemon/schedule_math.h"
+#include "daemon/schedule/schedule_math.h"
 
 namespace latencyd {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "config/config.h"
-#include "daemon/monitor.h"
+#include "daemon/schedule/monitor.h"
 #include "test/integration/wait_for.h"
 #include "test/support/fixture_server.h"
 

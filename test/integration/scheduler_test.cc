@@ -1,14 +1,14 @@
 // The scheduler driving the real probe engine against a loopback server.
-#include "daemon/scheduler.h"
+#include "daemon/schedule/scheduler.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "config/config.h"
-#include "daemon/endpoint_state.h"
-#include "daemon/histogram.h"
-#include "daemon/probe_spec_builder.h"
+#include "daemon/schedule/probe_spec_builder.h"
+#include "daemon/window/endpoint_state.h"
+#include "daemon/window/histogram.h"
 #include "test/integration/wait_for.h"
 #include "test/support/fixture_server.h"
 

@@ -1,0 +1,116 @@
+#include "daemon/schedule/monitor.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+
+#include "daemon/build_info.h"
+#include "daemon/schedule/probe_spec_builder.h"
+#include "daemon/window/histogram.h"
+
+namespace latencyd {
+Monitor::Monitor(Options options)
+    : engine_(probes::ProbeEngine::Options{options.probe_workers}),
+      scheduler_(engine_, lag_, std::chrono::steady_clock::now()),
+      world_(std::make_shared<World>()) {}
+
+Monitor::~Monitor() { Stop(); }
+
+void Monitor::Apply(const config::Config& config) {
+  std::shared_ptr<const World> world = BuildWorld(config);  // may throw: nothing changed yet
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopped_) throw std::runtime_error("latencyd is shutting down");
+  // Nothing below throws: kept endpoints adopt their new judgement only now that the whole
+  // new world exists, so a config that failed to build left every endpoint untouched.
+  for (std::size_t i = 0; i < world->jobs.size(); ++i) {
+    if (world->kept[i]) {
+      const config::Endpoint& endpoint = world->config.endpoints[i];
+      world->jobs[i]->state->Reconfigure(endpoint, world->config.ClassOf(endpoint),
+                                         world->bucket_bounds);
+    }
+  }
+  world_ = world;
+  scheduler_.SetJobs(world->jobs);
+}
+
+std::shared_ptr<const Monitor::World> Monitor::BuildWorld(const config::Config& config) const {
+  std::shared_ptr<const World> old = CurrentWorld();
+  auto world = std::make_shared<World>();
+  world->config = config;
+  world->bucket_bounds = BucketBounds(config);
+  std::unordered_map<std::string_view, std::size_t> old_index;
+  for (std::size_t i = 0; i < old->config.endpoints.size(); ++i) {
+    old_index.emplace(old->config.endpoints[i].name, i);
+  }
+  for (const config::Endpoint& endpoint : world->config.endpoints) {
+    auto found = old_index.find(endpoint.name);
+    // Same probe settings: the same measurements, so the samples and counters stay valid.
+    bool keep = found != old_index.end() &&
+                old->config.endpoints[found->second].SameProbeSettings(endpoint);
+    world->jobs.push_back(keep ? old->jobs[found->second]
+                               : NewJob(endpoint, config, world->bucket_bounds));
+    world->kept.push_back(keep);
+  }
+  return world;
+}
+
+std::shared_ptr<ProbeJob> Monitor::NewJob(const config::Endpoint& endpoint,
+                                          const config::Config& config,
+                                          const std::vector<double>& bounds) {
+  auto job = std::make_shared<ProbeJob>();
+  job->name = endpoint.name;
+  job->interval = endpoint.interval;
+  job->affinity = LoopAffinity(endpoint.name);
+  job->probe = std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint));
+  job->state = std::make_shared<EndpointState>(endpoint, config.ClassOf(endpoint), bounds);
+  return job;
+}
+
+std::shared_ptr<const Monitor::World> Monitor::CurrentWorld() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return world_;
+}
+
+void Monitor::Stop() {
+  if (stopped_.exchange(true)) return;
+  scheduler_.Stop();
+  engine_.Stop();
+}
+
+DaemonSnapshot Monitor::Snapshot() const {
+  std::shared_ptr<const World> world = CurrentWorld();
+  SteadyTime now = std::chrono::steady_clock::now();
+  DaemonSnapshot snapshot;
+  snapshot.endpoints.reserve(world->jobs.size());
+  for (const auto& job : world->jobs) snapshot.endpoints.push_back(job->state->Snapshot(now));
+  std::sort(snapshot.endpoints.begin(), snapshot.endpoints.end(),
+            [](const EndpointSnapshot& a, const EndpointSnapshot& b) { return a.name < b.name; });
+  snapshot.schedule_lag = lag_.Snapshot(now);
+  snapshot.version = BuildVersion();
+  snapshot.revision = BuildRevision();
+  std::lock_guard<std::mutex> lock(mutex_);
+  snapshot.last_reload_successful = last_reload_successful_;
+  snapshot.last_reload_success_timestamp_seconds = last_reload_success_unix_;
+  return snapshot;
+}
+
+std::size_t Monitor::endpoint_count() const { return CurrentWorld()->jobs.size(); }
+
+std::vector<std::string> Monitor::EndpointFilePatterns() const {
+  return CurrentWorld()->config.endpoint_files;
+}
+
+bool Monitor::Alive(std::chrono::steady_clock::duration max_silence) const {
+  if (stopped_) return false;
+  SteadyTime now = std::chrono::steady_clock::now();
+  return now - engine_.OldestHeartbeat() <= max_silence;
+}
+
+void Monitor::RecordReload(bool successful, double unix_seconds) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  last_reload_successful_ = successful;
+  if (successful) last_reload_success_unix_ = unix_seconds;
+}
+
+}  // namespace latencyd

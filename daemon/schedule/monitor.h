@@ -1,0 +1,78 @@
+// The running monitor: the probe engine, the scheduler and one job per configured endpoint.
+// Apply() builds a new set of jobs off to the side and swaps it in, so a config that fails to
+// build changes nothing. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/schedule/scheduler.h"
+#include "daemon/window/endpoint_state.h"
+#include "daemon/window/snapshot.h"
+#include "probes/probe_engine.h"
+
+namespace latencyd {
+
+class Monitor {
+ public:
+  struct Options {
+    int probe_workers = 0;  // engine loops; 0: one per core
+  };
+
+  explicit Monitor(Options options);
+  ~Monitor();  // Stop()
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  // Starts probing `config`'s endpoints instead of the current ones. Endpoints whose probe
+  // settings are unchanged keep their job (samples, counters, phase on the grid) and adopt
+  // any new class, labels or window; changed ones start afresh; removed ones stop and vanish
+  // from snapshots. Throws (and changes nothing) when the config cannot be built.
+  void Apply(const config::Config& config);
+
+  // Stops scheduling and aborts probes in flight. Idempotent. Apply() throws afterwards.
+  void Stop();
+  bool stopped() const { return stopped_; }
+
+  DaemonSnapshot Snapshot() const;
+  std::size_t endpoint_count() const;
+  // The running config's endpoint_files globs (for the watcher).
+  std::vector<std::string> EndpointFilePatterns() const;
+
+  // True while every probe loop (which also starts the scheduled probes) has turned within
+  // `max_silence`.
+  bool Alive(std::chrono::steady_clock::duration max_silence = std::chrono::seconds(5)) const;
+
+  // Reload bookkeeping shown as latencyd_config_last_reload_* metrics.
+  void RecordReload(bool successful, double unix_seconds);
+
+ private:
+  struct World {
+    config::Config config;
+    std::vector<double> bucket_bounds;
+    std::vector<std::shared_ptr<ProbeJob>> jobs;  // parallel to config.endpoints
+    std::vector<bool> kept;                       // jobs[i] carried over from the old world
+  };
+
+  std::shared_ptr<const World> BuildWorld(const config::Config& config) const;
+  static std::shared_ptr<ProbeJob> NewJob(const config::Endpoint& endpoint,
+                                          const config::Config& config,
+                                          const std::vector<double>& bounds);
+  std::shared_ptr<const World> CurrentWorld() const;
+
+  mutable ScheduleLagRecorder lag_;  // Snapshot() expires old samples
+  probes::ProbeEngine engine_;
+  Scheduler scheduler_;
+
+  mutable std::mutex mutex_;  // guards world_ and the reload fields
+  std::shared_ptr<const World> world_;
+  bool last_reload_successful_ = true;
+  double last_reload_success_unix_ = 0;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace latencyd

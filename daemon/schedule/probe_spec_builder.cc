@@ -1,0 +1,29 @@
+#include "daemon/schedule/probe_spec_builder.h"
+
+namespace latencyd {
+
+probes::ProbeSpec ToProbeSpec(const config::Endpoint& endpoint) {
+  probes::ProbeSpec spec;
+  spec.url = endpoint.url;
+  spec.method = endpoint.method;
+  spec.headers = endpoint.headers;
+  spec.body = endpoint.body;
+  spec.expect_status.clear();
+  for (const auto& range : endpoint.expect.status) {
+    spec.expect_status.push_back({range.low, range.high});
+  }
+  if (spec.expect_status.empty()) spec.expect_status.push_back({200, 399});
+  spec.body_regex = endpoint.expect.body_regex;
+  spec.timeout = endpoint.timeout;
+  spec.keepalive = endpoint.keepalive;
+  spec.max_body = endpoint.max_body;
+  spec.max_redirects = endpoint.max_redirects;
+  spec.tls.insecure_skip_verify = endpoint.tls.insecure_skip_verify;
+  spec.tls.ca_file = endpoint.tls.ca_file;
+  spec.tls.cert_file = endpoint.tls.cert_file;
+  spec.tls.key_file = endpoint.tls.key_file;
+  spec.tls.server_name = endpoint.tls.server_name;
+  return spec;
+}
+
+}  // namespace latencyd

@@ -1,0 +1,65 @@
+// The scheduler: starts every endpoint's probes on its fixed-rate grid (schedule_math.h).
+// It owns no thread: each probe's completion hands the probe engine the endpoint's next slot,
+// and the engine's loop starts it on time, so no thread wakes per probe just to start one.
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "daemon/schedule/schedule_math.h"
+#include "daemon/window/endpoint_state.h"
+#include "daemon/window/schedule_lag.h"
+#include "probes/probe_engine.h"
+
+namespace latencyd {
+
+// One endpoint as the scheduler sees it. A job outlives a reload that keeps the endpoint, so
+// its window, counters and grid position carry over.
+struct ProbeJob {
+  std::string name;
+  Duration interval{};
+  std::uint64_t affinity = 0;  // picks the engine loop; stable per name
+  std::shared_ptr<const probes::PreparedProbe> probe;
+  std::shared_ptr<EndpointState> state;
+  // Set when the endpoint leaves the config: its pending probe is dropped, its chain ends.
+  std::shared_ptr<std::atomic<bool>> retired = std::make_shared<std::atomic<bool>>(false);
+};
+
+// The latest a probe due at `due` may run: a little before the endpoint's next slot (a tenth
+// of the interval, at most 10 ms), so a probe that runs to its deadline (timeout == interval,
+// a hung target) has ended when the next slot comes, and that slot is probed, not skipped.
+SteadyTime ProbeDeadline(SteadyTime due, Duration interval);
+
+class Scheduler {
+ public:
+  // `epoch` anchors every endpoint's grid (see schedule_math.h). `engine` and `lag` must
+  // outlive the engine's callbacks (the engine stops before either is destroyed).
+  Scheduler(probes::ProbeEngine& engine, ScheduleLagRecorder& lag, SteadyTime epoch);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Replaces the jobs. A job already scheduled (the same object) keeps its chain and grid
+  // position; a new one joins its grid at the first slot from now; a dropped one is retired.
+  void SetJobs(const std::vector<std::shared_ptr<ProbeJob>>& jobs);
+
+  // Retires every job; probes already in flight are the engine's to stop.
+  void Stop();
+
+ private:
+  probes::ProbeEngine& engine_;
+  ScheduleLagRecorder& lag_;
+  const SteadyTime epoch_;
+
+  std::mutex mutex_;
+  std::vector<std::shared_ptr<ProbeJob>> jobs_;  // the scheduled ones
+  bool stopped_ = false;
+};
+
+}  // namespace latencyd

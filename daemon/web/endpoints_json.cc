@@ -1,0 +1,139 @@
+#include "daemon/web/endpoints_json.h"
+
+#include "daemon/text/escape.h"
+#include "daemon/web/endpoint_health.h"
+#include "probes/probe.h"
+
+namespace latencyd {
+namespace {
+
+class JsonWriter {
+ public:
+  // Emits the separator before a member; `key` is written as a JSON string.
+  JsonWriter& Key(std::string_view key) {
+    Separate();
+    out_ += JsonString(key);
+    out_ += ':';
+    fresh_ = true;
+    return *this;
+  }
+  JsonWriter& Raw(std::string_view value) {
+    Separate();
+    out_ += value;
+    return *this;
+  }
+  JsonWriter& String(std::string_view value) { return Raw(JsonString(value)); }
+  JsonWriter& StringOrNull(std::string_view value) {
+    return value.empty() ? Raw("null") : String(value);
+  }
+  JsonWriter& Number(double value) { return Raw(JsonNumber(value)); }
+  JsonWriter& Count(std::uint64_t value) { return Raw(std::to_string(value)); }
+  JsonWriter& Bool(bool value) { return Raw(value ? "true" : "false"); }
+  JsonWriter& Open(char bracket) {
+    Raw(std::string_view(&bracket, 1));
+    fresh_ = true;
+    return *this;
+  }
+  JsonWriter& Close(char bracket) {
+    out_ += bracket;
+    fresh_ = false;
+    return *this;
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  void Separate() {
+    if (!fresh_) out_ += ',';
+    fresh_ = false;
+  }
+  std::string out_;
+  bool fresh_ = true;  // true right after an opening bracket or a key: no comma needed
+};
+
+std::string QuantileKey(double quantile) {
+  const std::string number = JsonNumber(quantile);
+  return number == "null" ? "NaN" : number;
+}
+
+void WriteQuantiles(JsonWriter& json, const SummarySnapshot& summary) {
+  json.Open('{');
+  for (const QuantileValue& q : summary.quantiles)
+    json.Key(QuantileKey(q.quantile)).Number(q.seconds);
+  json.Close('}');
+}
+
+void WriteFailures(JsonWriter& json, const EndpointSnapshot& e) {
+  json.Open('{');
+  // Index 0 is FailureReason::kNone, which counts nothing.
+  for (int reason = 1; reason < probes::kFailureReasonCount; ++reason) {
+    json.Key(probes::ReasonName(static_cast<probes::FailureReason>(reason)))
+        .Count(e.failures_by_reason[reason]);
+  }
+  json.Close('}');
+}
+
+void WritePhases(JsonWriter& json, const EndpointSnapshot& e) {
+  json.Open('{');
+  for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
+    json.Key(probes::PhaseName(phase));
+    WriteQuantiles(json, e.phases[phase]);
+  }
+  json.Close('}');
+}
+
+void WriteEndpoint(JsonWriter& json, const EndpointSnapshot& e) {
+  json.Open('{');
+  json.Key("name").String(e.name).Key("class").String(e.class_name).Key("labels").Open('{');
+  for (const auto& [key, value] : e.labels) json.Key(key).String(value);
+  json.Close('}');
+  json.Key("state").String(HealthName(HealthOf(e)));
+  json.Key("quantiles");
+  WriteQuantiles(json, e.duration);
+  json.Key("threshold_seconds").Number(e.threshold_seconds);
+  json.Key("threshold_quantile").Number(e.threshold_quantile);
+  json.Key("judged_seconds").Number(e.judged_seconds);
+  json.Key("breached").Bool(e.breached);
+  json.Key("window_samples").Count(e.window_samples);
+  json.Key("duration_sum_seconds").Number(e.duration.sum_seconds);
+  json.Key("duration_count").Count(e.duration.count);
+  json.Key("successes").Count(e.successes).Key("failures").Count(e.failures);
+  json.Key("failures_by_reason");
+  WriteFailures(json, e);
+  json.Key("skipped").Count(e.skipped);
+  // Fields about the last probe are null until one has finished.
+  json.Key("last_success");
+  e.has_result ? json.Bool(e.last_success) : json.Raw("null");
+  json.Key("last_reason").StringOrNull(e.last_reason);
+  json.Key("last_http_status");
+  e.last_http_status > 0 ? json.Count(e.last_http_status) : json.Raw("null");
+  json.Key("last_error").StringOrNull(e.last_error);
+  json.Key("last_probe_timestamp_seconds");
+  e.has_result ? json.Number(e.last_probe_timestamp_seconds) : json.Raw("null");
+  json.Key("phases");
+  WritePhases(json, e);
+  json.Close('}');
+}
+
+}  // namespace
+
+std::string RenderEndpointsJson(const DaemonSnapshot& snapshot) {
+  JsonWriter json;
+  json.Open('{').Key("endpoints").Open('[');
+  for (const EndpointSnapshot& e : snapshot.endpoints) WriteEndpoint(json, e);
+  json.Close(']');
+  json.Key("build").Open('{');
+  json.Key("version").String(snapshot.version).Key("revision").String(snapshot.revision);
+  json.Close('}');
+  json.Key("reload").Open('{').Key("last_successful").Bool(snapshot.last_reload_successful);
+  json.Key("last_success_timestamp_seconds");
+  snapshot.last_reload_success_timestamp_seconds > 0
+      ? json.Number(snapshot.last_reload_success_timestamp_seconds)
+      : json.Raw("null");
+  json.Close('}');
+  json.Key("schedule_lag_seconds");
+  WriteQuantiles(json, snapshot.schedule_lag);
+  json.Close('}');
+  return json.Take() + "\n";
+}
+
+}  // namespace latencyd

@@ -1,0 +1,164 @@
+#include "daemon/window/endpoint_state.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+namespace latencyd {
+namespace {
+
+// The endpoint's exported quantiles plus the judged one, so one Quantiles() call (and one
+// cache entry) serves both the summary and the threshold judgement.
+std::vector<double> QuantilesToCompute(const config::Endpoint& endpoint,
+                                       const config::ClassConfig& klass) {
+  std::vector<double> qs = endpoint.quantiles;
+  qs.push_back(klass.quantile);
+  std::sort(qs.begin(), qs.end());
+  qs.erase(std::unique(qs.begin(), qs.end()), qs.end());
+  return qs;
+}
+
+double ToUnixSeconds(probes::WallTime t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::size_t WindowCapacity(const config::Endpoint& endpoint) {
+  if (endpoint.interval.count() <= 0 || endpoint.window.count() <= 0) return kMaxWindowSamples;
+  const auto expected = static_cast<std::size_t>(endpoint.window / endpoint.interval) + 1;
+  // Completions jitter by up to a timeout (<= interval), and a late scheduler may bunch
+  // starts; an eighth more plus a few absorbs that without holding much spare memory.
+  return std::min(kMaxWindowSamples, expected + expected / 8 + 8);
+}
+
+EndpointState::EndpointState(const config::Endpoint& endpoint, const config::ClassConfig& klass,
+                             std::vector<double> bucket_bounds)
+    : name_(endpoint.name),
+      window_(endpoint.window, WindowCapacity(endpoint)),
+      histogram_(std::move(bucket_bounds)) {
+  Configure(endpoint, klass);
+}
+
+void EndpointState::Configure(const config::Endpoint& endpoint, const config::ClassConfig& klass) {
+  class_name_ = endpoint.class_name;
+  labels_ = endpoint.labels;
+  quantiles_ = QuantilesToCompute(endpoint, klass);
+  class_ = klass;
+  baseline_ = endpoint.baseline;
+  baseline_tolerance_ = endpoint.baseline_tolerance;
+}
+
+void EndpointState::Reconfigure(const config::Endpoint& endpoint, const config::ClassConfig& klass,
+                                std::vector<double> bucket_bounds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Configure(endpoint, klass);
+  window_.Resize(endpoint.window, WindowCapacity(endpoint));
+  if (bucket_bounds != histogram_.upper_bounds()) histogram_ = Histogram(std::move(bucket_bounds));
+}
+
+bool EndpointState::Record(const probes::ProbeResult& result, SteadyTime now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const bool changed = !has_result_ || last_success_ != result.ok;
+  if (result.ok) {
+    RecordSuccess(result, now);
+  } else {
+    RecordFailure(result);
+  }
+  has_result_ = true;
+  last_success_ = result.ok;
+  last_probe_timestamp_seconds_ = ToUnixSeconds(result.finished_wall);
+  last_http_status_ = result.http_status;
+  return changed;
+}
+
+void EndpointState::RecordSuccess(const probes::ProbeResult& result, SteadyTime now) {
+  window_.Add(now, result.total, result.phases);
+  const double seconds = ToSeconds(result.total);
+  histogram_.Observe(seconds);
+  duration_sum_seconds_ += seconds;
+  for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
+    phase_sum_seconds_[phase] += ToSeconds(probes::PhaseAt(result.phases, phase));
+  }
+  ++successes_;
+  last_reason_.clear();
+}
+
+void EndpointState::RecordFailure(const probes::ProbeResult& result) {
+  // A failure must carry a reason; one without is the engine's bug, counted as "other" so the
+  // failure is not lost.
+  probes::FailureReason reason = result.reason;
+  const int index = static_cast<int>(reason);
+  if (reason == probes::FailureReason::kNone || index < 0 || index >= probes::kFailureReasonCount) {
+    reason = probes::FailureReason::kOther;
+  }
+  ++failures_by_reason_[static_cast<int>(reason)];
+  ++failures_;
+  last_reason_ = std::string(probes::ReasonName(reason));
+  last_error_ = result.error.empty() ? last_reason_ : result.error;
+}
+
+void EndpointState::RecordSkipped(std::uint64_t count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  skipped_ += count;
+}
+
+SummarySnapshot EndpointState::Summarize(Series series, double sum_seconds) const {
+  SummarySnapshot summary;
+  const std::vector<double> values = window_.Quantiles(series, quantiles_);
+  summary.quantiles.reserve(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    summary.quantiles.push_back({quantiles_[i], values[i]});
+  }
+  summary.sum_seconds = sum_seconds;
+  summary.count = successes_;
+  return summary;
+}
+
+EndpointSnapshot EndpointState::Snapshot(SteadyTime now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  window_.Expire(now);
+
+  EndpointSnapshot s;
+  s.name = name_;
+  s.class_name = class_name_;
+  s.labels = labels_;
+  s.duration = Summarize(Series::kTotal, duration_sum_seconds_);
+  s.histogram = histogram_.Snapshot();
+  for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
+    s.phases[phase] = Summarize(PhaseSeries(phase), phase_sum_seconds_[phase]);
+  }
+
+  s.successes = successes_;
+  s.failures = failures_;
+  std::copy(std::begin(failures_by_reason_), std::end(failures_by_reason_),
+            s.failures_by_reason.begin());
+  s.skipped = skipped_;
+
+  s.has_result = has_result_;
+  s.last_success = last_success_;
+  s.last_probe_timestamp_seconds = last_probe_timestamp_seconds_;
+  s.last_http_status = last_http_status_;
+  s.last_reason = last_reason_;
+  s.last_error = last_error_;
+
+  s.threshold_seconds = ToSeconds(class_.threshold);
+  s.threshold_quantile = class_.quantile;
+  s.judged_seconds = std::numeric_limits<double>::quiet_NaN();
+  for (const QuantileValue& q : s.duration.quantiles) {
+    if (q.quantile == class_.quantile) s.judged_seconds = q.seconds;
+  }
+  s.window_samples = window_.size();
+  if (baseline_) {
+    s.baseline_seconds = ToSeconds(*baseline_);
+    s.baseline_tolerance = baseline_tolerance_;
+  }
+  // Too few samples is too little evidence; a NaN judgement compares false.
+  s.breached = s.window_samples >= static_cast<std::size_t>(std::max(class_.min_samples, 0)) &&
+               s.judged_seconds > s.threshold_seconds;
+  return s;
+}
+
+}  // namespace latencyd

@@ -1,0 +1,92 @@
+// A thread-safe recorder that turns one endpoint's probe outcomes into snapshots: window,
+// counters, histogram, threshold judgement.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/window/histogram.h"
+#include "daemon/window/latency_window.h"
+#include "daemon/window/snapshot.h"
+#include "probes/probe.h"
+
+namespace latencyd {
+
+// No window holds more samples than this, whatever its span and interval (3.2 MB at most).
+inline constexpr std::size_t kMaxWindowSamples = 100'000;
+
+// How many samples a window of `endpoint` may hold: what window / interval yields, plus slack
+// for jitter in probe completion times, capped at kMaxWindowSamples.
+std::size_t WindowCapacity(const config::Endpoint& endpoint);
+
+// Everything latencyd knows about one endpoint. Thread-safe: probe completions, skips and
+// snapshots may come from different threads; one mutex guards all state.
+class EndpointState {
+ public:
+  // `bucket_bounds` as from BucketBounds(config), shared by all endpoints.
+  EndpointState(const config::Endpoint& endpoint, const config::ClassConfig& klass,
+                std::vector<double> bucket_bounds);
+  EndpointState(const EndpointState&) = delete;
+  EndpointState& operator=(const EndpointState&) = delete;
+
+  // Records a finished probe; `now` is when it finished and becomes the sample's time.
+  // Returns true when this is the first result or success turned into failure or back, the
+  // events worth a log line (a log line per probe would drown everything else).
+  bool Record(const probes::ProbeResult& result, SteadyTime now);
+  // Counts a probe that was not started because the previous one was still running.
+  void RecordSkipped(std::uint64_t count = 1);
+
+  // Expires old samples, then pictures the endpoint, judging the window against the class
+  // threshold. Never lowers a cumulative sum or count.
+  EndpointSnapshot Snapshot(SteadyTime now);
+
+  // Applies a reloaded config whose probe settings did not change: keeps the samples and
+  // cumulative counters, adopts the new class, labels, quantiles, window span and capacity.
+  // The histogram restarts only if the bucket bounds changed (old counts cannot be rebucketed).
+  void Reconfigure(const config::Endpoint& endpoint, const config::ClassConfig& klass,
+                   std::vector<double> bucket_bounds);
+
+  // Immutable after construction, so readable without the lock.
+  const std::string& name() const { return name_; }
+
+ private:
+  void Configure(const config::Endpoint& endpoint, const config::ClassConfig& klass);
+  void RecordSuccess(const probes::ProbeResult& result, SteadyTime now);
+  void RecordFailure(const probes::ProbeResult& result);
+  SummarySnapshot Summarize(Series series, double sum_seconds) const;
+
+  const std::string name_;
+
+  mutable std::mutex mu_;
+  std::string class_name_;
+  std::map<std::string, std::string> labels_;
+  std::vector<double> quantiles_;  // the endpoint's quantiles plus the class quantile
+  config::ClassConfig class_;
+  std::optional<Duration> baseline_;
+  double baseline_tolerance_ = 0;
+
+  LatencyWindow window_;
+  Histogram histogram_;
+  double duration_sum_seconds_ = 0;
+  double phase_sum_seconds_[probes::kPhaseCount] = {};
+  std::uint64_t successes_ = 0;
+  std::uint64_t failures_by_reason_[probes::kFailureReasonCount] = {};
+  std::uint64_t failures_ = 0;
+  std::uint64_t skipped_ = 0;
+
+  bool has_result_ = false;
+  bool last_success_ = false;
+  double last_probe_timestamp_seconds_ = 0;
+  int last_http_status_ = 0;
+  std::string last_reason_;
+  std::string last_error_;
+};
+
+}  // namespace latencyd

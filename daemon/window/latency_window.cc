@@ -1,0 +1,113 @@
+#include "daemon/window/latency_window.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "daemon/window/quantile.h"
+
+namespace latencyd {
+namespace {
+
+// Rounds to the nearest microsecond and saturates, so no duration wraps around.
+std::uint32_t ToMicros(Duration d) {
+  if (d.count() <= 0) return 0;
+  const std::int64_t micros = (d.count() + 500) / 1000;
+  constexpr std::int64_t kMax = std::numeric_limits<std::uint32_t>::max();
+  return static_cast<std::uint32_t>(std::min(micros, kMax));
+}
+
+}  // namespace
+
+LatencyWindow::LatencyWindow(Duration span, std::size_t max_samples)
+    : span_(span), max_samples_(std::max<std::size_t>(max_samples, 1)) {}
+
+void LatencyWindow::Add(SteadyTime at, Duration total, const probes::PhaseTimings& phases) {
+  std::int64_t at_ns = at.time_since_epoch().count();
+  if (size_ > 0) at_ns = std::max(at_ns, newest_ns_);
+  if (size_ == max_samples_) PopFront();
+  if (size_ == ring_.size()) Grow();
+
+  Sample& sample = ring_[(head_ + size_) % ring_.size()];
+  sample.at_ns = at_ns;
+  sample.micros[static_cast<int>(Series::kTotal)] = ToMicros(total);
+  for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
+    sample.micros[static_cast<int>(PhaseSeries(phase))] = ToMicros(probes::PhaseAt(phases, phase));
+  }
+  ++size_;
+  newest_ns_ = at_ns;
+  ++generation_;
+}
+
+void LatencyWindow::Expire(SteadyTime now) {
+  const std::int64_t cutoff = (now - span_).time_since_epoch().count();
+  bool changed = false;
+  while (size_ > 0 && ring_[head_].at_ns <= cutoff) {
+    PopFront();
+    changed = true;
+  }
+  if (changed) ++generation_;
+}
+
+void LatencyWindow::Clear() {
+  // Releases the memory too: a cleared window is usually one that will not fill again soon.
+  std::vector<Sample>().swap(ring_);
+  head_ = 0;
+  size_ = 0;
+  ++generation_;
+}
+
+void LatencyWindow::Resize(Duration span, std::size_t max_samples) {
+  span_ = span;
+  max_samples_ = std::max<std::size_t>(max_samples, 1);
+  while (size_ > max_samples_) PopFront();
+  if (ring_.size() > max_samples_) Relayout(max_samples_);
+  ++generation_;
+}
+
+void LatencyWindow::PopFront() {
+  head_ = (head_ + 1) % ring_.size();
+  --size_;
+  ++generation_;
+}
+
+void LatencyWindow::Grow() {
+  // 1.5x growth capped at max_samples_: capacity stays within a third of the peak size, and
+  // exactly at the cap for windows that fill up.
+  Relayout(std::min(max_samples_, std::max<std::size_t>(16, ring_.size() + ring_.size() / 2)));
+}
+
+void LatencyWindow::Relayout(std::size_t capacity) {
+  std::vector<Sample> ring;
+  ring.reserve(capacity);
+  for (std::size_t i = 0; i < size_; ++i) ring.push_back(At(i));
+  ring.resize(capacity);
+  ring_ = std::move(ring);
+  head_ = 0;
+}
+
+std::vector<double> LatencyWindow::Quantiles(Series series, const std::vector<double>& qs) const {
+  CachedQuantiles& cached = cache_[static_cast<int>(series)];
+  if (cached.generation == generation_ && cached.qs == qs) return cached.seconds;
+
+  // One scratch buffer per thread instead of one sorted copy per endpoint and series: with
+  // 10,000 endpoints, keeping sorted copies would double the memory of the windows.
+  thread_local std::vector<std::uint32_t> sorted;
+  sorted.clear();
+  sorted.reserve(size_);
+  const int column = static_cast<int>(series);
+  for (std::size_t i = 0; i < size_; ++i) sorted.push_back(At(i).micros[column]);
+  std::sort(sorted.begin(), sorted.end());
+
+  std::vector<double> seconds;
+  seconds.reserve(qs.size());
+  for (double q : qs) seconds.push_back(ExactQuantile(sorted, q) / 1e6);
+
+  cached.generation = generation_;
+  cached.qs = qs;
+  cached.seconds = seconds;
+  return seconds;
+}
+
+}  // namespace latencyd

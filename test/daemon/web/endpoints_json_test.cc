@@ -1,0 +1,178 @@
+// Tests of the /api/v1/endpoints renderer: state derivation, escaping, numbers, the document.
+#include "daemon/web/endpoints_json.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <string>
+
+#include "daemon/text/escape.h"
+#include "daemon/web/endpoint_health.h"
+
+namespace latencyd {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+EndpointSnapshot Endpoint(const std::string& name, bool has_result, bool last_success,
+                          bool breached, std::size_t samples) {
+  EndpointSnapshot e;
+  e.name = name;
+  e.class_name = "core";
+  e.has_result = has_result;
+  e.last_success = last_success;
+  e.breached = breached;
+  e.window_samples = samples;
+  e.threshold_seconds = 0.005;
+  return e;
+}
+
+struct HealthCase {
+  const char* what;
+  bool has_result, last_success, breached;
+  std::size_t samples;
+  EndpointHealth want;
+};
+
+TEST(EndpointsJsonTest, DerivesHealth) {
+  const HealthCase cases[] = {
+      {"never probed", false, false, false, 0, EndpointHealth::kNoData},
+      {"last probe failed", true, false, false, 10, EndpointHealth::kFailing},
+      {"failing outranks breached", true, false, true, 10, EndpointHealth::kFailing},
+      {"breached", true, true, true, 10, EndpointHealth::kBreached},
+      {"ok", true, true, false, 10, EndpointHealth::kOk},
+      {"window expired", true, true, false, 0, EndpointHealth::kNoData},
+  };
+  for (const HealthCase& c : cases) {
+    EXPECT_EQ(HealthOf(Endpoint("x", c.has_result, c.last_success, c.breached, c.samples)), c.want)
+        << c.what;
+  }
+  EXPECT_EQ(HealthName(EndpointHealth::kFailing), "failing");
+  EXPECT_EQ(HealthName(EndpointHealth::kBreached), "breached");
+  EXPECT_EQ(HealthName(EndpointHealth::kNoData), "no_data");
+  EXPECT_EQ(HealthName(EndpointHealth::kOk), "ok");
+}
+
+TEST(EndpointsJsonTest, WorstFirstThenByName) {
+  DaemonSnapshot snapshot;
+  snapshot.endpoints = {
+      Endpoint("a_ok", true, true, false, 5),      Endpoint("b_nodata", false, false, false, 0),
+      Endpoint("c_breached", true, true, true, 5), Endpoint("d_failing", true, false, false, 5),
+      Endpoint("e_breached", true, true, true, 5), Endpoint("f_ok", true, true, false, 5)};
+  std::vector<std::string> names;
+  for (const EndpointSnapshot* e : WorstFirst(snapshot)) names.push_back(e->name);
+  EXPECT_EQ(names, (std::vector<std::string>{"d_failing", "c_breached", "e_breached", "b_nodata",
+                                             "a_ok", "f_ok"}));
+}
+
+TEST(EndpointsJsonTest, EscapesStrings) {
+  EXPECT_EQ(JsonString("plain"), "\"plain\"");
+  EXPECT_EQ(JsonString("a\"b\\c"), R"("a\"b\\c")");
+  EXPECT_EQ(JsonString("<script>alert(1)</script>"), "\"<script>alert(1)</script>\"");
+  EXPECT_EQ(JsonString(std::string("nl\n tab\t nul\0 bel\x07 del\x7f", 23)),
+            R"("nl\u000a tab\u0009 nul\u0000 bel\u0007 del\u007f")");
+  EXPECT_EQ(JsonString("µs — ok"), "\"µs — ok\"");
+}
+
+TEST(EndpointsJsonTest, ReplacesInvalidUtf8) {
+  EXPECT_EQ(ValidUtf8("ok \xC3\xA9"), "ok \xC3\xA9");
+  EXPECT_EQ(ValidUtf8("bad \xFF end"), "bad \xEF\xBF\xBD end");
+  EXPECT_EQ(ValidUtf8("overlong \xC0\xAF"), "overlong \xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(ValidUtf8("surrogate \xED\xA0\x80"), "surrogate \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(ValidUtf8("truncated \xE2\x82"), "truncated \xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(ValidUtf8("emoji \xF0\x9F\x98\x80"), "emoji \xF0\x9F\x98\x80");
+}
+
+TEST(EndpointsJsonTest, FormatsNumbers) {
+  EXPECT_EQ(JsonNumber(kNaN), "null");
+  EXPECT_EQ(JsonNumber(std::numeric_limits<double>::infinity()), "null");
+  EXPECT_EQ(JsonNumber(-std::numeric_limits<double>::infinity()), "null");
+  EXPECT_EQ(JsonNumber(0.5), "0.5");
+  EXPECT_EQ(JsonNumber(0.000716), "0.000716");
+  EXPECT_EQ(JsonNumber(0), "0");
+  EXPECT_EQ(JsonNumber(1732550000.25), "1732550000.25");
+  for (const double value : {1e-9, 0.1 + 0.2, 123456.789e-7, 2.0 / 3.0}) {
+    EXPECT_EQ(std::strtod(JsonNumber(value).c_str(), nullptr), value);
+  }
+}
+
+DaemonSnapshot HostileSnapshot() {
+  DaemonSnapshot snapshot;
+  snapshot.version = "0.1.0";
+  snapshot.revision = "abc\"def";
+  snapshot.last_reload_successful = false;
+  snapshot.last_reload_success_timestamp_seconds = 1732550000.5;
+  EndpointSnapshot e = Endpoint("<script>\"x\\y\"</script>\x01", true, false, false, 3);
+  e.labels = {{"service", "demo"}, {"team", "a\"b"}};
+  e.duration.quantiles = {{0.5, 0.000716}, {0.9, kNaN}, {0.99, 0.0021}};
+  e.phases[0].quantiles = {{0.5, 0.00001}};
+  e.threshold_quantile = 0.5;
+  e.judged_seconds = kNaN;
+  e.successes = 7;
+  e.failures = 3;
+  e.failures_by_reason[static_cast<int>(probes::FailureReason::kTimeout)] = 2;
+  e.failures_by_reason[static_cast<int>(probes::FailureReason::kOther)] = 1;
+  e.last_reason = "timeout";
+  e.last_error = "operation timed out\r\n\tafter 1000 ms: \xFF";
+  e.last_probe_timestamp_seconds = 1732550001;
+  snapshot.endpoints.push_back(e);
+  snapshot.endpoints.push_back(Endpoint("never", false, false, false, 0));
+  return snapshot;
+}
+
+TEST(EndpointsJsonTest, RendersTheDocument) {
+  const std::string json = RenderEndpointsJson(HostileSnapshot());
+  EXPECT_NE(json.find(R"("name":"<script>\"x\\y\"</script>\u0001")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("labels":{"service":"demo","team":"a\"b"})"), std::string::npos);
+  EXPECT_NE(json.find(R"("state":"failing")"), std::string::npos);
+  EXPECT_NE(json.find(R"("quantiles":{"0.5":0.000716,"0.9":null,"0.99":0.0021})"),
+            std::string::npos);
+  EXPECT_NE(json.find(R"("judged_seconds":null)"), std::string::npos);
+  EXPECT_NE(json.find(R"("failures_by_reason":{"timeout":2,"dns":0,"connect":0,"tls":0,)"
+                      R"("status":0,"body_mismatch":0,"too_large":0,"reset":0,"other":1})"),
+            std::string::npos);
+  EXPECT_NE(json.find(R"("phases":{"dns":{"0.5":1e-05},"connect":{},)"), std::string::npos);
+  EXPECT_NE(json.find(R"("last_error":"operation timed out\u000d\u000a\u0009after 1000 ms: �")"),
+            std::string::npos);
+  EXPECT_NE(json.find(R"("last_http_status":null)"), std::string::npos);
+  // The never-probed endpoint: every last_* field is null.
+  EXPECT_NE(json.find(R"("state":"no_data")"), std::string::npos);
+  EXPECT_NE(json.find(R"("last_success":null,"last_reason":null,"last_http_status":null,)"
+                      R"("last_error":null,"last_probe_timestamp_seconds":null)"),
+            std::string::npos);
+  EXPECT_NE(json.find(R"("build":{"version":"0.1.0","revision":"abc\"def"})"), std::string::npos);
+  EXPECT_NE(
+      json.find(
+          R"("reload":{"last_successful":false,"last_success_timestamp_seconds":1732550000.5})"),
+      std::string::npos);
+}
+
+TEST(EndpointsJsonTest, RendersAnEmptySnapshot) {
+  EXPECT_EQ(RenderEndpointsJson(DaemonSnapshot{}),
+            R"({"endpoints":[],"build":{"version":"","revision":""},)"
+            R"("reload":{"last_successful":true,"last_success_timestamp_seconds":null},)"
+            R"("schedule_lag_seconds":{}})"
+            "\n");
+}
+
+// The strongest check of well-formedness: a real JSON parser, when one is installed.
+TEST(EndpointsJsonTest, ParsesWithPython) {
+  if (std::system("python3 -c '' >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 not found";
+  const std::string path = ::testing::TempDir() + "endpoints_json_test.json";
+  std::ofstream(path) << RenderEndpointsJson(HostileSnapshot());
+  const std::string check =
+      "python3 -c 'import json,math,sys; d=json.load(sys.stdin); e=d[\"endpoints\"][0]; "
+      "assert e[\"quantiles\"][\"0.9\"] is None; assert e[\"failures\"] == 3; "
+      "assert e[\"name\"] == \"<script>\\\"x\\\\y\\\"</script>\\x01\", e[\"name\"]; "
+      "assert d[\"endpoints\"][1][\"last_success\"] is None' < " +
+      path;
+  EXPECT_EQ(std::system(check.c_str()), 0) << check;
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace latencyd

@@ -1,0 +1,331 @@
+#include "daemon/window/endpoint_state.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+#include <vector>
+
+#include "daemon/window/schedule_lag.h"
+
+namespace latencyd {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const SteadyTime kT0 = SteadyTime() + std::chrono::hours(1000);
+
+class EndpointStateTest : public ::testing::Test {
+ protected:
+  EndpointStateTest() {
+    endpoint_.name = "plone_info";
+    endpoint_.class_name = "core";
+    endpoint_.interval = seconds(1);
+    endpoint_.timeout = seconds(1);
+    endpoint_.window = seconds(10);
+    endpoint_.quantiles = {0.5, 0.9};
+    endpoint_.labels = {{"team", "web"}};
+    core_.name = "core";
+    core_.threshold = milliseconds(5);
+    core_.quantile = 0.5;
+    core_.min_samples = 3;
+  }
+
+  static probes::ProbeResult Success(Duration total, int status = 200) {
+    probes::ProbeResult r;
+    r.ok = true;
+    r.reason = probes::FailureReason::kNone;
+    r.http_status = status;
+    r.total = total;
+    r.phases.connect = total / 4;
+    r.phases.ttfb = total / 2;
+    r.phases.transfer = total - total / 4 - total / 2;
+    r.finished_wall = probes::WallTime() + seconds(1'700'000'000);
+    return r;
+  }
+
+  static probes::ProbeResult Failure(probes::FailureReason reason, std::string error,
+                                     int status = 0) {
+    probes::ProbeResult r;
+    r.ok = false;
+    r.reason = reason;
+    r.error = std::move(error);
+    r.http_status = status;
+    r.total = milliseconds(1000);
+    r.finished_wall = probes::WallTime() + seconds(1'700'000'100);
+    return r;
+  }
+
+  EndpointState Make() { return EndpointState(endpoint_, core_, {0.001, 0.005, 0.1}); }
+
+  config::Endpoint endpoint_;
+  config::ClassConfig core_;
+};
+
+TEST_F(EndpointStateTest, FreshStateHasNoResultAndNaNQuantiles) {
+  EndpointState state = Make();
+  const EndpointSnapshot s = state.Snapshot(kT0);
+  EXPECT_EQ(s.name, "plone_info");
+  EXPECT_EQ(s.class_name, "core");
+  EXPECT_EQ(s.labels.at("team"), "web");
+  EXPECT_FALSE(s.has_result);
+  EXPECT_FALSE(s.breached);
+  EXPECT_TRUE(std::isnan(s.judged_seconds));
+  ASSERT_EQ(s.duration.quantiles.size(), 2u);
+  EXPECT_EQ(s.duration.quantiles[0].quantile, 0.5);
+  EXPECT_TRUE(std::isnan(s.duration.quantiles[0].seconds));
+  EXPECT_EQ(s.threshold_seconds, 0.005);
+  EXPECT_EQ(s.threshold_quantile, 0.5);
+  EXPECT_EQ(s.window_samples, 0u);
+  for (const SummarySnapshot& phase : s.phases) EXPECT_EQ(phase.count, 0u);
+}
+
+TEST_F(EndpointStateTest, WindowUnderThresholdIsNotBreached) {
+  EndpointState state = Make();
+  for (int i = 0; i < 5; ++i) state.Record(Success(microseconds(1000 + 500 * i)), kT0 + seconds(i));
+  const EndpointSnapshot s = state.Snapshot(kT0 + seconds(5));
+  EXPECT_EQ(s.window_samples, 5u);
+  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.002);
+  EXPECT_DOUBLE_EQ(s.duration.quantiles[0].seconds, 0.002);
+  EXPECT_DOUBLE_EQ(s.duration.quantiles[1].seconds, 0.0028);
+  EXPECT_FALSE(s.breached);
+}
+
+TEST_F(EndpointStateTest, WindowOverThresholdIsBreached) {
+  EndpointState state = Make();
+  for (int i = 0; i < 5; ++i) state.Record(Success(milliseconds(4 + i)), kT0 + seconds(i));
+  const EndpointSnapshot s = state.Snapshot(kT0 + seconds(5));
+  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.006);
+  EXPECT_TRUE(s.breached);
+}
+
+TEST_F(EndpointStateTest, MedianEqualToThresholdIsNotBreached) {
+  EndpointState state = Make();
+  for (int i = 0; i < 5; ++i) state.Record(Success(milliseconds(3 + i)), kT0 + seconds(i));
+  const EndpointSnapshot s = state.Snapshot(kT0 + seconds(5));
+  EXPECT_EQ(s.judged_seconds, 0.005);
+  EXPECT_FALSE(s.breached);
+}
+
+TEST_F(EndpointStateTest, FewerThanMinSamplesIsNeverBreached) {
+  EndpointState state = Make();
+  state.Record(Success(milliseconds(50)), kT0);
+  state.Record(Success(milliseconds(50)), kT0 + seconds(1));
+  EndpointSnapshot s = state.Snapshot(kT0 + seconds(1));
+  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.05);
+  EXPECT_FALSE(s.breached) << "2 samples < min_samples 3";
+  state.Record(Success(milliseconds(50)), kT0 + seconds(2));
+  s = state.Snapshot(kT0 + seconds(2));
+  EXPECT_TRUE(s.breached);
+}
+
+TEST_F(EndpointStateTest, JudgesTheClassQuantile) {
+  core_.quantile = 0.9;
+  EndpointState state = Make();
+  // Median 2 ms, p90 well above 5 ms.
+  for (int ms : {1, 2, 2, 2, 2, 2, 2, 2, 40, 40}) state.Record(Success(milliseconds(ms)), kT0);
+  const EndpointSnapshot s = state.Snapshot(kT0);
+  EXPECT_EQ(s.threshold_quantile, 0.9);
+  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.040);
+  EXPECT_TRUE(s.breached);
+}
+
+TEST_F(EndpointStateTest, ClassQuantileIsComputedEvenIfNotExported) {
+  core_.quantile = 0.75;
+  EndpointState state = Make();
+  for (int ms : {1, 2, 3, 4, 5}) state.Record(Success(milliseconds(ms)), kT0);
+  const EndpointSnapshot s = state.Snapshot(kT0);
+  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.004);
+  ASSERT_EQ(s.duration.quantiles.size(), 3u);
+  EXPECT_EQ(s.duration.quantiles[1].quantile, 0.75);
+}
+
+TEST_F(EndpointStateTest, BreachClearsWhenSlowSamplesExpire) {
+  EndpointState state = Make();  // 10 s window
+  for (int i = 0; i < 5; ++i) state.Record(Success(milliseconds(8)), kT0 + seconds(i));
+  EXPECT_TRUE(state.Snapshot(kT0 + seconds(5)).breached);
+  for (int i = 11; i <= 15; ++i) {
+    state.Record(Success(milliseconds(2)), kT0 + seconds(i));
+    // (i - 10 s, i]: at 11 s three slow samples outvote one fast one; at 12 s the median of
+    // {2, 2, 8, 8} ms is exactly 5 ms, which is not above the threshold.
+    EXPECT_EQ(state.Snapshot(kT0 + seconds(i)).breached, i == 11) << i;
+  }
+  const EndpointSnapshot s = state.Snapshot(kT0 + seconds(15));
+  EXPECT_EQ(s.window_samples, 5u);
+  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.002);
+  EXPECT_FALSE(s.breached);
+  // Cumulative figures keep every sample ever recorded.
+  EXPECT_EQ(s.duration.count, 10u);
+  EXPECT_DOUBLE_EQ(s.duration.sum_seconds, 0.05);
+  EXPECT_EQ(s.histogram.count, 10u);
+  // Once everything expired the window is empty: NaN, not breached.
+  const EndpointSnapshot later = state.Snapshot(kT0 + seconds(60));
+  EXPECT_EQ(later.window_samples, 0u);
+  EXPECT_TRUE(std::isnan(later.judged_seconds));
+  EXPECT_FALSE(later.breached);
+  EXPECT_EQ(later.duration.count, 10u);
+}
+
+TEST_F(EndpointStateTest, SuccessFeedsHistogramAndPhases) {
+  EndpointState state = Make();
+  state.Record(Success(milliseconds(4)), kT0);
+  state.Record(Success(milliseconds(5)), kT0);
+  state.Record(Success(milliseconds(8)), kT0);
+  const EndpointSnapshot s = state.Snapshot(kT0);
+  EXPECT_EQ(s.histogram.upper_bounds, (std::vector<double>{0.001, 0.005, 0.1}));
+  EXPECT_EQ(s.histogram.cumulative, (std::vector<std::uint64_t>{0, 2, 3}));
+  EXPECT_EQ(s.histogram.count, 3u);
+  EXPECT_DOUBLE_EQ(s.histogram.sum_seconds, 0.017);
+  const SummarySnapshot& ttfb = s.phases[3];
+  EXPECT_EQ(ttfb.count, 3u);
+  EXPECT_DOUBLE_EQ(ttfb.sum_seconds, 0.0085);
+  EXPECT_DOUBLE_EQ(ttfb.quantiles[0].seconds, 0.0025);
+  const SummarySnapshot& dns = s.phases[0];
+  EXPECT_EQ(dns.count, 3u);
+  EXPECT_EQ(dns.quantiles[0].seconds, 0.0);
+  EXPECT_EQ(s.successes, 3u);
+  EXPECT_EQ(s.failures, 0u);
+  EXPECT_TRUE(s.last_success);
+  EXPECT_EQ(s.last_http_status, 200);
+  EXPECT_EQ(s.last_probe_timestamp_seconds, 1.7e9);
+}
+
+TEST_F(EndpointStateTest, FailuresCountByReasonAndKeepTheLastError) {
+  EndpointState state = Make();
+  state.Record(Failure(probes::FailureReason::kTimeout, "no answer within 1s"), kT0);
+  state.Record(Failure(probes::FailureReason::kStatus, "status 503", 503), kT0);
+  EndpointSnapshot s = state.Snapshot(kT0);
+  EXPECT_EQ(s.failures, 2u);
+  EXPECT_EQ(s.failures_by_reason[static_cast<int>(probes::FailureReason::kTimeout)], 1u);
+  EXPECT_EQ(s.failures_by_reason[static_cast<int>(probes::FailureReason::kStatus)], 1u);
+  EXPECT_TRUE(s.has_result);
+  EXPECT_FALSE(s.last_success);
+  EXPECT_EQ(s.last_http_status, 503);
+  EXPECT_EQ(s.last_reason, "status");
+  EXPECT_EQ(s.last_error, "status 503");
+  EXPECT_EQ(s.last_probe_timestamp_seconds, 1.7e9 + 100);
+  EXPECT_EQ(s.window_samples, 0u) << "failures are not latency samples";
+  EXPECT_EQ(s.duration.count, 0u);
+
+  state.Record(Success(milliseconds(1)), kT0);
+  s = state.Snapshot(kT0);
+  EXPECT_TRUE(s.last_success);
+  EXPECT_EQ(s.last_reason, "");
+  EXPECT_EQ(s.last_error, "status 503") << "the last error stays visible after recovery";
+  EXPECT_EQ(s.successes, 1u);
+  EXPECT_EQ(s.failures, 2u);
+}
+
+TEST_F(EndpointStateTest, FailureWithoutAReasonCountsAsOther) {
+  EndpointState state = Make();
+  state.Record(Failure(probes::FailureReason::kNone, ""), kT0);
+  const EndpointSnapshot s = state.Snapshot(kT0);
+  EXPECT_EQ(s.failures_by_reason[static_cast<int>(probes::FailureReason::kOther)], 1u);
+  EXPECT_EQ(s.last_reason, "other");
+  EXPECT_EQ(s.last_error, "other");
+}
+
+TEST_F(EndpointStateTest, CountsSkippedProbes) {
+  EndpointState state = Make();
+  state.RecordSkipped();
+  state.RecordSkipped();
+  EXPECT_EQ(state.Snapshot(kT0).skipped, 2u);
+  EXPECT_FALSE(state.Snapshot(kT0).has_result);
+}
+
+TEST_F(EndpointStateTest, ReconfigureKeepsSamplesAndAdoptsTheNewJudgement) {
+  EndpointState state = Make();
+  for (int i = 0; i < 5; ++i) state.Record(Success(milliseconds(8)), kT0 + seconds(i));
+  state.RecordSkipped();
+  ASSERT_TRUE(state.Snapshot(kT0 + seconds(5)).breached);
+
+  core_.threshold = milliseconds(10);
+  endpoint_.labels = {{"team", "api"}};
+  state.Reconfigure(endpoint_, core_, {0.001, 0.005, 0.1});
+  EndpointSnapshot s = state.Snapshot(kT0 + seconds(5));
+  EXPECT_FALSE(s.breached);
+  EXPECT_EQ(s.threshold_seconds, 0.010);
+  EXPECT_EQ(s.labels.at("team"), "api");
+  EXPECT_EQ(s.window_samples, 5u);
+  EXPECT_EQ(s.successes, 5u);
+  EXPECT_EQ(s.skipped, 1u);
+  EXPECT_EQ(s.histogram.count, 5u) << "same bounds: the histogram carries on";
+
+  state.Reconfigure(endpoint_, core_, {0.001, 0.005, 0.01, 0.1});
+  s = state.Snapshot(kT0 + seconds(5));
+  EXPECT_EQ(s.histogram.upper_bounds.size(), 4u);
+  EXPECT_EQ(s.histogram.count, 0u) << "new bounds: the histogram restarts";
+  EXPECT_EQ(s.duration.count, 5u);
+}
+
+TEST_F(EndpointStateTest, ConcurrentRecordsAndSnapshotsLoseNothing) {
+  EndpointState state = Make();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&state, t] {
+      for (int i = 0; i < 500; ++i) {
+        if (t == 0) {
+          state.Snapshot(kT0);
+        } else {
+          state.Record(Success(milliseconds(1)), kT0);
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(state.Snapshot(kT0).successes, 1500u);
+}
+
+TEST(WindowCapacityTest, FollowsWindowOverIntervalWithSlackAndACap) {
+  config::Endpoint endpoint;
+  endpoint.window = std::chrono::minutes(5);
+  endpoint.interval = seconds(1);
+  EXPECT_GE(WindowCapacity(endpoint), 301u);
+  EXPECT_LE(WindowCapacity(endpoint), 400u);
+  endpoint.interval = microseconds(250);
+  EXPECT_EQ(WindowCapacity(endpoint), kMaxWindowSamples);
+  endpoint.interval = Duration::zero();
+  EXPECT_EQ(WindowCapacity(endpoint), kMaxWindowSamples);
+}
+
+TEST(ScheduleLagRecorderTest, ExactQuantilesOverTheLastMinute) {
+  ScheduleLagRecorder lag;
+  for (int ms = 1; ms <= 100; ++ms) lag.Record(milliseconds(ms), kT0 + milliseconds(10 * ms));
+  SummarySnapshot s = lag.Snapshot(kT0 + seconds(1));
+  ASSERT_EQ(s.quantiles.size(), 3u);
+  EXPECT_EQ(s.quantiles[0].quantile, 0.5);
+  EXPECT_EQ(s.quantiles[1].quantile, 0.9);
+  EXPECT_EQ(s.quantiles[2].quantile, 0.99);
+  EXPECT_DOUBLE_EQ(s.quantiles[0].seconds, 0.0505);
+  EXPECT_DOUBLE_EQ(s.quantiles[1].seconds, 0.0901);
+  EXPECT_DOUBLE_EQ(s.quantiles[2].seconds, 0.09901);
+  EXPECT_EQ(s.count, 100u);
+  EXPECT_DOUBLE_EQ(s.sum_seconds, 5.05);
+
+  s = lag.Snapshot(kT0 + seconds(62));
+  EXPECT_TRUE(std::isnan(s.quantiles[0].seconds)) << "older than a minute";
+  EXPECT_EQ(s.count, 100u);
+}
+
+TEST(ScheduleLagRecorderTest, EarlyStartCountsAsNoLag) {
+  ScheduleLagRecorder lag;
+  lag.Record(-milliseconds(3), kT0);
+  const SummarySnapshot s = lag.Snapshot(kT0);
+  EXPECT_EQ(s.quantiles[0].seconds, 0.0);
+  EXPECT_EQ(s.sum_seconds, 0.0);
+  EXPECT_EQ(s.count, 1u);
+}
+
+TEST(ScheduleLagRecorderTest, CapsTheSampleCount) {
+  ScheduleLagRecorder lag(seconds(60), 10);
+  for (int i = 0; i < 20; ++i) lag.Record(milliseconds(i), kT0);
+  const SummarySnapshot s = lag.Snapshot(kT0);
+  EXPECT_DOUBLE_EQ(s.quantiles[0].seconds, 0.0145);  // median of the newest 10: 10..19 ms
+  EXPECT_EQ(s.count, 20u);
+}
+
+}  // namespace
+}  // namespace latencyd
