@@ -17,7 +17,52 @@ std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 constexpr std::string_view kReservedLabels[] = {
     "endpoint", "class", "quantile", "le", "phase", "result", "reason", "job", "instance"};
 
+// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 when it is not one.
+std::size_t Utf8SequenceLength(std::string_view s) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80;  // bounds of the second byte (RFC 3629, table 3-7 of Unicode)
+  unsigned char high = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) low = 0xa0;   // overlong
+    if (lead == 0xed) high = 0x9f;  // surrogates
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) low = 0x90;   // overlong
+    if (lead == 0xf4) high = 0x8f;  // past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (s.size() < length || byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xbf) return 0;
+  }
+  return length;
+}
+
+std::string Hex(unsigned char byte) {
+  constexpr char kDigits[] = "0123456789abcdef";
+  return std::string("0x") + kDigits[byte >> 4] + kDigits[byte & 0xf];
+}
+
 }  // namespace
+
+std::optional<std::string> CheckUtf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = Utf8SequenceLength(text.substr(i));
+    if (n == 0) {
+      return "not valid UTF-8 (byte " + Hex(static_cast<unsigned char>(text[i])) + " at offset " +
+             std::to_string(i) + ")";
+    }
+    i += n;
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> CheckEndpointName(std::string_view name) {
   if (name.size() > kMaxEndpointNameLength) {
@@ -56,6 +101,10 @@ std::optional<std::string> CheckLabelName(std::string_view name) {
 }
 
 std::optional<std::string> CheckUrl(std::string_view url) {
+  // Before anything that quotes the URL: its raw bytes must not reach a message.
+  if (auto problem = CheckUtf8(url)) {
+    return "URL is " + *problem + "; percent-encode raw bytes (e.g. %FF)";
+  }
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
     return "invalid URL " + Quote(url) + " (expected http://host[:port]/path)";

@@ -11,6 +11,12 @@ namespace latencyd::config {
 inline constexpr std::size_t kMaxEndpointNameLength = 128;
 
 // Each returns nullopt when `text` is acceptable, else the message of the problem.
+
+// Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). Every string
+// of a config can reach /metrics, the status page, the JSON or the logs, and one raw byte that
+// is not UTF-8 makes Prometheus reject the whole scrape. The message names the first bad
+// byte's offset and value, never the bytes themselves.
+std::optional<std::string> CheckUtf8(std::string_view text);
 std::optional<std::string> CheckEndpointName(std::string_view name);
 std::optional<std::string> CheckClassName(std::string_view name);
 std::optional<std::string> CheckLabelName(std::string_view name);

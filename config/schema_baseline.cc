@@ -2,10 +2,7 @@
 // pytest-benchmark --benchmark-json file, or literal durations.
 #include <yaml-cpp/yaml.h>
 
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include "config/read_file.h"
@@ -35,15 +32,10 @@ std::optional<double> ParsePercent(const std::string& text) {
 
 // Reads `path` (JSON is YAML) into name -> median; returns an error message on failure.
 std::optional<std::string> LoadBenchmarks(const std::string& path, BenchmarkMedians* medians) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "cannot open \"" + path + "\": " + std::strerror(errno);
-  std::string text(kMaxBenchmarkFileSize + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad() || (in.gcount() == 0 && !in.eof())) {
-    return "cannot read \"" + path + "\": " + std::strerror(errno);
+  std::string text;
+  if (auto problem = ReadRegularFile(path, kMaxBenchmarkFileSize, &text)) {
+    return "\"" + path + "\": " + *problem;
   }
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxBenchmarkFileSize) return "\"" + path + "\" is larger than 16 MiB";
   const std::string not_json =
       "\"" + path + "\" is not pytest-benchmark JSON (expected benchmarks[].stats.median)";
   try {

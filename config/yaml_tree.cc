@@ -10,6 +10,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "config/checks.h"
+
 namespace latencyd::config {
 
 const YamlNode* YamlNode::Find(const std::string& key) const {
@@ -85,6 +87,16 @@ class TreeBuilder : public YAML::EventHandler {
                 const std::string& value) override {
     if (IsPlainNull(tag, value)) return OnNull(mark, 0);
     YamlNode node = Make(Kind::kScalar, mark);
+    if (auto problem = CheckUtf8(value)) {
+      // Keys and values alike: any string may end up in /metrics, the page, the JSON or a
+      // log line. Reported once here; readers then skip the node (and a key's value).
+      const bool is_key =
+          !frames_.empty() && frames_.back().node->kind == Kind::kMap && !frames_.back().has_key;
+      Report(node.line, node.column, node.path, (is_key ? "key is " : "value is ") + *problem);
+      node.kind = Kind::kInvalid;
+      Add(std::move(node));
+      return;
+    }
     node.value = value;
     node.plain = tag == "?";
     Add(std::move(node));

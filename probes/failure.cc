@@ -91,6 +91,11 @@ Classification ClassifyFailure(const TransferOutcome& o) {
     return {FailureReason::kTooLarge,
             "response headers larger than " + std::to_string(kMaxHeaderBytes) + " bytes"};
   }
+  if (o.curl_code == CURLE_OUT_OF_MEMORY && o.reading_response_head) {
+    return {FailureReason::kTooLarge, "response head line longer than libcurl's limit of " +
+                                          std::to_string(CURL_MAX_HTTP_HEADER / 1024) +
+                                          " KiB (status line or one header)"};
+  }
   if (o.curl_code != CURLE_OK) {
     FailureReason reason = ReasonForCurlCode(o.curl_code);
     std::string error = Headline(o.curl_code, o);

@@ -18,6 +18,10 @@ struct TransferOutcome {
   std::string_view curl_detail;    // libcurl's error buffer; may be empty
   bool body_too_large = false;     // the write callback stopped the transfer at max_body
   bool headers_too_large = false;  // the header callback stopped it at kMaxHeaderBytes
+  // The request was sent and the (final) response head had not ended: libcurl reports a head
+  // line over its own limit (CURL_MAX_HTTP_HEADER) as CURLE_OUT_OF_MEMORY, which this tells
+  // apart from a real allocation failure.
+  bool reading_response_head = false;
   int http_status = 0;
   bool status_expected = true;       // http_status is within ProbeSpec::expect_status
   std::string_view expected_status;  // DescribeStatusRanges(expect_status), for the message

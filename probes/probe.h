@@ -81,7 +81,16 @@ inline constexpr int kPhaseCount = 5;
 std::string_view PhaseName(int phase_index);
 Duration PhaseAt(const PhaseTimings& phases, int phase_index);
 
+// Why a probe was not run when the cause is latencyd's own, never the target's. Such a result
+// is no sample and no failure: the scheduler counts it in latencyd_probes_skipped_total.
+enum class SkipCause {
+  kNone,              // the probe ran (ok or failed)
+  kStartedLate,       // started with less than half its timeout left before its deadline
+  kOutOfDescriptors,  // the process ran out of file descriptors (RLIMIT_NOFILE) for its socket
+};
+
 struct ProbeResult {
+  SkipCause skipped = SkipCause::kNone;  // when set, `error` says why and nothing else counts
   bool ok = false;
   FailureReason reason = FailureReason::kOther;
   std::string error;    // human-readable detail for the status page and logs; empty when ok

@@ -55,7 +55,10 @@ class ProbeEngine {
   // Starts `probe` as soon as possible on the loop chosen by `affinity` (the same affinity
   // always lands on the same loop, so keep-alive connections can be reused). The probe fails
   // with kTimeout at the earlier of its spec's timeout and `deadline` (the scheduler passes
-  // its endpoint's next slot, so a probe never runs into it).
+  // its endpoint's next slot, so a probe never runs into it). A probe that starts with less
+  // than half its spec's timeout left before `deadline` (its loop was late) is not run: its
+  // result says SkipCause::kStartedLate, since a shorter deadline would judge the target by
+  // latencyd's own lateness.
   void Submit(std::shared_ptr<const PreparedProbe> probe, std::uint64_t affinity, Callback done,
               SteadyTime deadline = SteadyTime::max());
 

@@ -26,7 +26,7 @@ bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::
   done_ = std::move(done);
   body_bytes_ = 0;
   header_bytes_ = 0;
-  body_too_large_ = headers_too_large_ = false;
+  body_too_large_ = headers_too_large_ = head_complete_ = false;
   body_.clear();
   error_[0] = '\0';
   if (probe == probe_) {
@@ -141,9 +141,11 @@ std::size_t Transfer::OnBody(char* data, std::size_t size, std::size_t count, vo
   return n;
 }
 
-std::size_t Transfer::OnHeader(char*, std::size_t size, std::size_t count, void* self) {
+std::size_t Transfer::OnHeader(char* data, std::size_t size, std::size_t count, void* self) {
   auto* t = static_cast<Transfer*>(self);
   const std::size_t n = size * count;
+  // Every head (1xx, redirect hops, the final one) ends with a blank line.
+  t->head_complete_ = (n == 2 && data[0] == '\r' && data[1] == '\n') || (n == 1 && data[0] == '\n');
   t->header_bytes_ += n;
   if (t->header_bytes_ > kMaxHeaderBytes) {
     t->headers_too_large_ = true;

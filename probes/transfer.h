@@ -35,6 +35,8 @@ class Transfer {
   ProbeResult Finish(int curl_code) const;
   // A result for a probe that could not be started.
   static ProbeResult NotStarted(const std::string& why);
+  // A result for a probe not run for a cause of latencyd's own (see SkipCause).
+  static ProbeResult Skipped(SkipCause cause, const std::string& why);
 
   // Hands out the callback and drops the run's state, so the handle can be reused. The
   // handle stays configured for its probe (and keeps it alive: libcurl points into it).
@@ -64,8 +66,9 @@ class Transfer {
   std::size_t header_bytes_ = 0;
   bool body_too_large_ = false;
   bool headers_too_large_ = false;
-  std::string body_;      // kept only when a regex must be checked
-  char error_[256] = {};  // CURLOPT_ERRORBUFFER (CURL_ERROR_SIZE)
+  bool head_complete_ = false;  // the last header line seen was the blank one ending a head
+  std::string body_;            // kept only when a regex must be checked
+  char error_[256] = {};        // CURLOPT_ERRORBUFFER (CURL_ERROR_SIZE)
 };
 
 }  // namespace latencyd::probes

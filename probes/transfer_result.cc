@@ -60,6 +60,7 @@ ProbeResult Transfer::Finish(int curl_code) const {
   o.curl_detail = error_;
   o.body_too_large = body_too_large_;
   o.headers_too_large = headers_too_large_;
+  o.reading_response_head = !head_complete_ && LongInfo(e, CURLINFO_REQUEST_SIZE) > 0;
   o.http_status = r.http_status;
   o.status_expected = curl_code != CURLE_OK || StatusExpected(r.http_status);
   std::string expected;
@@ -82,6 +83,12 @@ ProbeResult Transfer::NotStarted(const std::string& why) {
   r.error = why;
   r.started = std::chrono::steady_clock::now();
   r.finished_wall = std::chrono::system_clock::now();
+  return r;
+}
+
+ProbeResult Transfer::Skipped(SkipCause cause, const std::string& why) {
+  ProbeResult r = NotStarted(why);
+  r.skipped = cause;
   return r;
 }
 

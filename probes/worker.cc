@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 namespace latencyd::probes {
 namespace {
@@ -24,6 +25,23 @@ SteadyTime::rep NowTicks() { return std::chrono::steady_clock::now().time_since_
 // The worker whose loop runs on this thread, if any: a probe's callback that submits the
 // endpoint's next probe (the scheduler's chain) then hands it over without lock or wake-up.
 thread_local const void* current_loop = nullptr;
+
+// Less than half the timeout left before the deadline: the probe would be judged by the
+// loop's lateness, not by the target (probes/README.md, "Deadlines").
+bool StartsTooLate(const PreparedProbe& probe, SteadyTime deadline) {
+  if (deadline == SteadyTime::max()) return false;
+  return deadline - std::chrono::steady_clock::now() < probe.spec().timeout / 2;
+}
+
+std::string LateMessage(const PreparedProbe& probe, SteadyTime deadline) {
+  using std::chrono::milliseconds;
+  const auto left =
+      std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+  const auto timeout = std::chrono::duration_cast<milliseconds>(probe.spec().timeout);
+  return "skipped: started " + std::to_string(std::max<std::int64_t>(left.count(), 0)) +
+         " ms before its deadline, less than half its timeout (" + std::to_string(timeout.count()) +
+         " ms); latencyd was late, not the target";
+}
 
 }  // namespace
 
@@ -154,6 +172,13 @@ void ProbeEngine::Worker::Sleep(SteadyTime now, int sleep_ms) {
 void ProbeEngine::Worker::Start(Pending& pending) {
   if (pending.cancelled && pending.cancelled->load()) {
     in_flight_.fetch_sub(1, std::memory_order_relaxed);  // dropped, as documented
+    return;
+  }
+  if (pending.probe && StartsTooLate(*pending.probe, pending.deadline)) {
+    in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    if (pending.done)
+      pending.done(Transfer::Skipped(SkipCause::kStartedLate,
+                                     LateMessage(*pending.probe, pending.deadline)));
     return;
   }
   Transfer* t = pending.probe ? pool_.Take(pending.probe.get()) : nullptr;

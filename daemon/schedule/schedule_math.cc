@@ -37,12 +37,13 @@ SteadyTime FirstDueAtOrAfter(SteadyTime epoch, Duration offset, Duration interva
 SteadyTime NextDue(SteadyTime due, Duration interval, SteadyTime now, std::uint64_t* missed_slots) {
   SteadyTime next = due + interval;
   *missed_slots = 0;
-  if (next >= now || interval.count() <= 0) return next;
-  // Slots strictly before now were never started; count them and rejoin the grid at or
-  // after now.
-  SteadyTime rejoin = FirstDueAtOrAfter(next, Duration::zero(), interval, now);
-  *missed_slots = static_cast<std::uint64_t>((rejoin - next) / interval);
-  return rejoin;
+  if (interval.count() <= 0 || now < next + interval) return next;
+  // Slots whose whole interval is already past are counted, not replayed; the latest slot
+  // whose interval is still running is started late (the engine skips it if too little of its
+  // timeout is left).
+  SteadyTime latest = next + interval * ((now - next) / interval);
+  *missed_slots = static_cast<std::uint64_t>((latest - next) / interval);
+  return latest;
 }
 
 }  // namespace latencyd

@@ -30,9 +30,12 @@ Duration PhaseOffset(std::string_view name, Duration interval);
 SteadyTime FirstDueAtOrAfter(SteadyTime epoch, Duration offset, Duration interval, SteadyTime now);
 
 // The next slot after `due` once the probe due then was handled at `now`. Normally
-// due + interval; when the scheduler fell a whole interval or more behind (a suspended
-// process, an overloaded machine) the slots already past are not replayed in a burst: they
-// are skipped, counted in *missed_slots, and the next due is the first grid point after now.
+// due + interval, even when that is already a little past (a probe that overran its deadline,
+// a busy loop): the slot is then started late rather than lost, and the engine skips it only
+// if less than half its timeout is left. When the scheduler fell a whole interval or more
+// behind (a suspended process, an overloaded machine) the slots whose whole interval has
+// passed are not replayed in a burst: they are counted in *missed_slots, and the next due is
+// the latest grid point at or before now.
 SteadyTime NextDue(SteadyTime due, Duration interval, SteadyTime now, std::uint64_t* missed_slots);
 
 }  // namespace latencyd

@@ -20,9 +20,16 @@ void LogTransition(const ProbeJob& job, const probes::ProbeResult& result) {
   }
 }
 
+// Logs a skipped probe at debug level; running out of descriptors is reported by the engine's
+// own rate-limited error.
+void NoteSkip(const ProbeJob& job, const probes::ProbeResult& result) {
+  log::Debug("probe skipped", {{"endpoint", job.name}, {"err", result.error}});
+}
+
 // Hands the engine `job`'s probe due at `due`; its completion hands over the next one. The
 // chain never stacks probes: the next slot is chosen when this probe has finished, and slots
-// that passed meanwhile (only when the loop itself was late) are counted as skipped.
+// that passed meanwhile (only when the loop itself was late) are counted as skipped, as are
+// probes the engine did not run for a cause of latencyd's own (ProbeResult::skipped).
 void Launch(probes::ProbeEngine* engine, ScheduleLagRecorder* lag, std::shared_ptr<ProbeJob> job,
             SteadyTime due) {
   auto done = [engine, lag, job, due](const probes::ProbeResult& result) {
@@ -30,7 +37,13 @@ void Launch(probes::ProbeEngine* engine, ScheduleLagRecorder* lag, std::shared_p
     // The lag runs to when the engine really started the request.
     lag->Record(result.started - due, result.started);
     SteadyTime now = std::chrono::steady_clock::now();
-    if (job->state->Record(result, now)) LogTransition(*job, result);
+    if (result.skipped != probes::SkipCause::kNone) {
+      // latencyd's own fault (late, out of descriptors): never charged to the target.
+      job->state->RecordSkipped(1);
+      NoteSkip(*job, result);
+    } else if (job->state->Record(result, now)) {
+      LogTransition(*job, result);
+    }
     std::uint64_t missed = 0;
     SteadyTime next = NextDue(due, job->interval, now, &missed);
     if (missed > 0) job->state->RecordSkipped(missed);

@@ -34,6 +34,8 @@ struct ProbeJob {
 // The latest a probe due at `due` may run: a little before the endpoint's next slot (a tenth
 // of the interval, at most 10 ms), so a probe that runs to its deadline (timeout == interval,
 // a hung target) has ended when the next slot comes, and that slot is probed, not skipped.
+// A probe started so late that less than half its timeout is left before this deadline is
+// skipped by the engine (SkipCause::kStartedLate), never failed with a shortened timeout.
 SteadyTime ProbeDeadline(SteadyTime due, Duration interval);
 
 class Scheduler {

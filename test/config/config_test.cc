@@ -229,7 +229,7 @@ TEST(LoadConfigFileTest, MissingFile) {
 }
 
 TEST(LoadConfigFileTest, Directory) {
-  EXPECT_EQ(LoadError(TestData("valid")), TestData("valid") + ": cannot read file: Is a directory");
+  EXPECT_EQ(LoadError(TestData("valid")), TestData("valid") + ": not a regular file (a directory)");
 }
 
 TEST(LoadConfigFileTest, FileOverOneMebibyte) {

@@ -111,6 +111,15 @@ const InvalidCase kInvalidCases[] = {
     {"label_name_reserved.yml",
      "label_name_reserved.yml:6:7: endpoints[0].labels.instance: label name \"instance\" is "
      "reserved (latencyd or Prometheus sets it)"},
+    {"label_value_not_utf8.yml",
+     "label_value_not_utf8.yml:6:13: endpoints[0].labels.team: value is not valid UTF-8 (byte "
+     "0xff at offset 3)"},
+    {"label_key_not_utf8.yml",
+     "label_key_not_utf8.yml:6:7: endpoints[0].labels: key is not valid UTF-8 (byte 0xe9 at "
+     "offset 1)"},
+    {"class_name_overlong_utf8.yml",
+     "class_name_overlong_utf8.yml:7:12: endpoints[0].class: value is not valid UTF-8 (byte 0xc0 "
+     "at offset 1)"},
     {"max_body_zero.yml",
      "max_body_zero.yml:2:13: defaults.max_body: max_body 0B is outside [1B, 1GiB]"},
     {"max_redirects_out_of_range.yml",
@@ -164,6 +173,9 @@ const InvalidCase kInvalidCases[] = {
      "defaults, endpoint_files, endpoints)"},
     {"url_bad_port.yml",
      "url_bad_port.yml:3:10: endpoints[0].url: invalid port in URL \"http://127.0.0.1:99999/\""},
+    {"url_not_utf8.yml",
+     "url_not_utf8.yml:3:10: endpoints[0].url: value is not valid UTF-8 (byte 0xc3 at offset "
+     "25)"},
     {"url_not_a_url.yml",
      "url_not_a_url.yml:3:10: endpoints[0].url: invalid URL \"127.0.0.1:8000/health\" (expected "
      "http://host[:port]/path)"},

@@ -94,6 +94,21 @@ TEST_F(EngineFailureTest, HugeHeadersAreTooLarge) {
   ExpectFailure(RunOne(engine_, Spec(raw.Url("/"))), FailureReason::kTooLarge, "headers");
 }
 
+// libcurl refuses a single head line over its own limit (CURL_MAX_HTTP_HEADER, 100 KiB) with
+// CURLE_OUT_OF_MEMORY before our header callback sees it: still too_large, not "out of memory".
+TEST_F(EngineFailureTest, HugeHeaderLineIsTooLarge) {
+  RawServer raw(RawServer::Behavior::kHugeHeaderLine);
+  ProbeResult r = RunOne(engine_, Spec(raw.Url("/")));
+  ExpectFailure(r, FailureReason::kTooLarge, "response head line longer than");
+  EXPECT_EQ(r.error.find("memory"), std::string::npos) << r.error;
+}
+
+TEST_F(EngineFailureTest, HugeStatusLineIsTooLarge) {
+  RawServer raw(RawServer::Behavior::kHugeStatusLine);
+  ProbeResult r = RunOne(engine_, Spec(raw.Url("/")));
+  ExpectFailure(r, FailureReason::kTooLarge, "response head line longer than");
+}
+
 TEST_F(EngineFailureTest, RedirectLoopIsOther) {
   ProbeResult r = RunOne(engine_, Spec(server_.Url("/redirect-loop")));
   ExpectFailure(r, FailureReason::kOther, "too many redirects (redirect loop?), limit 5");

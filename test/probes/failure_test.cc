@@ -73,6 +73,21 @@ TEST(ClassifyFailureTest, CallbackFlagsExplainWriteErrors) {
   EXPECT_EQ(headers.error, "response headers larger than 65536 bytes");
 }
 
+TEST(ClassifyFailureTest, OutOfMemoryInTheResponseHeadIsTooLarge) {
+  TransferOutcome o;
+  o.curl_code = CURLE_OUT_OF_MEMORY;
+  o.reading_response_head = true;
+  Classification head = ClassifyFailure(o);
+  EXPECT_EQ(head.reason, FailureReason::kTooLarge);
+  EXPECT_EQ(
+      head.error,
+      "response head line longer than libcurl's limit of 100 KiB (status line or one header)");
+  o.reading_response_head = false;  // elsewhere it is a real allocation failure
+  Classification elsewhere = ClassifyFailure(o);
+  EXPECT_EQ(elsewhere.reason, FailureReason::kOther);
+  EXPECT_EQ(elsewhere.error, "Out of memory");
+}
+
 TEST(ClassifyFailureTest, StatusBeatsBodyAndTransportBeatsBoth) {
   TransferOutcome o;
   o.http_status = 503;

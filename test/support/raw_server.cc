@@ -131,6 +131,18 @@ void RawServer::Handle(int fd) {
       WriteAll(fd, response + "Content-Length: 2\r\n\r\nok");
       break;
     }
+    case Behavior::kHugeHeaderLine:
+      if (got_request) {
+        WriteAll(fd, "HTTP/1.1 200 OK\r\nX-Filler: " + std::string(kHugeHeaderBytes, 'h') +
+                         "\r\nContent-Length: 2\r\n\r\nok");
+      }
+      break;
+    case Behavior::kHugeStatusLine:
+      if (got_request) {
+        WriteAll(fd, "HTTP/1.1 200 " + std::string(kHugeHeaderBytes, 'O') +
+                         "\r\nContent-Length: 2\r\n\r\nok");
+      }
+      break;
     case Behavior::kTruncatedBody:
       if (got_request) WriteAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789");
       break;

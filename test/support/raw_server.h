@@ -20,6 +20,8 @@ class RawServer {
     kCloseWithoutResponse,  // read the request, then close cleanly (client gets nothing)
     kGarbage,               // read the request, answer bytes that are not HTTP, close
     kHugeHeaders,           // read the request, answer a status line and ~1 MiB of headers
+    kHugeHeaderLine,        // read the request, answer a status line and one 1 MiB header line
+    kHugeStatusLine,        // read the request, answer a 1 MiB status line
     kTruncatedBody,         // read the request, promise 1000 body bytes, send 10, close
     kSilent,                // accept, never read nor answer until destroyed
   };

@@ -1,0 +1,88 @@
+// Deadlines against real loopback peers: a trickled body is cut at the deadline (as the
+// probe reports it and as the target sees it), and a probe its loop starts too late to give
+// it half its timeout is skipped, never failed against a healthy target.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "probes/probe_engine.h"
+#include "test/probes/probe_test_util.h"
+#include "test/support/fixture_server.h"
+#include "test/support/trickle_server.h"
+
+namespace latencyd::probes {
+namespace {
+
+using namespace std::chrono_literals;
+using latencyd::testing::FixtureServer;
+using latencyd::testing::TrickleServer;
+
+TEST(DeadlineTest, TrickledBodyIsCutAtTheDeadline) {
+  TrickleServer server;  // 200 KiB/s, never complete
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeSpec spec = Spec(server.Url("/"));
+  spec.timeout = 300ms;
+  spec.max_body = 100 << 20;
+  ProbeResult r = RunOne(engine, spec);
+  EXPECT_EQ(r.reason, FailureReason::kTimeout) << r.error;
+  EXPECT_EQ(r.error.rfind("timeout after 300 ms", 0), 0u) << r.error;
+  EXPECT_GT(r.body_bytes, 0u);
+  EXPECT_GE(r.total, 299ms);
+  // The target's side: the connection ended with the probe. The bound only catches a probe
+  // that runs on by a large part of its timeout; a loaded machine stays well inside it.
+  for (int i = 0; i < 200 && server.connection_durations().empty(); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(server.connection_durations().size(), 1u);
+  EXPECT_LT(server.connection_durations()[0], 300ms + 150ms);
+}
+
+// Keeps a loop busy: the callback of a quick probe blocks the loop until `until`, as a slow
+// batch of callbacks or an overloaded machine would.
+void BlockLoopUntil(ProbeEngine& engine, const std::string& url, SteadyTime until) {
+  auto probe = std::make_shared<const PreparedProbe>(Spec(url));
+  engine.Submit(probe, 0, [until](const ProbeResult&) { std::this_thread::sleep_until(until); });
+}
+
+TEST(DeadlineTest, ProbeStartedTooLateIsSkippedNotFailed) {
+  FixtureServer server;
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeSpec spec = Spec(server.Url("/delay/20000"));  // a healthy target: 20 ms
+  spec.timeout = 400ms;
+  auto probe = std::make_shared<const PreparedProbe>(spec);
+  const SteadyTime start_at = std::chrono::steady_clock::now() + 100ms;
+  const SteadyTime deadline = start_at + 400ms;
+  // The loop is busy until 5 ms before the deadline: far less than half the timeout is left.
+  BlockLoopUntil(engine, server.Url("/delay/0"), deadline - 5ms);
+  auto promise = std::make_shared<std::promise<ProbeResult>>();
+  auto future = promise->get_future();
+  engine.SubmitAt(
+      start_at, probe, 0, [promise](const ProbeResult& r) { promise->set_value(r); }, deadline,
+      nullptr);
+  ProbeResult r = Await(future);
+  EXPECT_EQ(r.skipped, SkipCause::kStartedLate) << ReasonName(r.reason) << ": " << r.error;
+  EXPECT_NE(r.error.find("less than half its timeout (400 ms)"), std::string::npos) << r.error;
+  EXPECT_EQ(server.RequestCount("/delay/20000"), 0u);  // the target never saw it
+}
+
+TEST(DeadlineTest, ProbeStartedSomewhatLateStillRuns) {
+  FixtureServer server;
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeSpec spec = Spec(server.Url("/delay/1000"));
+  spec.timeout = 2s;
+  auto probe = std::make_shared<const PreparedProbe>(spec);
+  const SteadyTime start_at = std::chrono::steady_clock::now() + 50ms;
+  const SteadyTime deadline = start_at + 2s;
+  BlockLoopUntil(engine, server.Url("/delay/0"), start_at + 100ms);  // 100 ms late: plenty left
+  auto promise = std::make_shared<std::promise<ProbeResult>>();
+  auto future = promise->get_future();
+  engine.SubmitAt(
+      start_at, probe, 0, [promise](const ProbeResult& r) { promise->set_value(r); }, deadline,
+      nullptr);
+  ProbeResult r = Await(future);
+  EXPECT_EQ(r.skipped, SkipCause::kNone);
+  EXPECT_TRUE(r.ok) << r.error;
+}
+
+}  // namespace
+}  // namespace latencyd::probes
