@@ -170,8 +170,11 @@ void AddJudgementFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFami
       Family("latencyd_window_samples", "Successful probe samples currently in the sliding window.",
              MetricType::Gauge);
   auto skipped = Family("latencyd_probes_skipped_total",
-                        "Probes not started: the previous probe of the endpoint was still "
-                        "running, or latencyd fell a whole interval behind its schedule.",
+                        "Probes not run for a cause of latencyd's own, never charged to the "
+                        "target: the previous probe of the endpoint was still running, latencyd "
+                        "fell a whole interval behind its schedule, a probe started with less "
+                        "than half its timeout left before its deadline, or the process was out "
+                        "of file descriptors.",
                         MetricType::Counter);
   for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
     const Labels labels = EndpointLabels(endpoint);
