@@ -91,6 +91,9 @@ Classification ClassifyFailure(const TransferOutcome& o) {
     return {FailureReason::kTooLarge,
             "response headers larger than " + std::to_string(kMaxHeaderBytes) + " bytes"};
   }
+  if (!o.redirect_refused.empty()) {
+    return {FailureReason::kRedirect, std::string(o.redirect_refused)};
+  }
   if (o.curl_code == CURLE_OUT_OF_MEMORY && o.reading_response_head) {
     return {FailureReason::kTooLarge, "response head line longer than libcurl's limit of " +
                                           std::to_string(CURL_MAX_HTTP_HEADER / 1024) +

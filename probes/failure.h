@@ -22,6 +22,7 @@ struct TransferOutcome {
   // line over its own limit (CURL_MAX_HTTP_HEADER) as CURLE_OUT_OF_MEMORY, which this tells
   // apart from a real allocation failure.
   bool reading_response_head = false;
+  std::string_view redirect_refused;  // why the redirect policy stopped the transfer, if it did
   int http_status = 0;
   bool status_expected = true;       // http_status is within ProbeSpec::expect_status
   std::string_view expected_status;  // DescribeStatusRanges(expect_status), for the message

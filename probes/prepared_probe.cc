@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <strings.h>
 
+#include <cctype>
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
@@ -96,6 +97,27 @@ void CompileUrl(const ProbeSpec& spec, PreparedProbe::Compiled& c, curl_slist** 
 
 }  // namespace
 
+std::string OriginOf(const char* url) {
+  CURLU* u = curl_url();
+  if (u == nullptr) return "";
+  std::string origin;
+  char* scheme = nullptr;
+  char* host = nullptr;
+  char* port = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    origin = std::string(scheme) + "://" + host + ":" + port;
+    for (char& ch : origin) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  curl_free(scheme);
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(u);
+  return origin;
+}
+
 void EnsureCurlGlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -130,6 +152,9 @@ PreparedProbe::PreparedProbe(ProbeSpec spec)
   if (!HasHeader(spec_, "Expect")) headers = curl_slist_append(headers, "Expect:");
   CompileUrl(spec_, c, &headers);
   c.header_list = OwnList(headers);
+  c.foreign_header_list =
+      OwnList(HasHeader(spec_, "Expect") ? nullptr : curl_slist_append(nullptr, "Expect:"));
+  c.origin = OriginOf(c.url.c_str());
 }
 
 PreparedProbe::~PreparedProbe() = default;

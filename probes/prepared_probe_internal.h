@@ -14,11 +14,22 @@ namespace latencyd::probes {
 // Initializes libcurl once per process, before any thread uses it.
 void EnsureCurlGlobalInit();
 
+// "scheme://host:port" of an absolute http(s) URL, in lower case with the default port
+// filled in; "" when libcurl cannot parse it.
+std::string OriginOf(const char* url);
+
 struct PreparedProbe::Compiled {
   std::optional<std::regex> body_regex;
   std::shared_ptr<void> header_list;  // curl_slist*: request headers plus "Expect:"
-  std::shared_ptr<void> connect_to;   // curl_slist*: set when tls.server_name rewrites the URL
-  std::string url;                    // the spec's URL, host replaced by tls.server_name if set
+  // curl_slist*: what a redirect to another origin gets instead: "Expect:" only, none of the
+  // configured headers (they may carry secrets; libcurl itself strips only Authorization and
+  // Cookie).
+  std::shared_ptr<void> foreign_header_list;
+  // "scheme://host:port" of `url` (lower case, default port filled in): redirects to any
+  // other origin get neither the configured headers nor the body. Empty when unparsable.
+  std::string origin;
+  std::shared_ptr<void> connect_to;  // curl_slist*: set when tls.server_name rewrites the URL
+  std::string url;                   // the spec's URL, host replaced by tls.server_name if set
   // CURLU*: `url` parsed once and handed to libcurl with CURLOPT_CURLU, which copies it per
   // transfer instead of parsing the string again (about 10 µs per probe); null when libcurl
   // cannot parse it, and then CURLOPT_URL lets libcurl report why.

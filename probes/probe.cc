@@ -23,6 +23,8 @@ std::string_view ReasonName(FailureReason reason) {
       return "too_large";
     case FailureReason::kReset:
       return "reset";
+    case FailureReason::kRedirect:
+      return "redirect";
     case FailureReason::kOther:
       return "other";
   }
@@ -33,7 +35,8 @@ const std::vector<FailureReason>& AllFailureReasons() {
   static const std::vector<FailureReason> kAll = {
       FailureReason::kTimeout,  FailureReason::kDns,    FailureReason::kConnect,
       FailureReason::kTls,      FailureReason::kStatus, FailureReason::kBodyMismatch,
-      FailureReason::kTooLarge, FailureReason::kReset,  FailureReason::kOther,
+      FailureReason::kTooLarge, FailureReason::kReset,  FailureReason::kRedirect,
+      FailureReason::kOther,
   };
   return kAll;
 }

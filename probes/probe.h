@@ -26,9 +26,10 @@ enum class FailureReason {
   kBodyMismatch,
   kTooLarge,
   kReset,
+  kRedirect,  // a redirect the policy refuses (https to http, a body re-sent to another origin)
   kOther,
 };
-inline constexpr int kFailureReasonCount = 10;
+inline constexpr int kFailureReasonCount = 11;
 
 // "timeout", "dns", ...; "" for kNone.
 std::string_view ReasonName(FailureReason reason);
@@ -59,6 +60,9 @@ struct ProbeSpec {
   bool keepalive = false;                      // false: a fresh connection for every probe
   std::uint64_t max_body = 1024 * 1024;        // decompressed bytes; more fails with kTooLarge
   int max_redirects = 5;                       // 0: do not follow
+  // Redirect policy (probes/README.md): custom headers and the body go only to the origin of
+  // `url`; a redirect from https to http fails with kRedirect unless this is set.
+  bool allow_insecure_redirect = false;
   TlsSpec tls;
 };
 

@@ -3,6 +3,8 @@
 
 #include <curl/curl.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include "probes/failure.h"
@@ -26,7 +28,9 @@ bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::
   done_ = std::move(done);
   body_bytes_ = 0;
   header_bytes_ = 0;
-  body_too_large_ = headers_too_large_ = head_complete_ = false;
+  body_too_large_ = headers_too_large_ = head_complete_ = seen_https_ = false;
+  last_status_ = 0;
+  redirect_refused_.clear();
   body_.clear();
   error_[0] = '\0';
   if (probe == probe_) {
@@ -66,9 +70,12 @@ bool Transfer::Configure() {
   // also spares libcurl reading no_proxy from the environment on every connection).
   curl_easy_setopt(e, CURLOPT_PROXY, "");
   curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+  foreign_headers_ = false;
   if (spec.max_redirects > 0) {
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(spec.max_redirects));
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Transfer::OnRequest);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, this);
   }
   if (!spec.keepalive) {
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
@@ -146,12 +153,55 @@ std::size_t Transfer::OnHeader(char* data, std::size_t size, std::size_t count, 
   const std::size_t n = size * count;
   // Every head (1xx, redirect hops, the final one) ends with a blank line.
   t->head_complete_ = (n == 2 && data[0] == '\r' && data[1] == '\n') || (n == 1 && data[0] == '\n');
+  if (n > 12 && std::memcmp(data, "HTTP/", 5) == 0) {
+    const char* space = static_cast<const char*>(std::memchr(data, ' ', n));
+    if (space != nullptr && space + 4 <= data + n) t->last_status_ = std::atoi(space + 1);
+  }
   t->header_bytes_ += n;
   if (t->header_bytes_ > kMaxHeaderBytes) {
     t->headers_too_large_ = true;
     return CURL_WRITEFUNC_ERROR;
   }
   return n;
+}
+
+int Transfer::OnRequest(void* self, char*, char*, int, int) {
+  return static_cast<Transfer*>(self)->ApplyRedirectPolicy();
+}
+
+// Runs before every request of a transfer, the first one included (hops == 0), so a handle
+// that ended its last run at another origin gets its headers back at the start of the next.
+int Transfer::ApplyRedirectPolicy() {
+  CURL* e = static_cast<CURL*>(easy_);
+  const PreparedProbe::Compiled& c = probe_->compiled();
+  const ProbeSpec& spec = probe_->spec();
+  const char* url = nullptr;
+  curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
+  const std::string origin = OriginOf(url != nullptr ? url : "");
+  const bool https = origin.rfind("https://", 0) == 0;
+  long hops = 0;
+  curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &hops);
+  if (hops > 0 && seen_https_ && !https && !spec.allow_insecure_redirect) {
+    redirect_refused_ = "redirect from https to " + origin +
+                        " refused (cleartext; allow_insecure_redirect: true permits it)";
+    return CURL_PREREQFUNC_ABORT;
+  }
+  seen_https_ = seen_https_ || https;
+  const bool foreign = hops > 0 && origin != c.origin;
+  // libcurl re-sends the body only on 307 and 308 (it turns 301-303 after a POST into a GET).
+  if (foreign && !spec.body.empty() && (last_status_ == 307 || last_status_ == 308)) {
+    redirect_refused_ = "redirect " + std::to_string(last_status_) + " to another origin (" +
+                        origin + ") would re-send the request body; not followed";
+    return CURL_PREREQFUNC_ABORT;
+  }
+  if (foreign != foreign_headers_) {
+    // Custom headers go only to the configured origin.
+    foreign_headers_ = foreign;
+    auto* list =
+        static_cast<curl_slist*>(foreign ? c.foreign_header_list.get() : c.header_list.get());
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+  }
+  return CURL_PREREQFUNC_OK;
 }
 
 ProbeEngine::Callback Transfer::Release() {

@@ -50,6 +50,11 @@ class Transfer {
  private:
   static std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* self);
   static std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* self);
+  // CURLOPT_PREREQFUNCTION: runs before every request, so before each redirect hop; applies
+  // the redirect policy (see probes/README.md).
+  static int OnRequest(void* self, char* primary_ip, char* local_ip, int primary_port,
+                       int local_port);
+  int ApplyRedirectPolicy();
   bool Configure();
   void SetMethodAndBody(const ProbeSpec& spec);
   void SetTls(const TlsSpec& tls);
@@ -66,9 +71,13 @@ class Transfer {
   std::size_t header_bytes_ = 0;
   bool body_too_large_ = false;
   bool headers_too_large_ = false;
-  bool head_complete_ = false;  // the last header line seen was the blank one ending a head
-  std::string body_;            // kept only when a regex must be checked
-  char error_[256] = {};        // CURLOPT_ERRORBUFFER (CURL_ERROR_SIZE)
+  bool head_complete_ = false;    // the last header line seen was the blank one ending a head
+  int last_status_ = 0;           // of the last status line seen (a redirect's, during a hop)
+  bool seen_https_ = false;       // a request of this run went over https
+  bool foreign_headers_ = false;  // the handle holds foreign_header_list, not header_list
+  std::string redirect_refused_;  // set when the redirect policy aborted the transfer
+  std::string body_;              // kept only when a regex must be checked
+  char error_[256] = {};          // CURLOPT_ERRORBUFFER (CURL_ERROR_SIZE)
 };
 
 }  // namespace latencyd::probes

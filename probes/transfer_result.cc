@@ -60,6 +60,7 @@ ProbeResult Transfer::Finish(int curl_code) const {
   o.curl_detail = error_;
   o.body_too_large = body_too_large_;
   o.headers_too_large = headers_too_large_;
+  o.redirect_refused = redirect_refused_;
   o.reading_response_head = !head_complete_ && LongInfo(e, CURLINFO_REQUEST_SIZE) > 0;
   o.http_status = r.http_status;
   o.status_expected = curl_code != CURLE_OK || StatusExpected(r.http_status);

@@ -125,9 +125,27 @@ std::uint64_t FixtureServer::RequestCount(const std::string& path) const {
   return it == counts_.end() ? 0 : it->second;
 }
 
+std::string FixtureServer::LastRequest(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = last_.find(path);
+  return it == last_.end() ? std::string() : it->second;
+}
+
+namespace {
+
+std::string Describe(const httplib::Request& req) {
+  std::string out = req.method + "\n";
+  for (const auto& [name, value] : req.headers) out += name + ": " + value + "\n";
+  return out + "\n" + req.body;
+}
+
+}  // namespace
+
 void FixtureServer::Count(const httplib::Request& req) {
+  std::string described = Describe(req);
   std::lock_guard<std::mutex> lock(mu_);
   ++counts_[req.path];
+  last_[req.path] = std::move(described);
 }
 
 bool FixtureServer::SleepUntil(std::chrono::steady_clock::time_point deadline) {
@@ -203,9 +221,11 @@ void FixtureServer::InstallRoutes() {
         res.status = 503;
       }));
   Any(s, "/echo", wrap([](const httplib::Request& req, httplib::Response& res) {
-        std::string out = req.method + "\n";
-        for (const auto& [name, value] : req.headers) out += name + ": " + value + "\n";
-        res.set_content(out + "\n" + req.body, "text/plain");
+        res.set_content(Describe(req), "text/plain");
+      }));
+  Any(s, "/redirect-to", wrap([](const httplib::Request& req, httplib::Response& res) {
+        res.set_redirect(req.get_param_value("url"),
+                         std::atoi(req.get_param_value("code").c_str()));
       }));
   Any(s, R"(/r/([^/]+))", wrap([this](const httplib::Request& req, httplib::Response& res) {
         HandleNamedRoute(req, res);

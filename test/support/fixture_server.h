@@ -41,6 +41,7 @@ namespace latencyd::testing {
 //   /redirect/<n>    302 to /redirect/<n-1>; /redirect/0 answers 200 "ok"
 //   /redirect-loop   302 to itself, forever
 //   /redirect-ftp    302 to ftp://127.0.0.1/file
+//   /redirect-to?code=C&url=U   status C (e.g. 307) with Location: U (another origin, say)
 //   /hang            never answers until the server is destroyed (then the socket closes)
 //   /echo            200; body "METHOD\n" + request headers "Name: value\n" + "\n" + body
 //                    (cpp-httplib adds REMOTE_ADDR, LOCAL_PORT... pseudo-headers to the list)
@@ -79,6 +80,9 @@ class FixtureServer {
   // Requests received for exactly this path (no query string), e.g. "/r/api" or "/hang",
   // counted when the request arrives (before any delay).
   std::uint64_t RequestCount(const std::string& path) const;
+  // The last request received for exactly this path, as /echo would answer it: "METHOD\n",
+  // then "Name: value\n" per header, "\n", then the body; "" when none arrived.
+  std::string LastRequest(const std::string& path) const;
   // Requests currently being handled (including those hanging or sleeping).
   int ActiveRequests() const { return active_.load(); }
 
@@ -105,6 +109,7 @@ class FixtureServer {
   bool stopping_ = false;                        // guarded by mu_
   std::map<std::string, Route> routes_;          // guarded by mu_
   std::map<std::string, std::uint64_t> counts_;  // guarded by mu_
+  std::map<std::string, std::string> last_;      // guarded by mu_: LastRequest
   std::atomic<int> active_{0};
 };
 
