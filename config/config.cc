@@ -44,7 +44,8 @@ bool Endpoint::SameProbeSettings(const Endpoint& other) const {
   return url == other.url && method == other.method && headers == other.headers &&
          body == other.body && expect == other.expect && interval == other.interval &&
          timeout == other.timeout && keepalive == other.keepalive && max_body == other.max_body &&
-         max_redirects == other.max_redirects && tls == other.tls;
+         max_redirects == other.max_redirects &&
+         allow_insecure_redirect == other.allow_insecure_redirect && tls == other.tls;
 }
 
 std::string Diagnostic::ToString() const {

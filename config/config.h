@@ -56,6 +56,8 @@ struct Defaults {
   bool keepalive = false;
   std::uint64_t max_body = 1024 * 1024;
   int max_redirects = 5;  // 0: redirects are not followed (a 3xx is judged as it is)
+  // A redirect from https to http fails the probe (reason redirect) unless this is set.
+  bool allow_insecure_redirect = false;
   // Whether a file wrote `timeout` (in defaults or the endpoint). An unwritten timeout is
   // min(1s, interval), so a short interval needs no timeout of its own; a written one above
   // the interval is an error.
@@ -77,6 +79,7 @@ struct Endpoint {
   bool keepalive = false;
   std::uint64_t max_body = 0;
   int max_redirects = 0;
+  bool allow_insecure_redirect = false;
   std::map<std::string, std::string> labels;  // extra labels on every series of the endpoint
   TlsConfig tls;
   // The release benchmark's median this endpoint is compared with (SPEC "Regression

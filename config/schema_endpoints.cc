@@ -15,7 +15,7 @@ namespace {
 const std::vector<std::string_view> kEndpointKeys = {
     "name",     "url",           "class",   "method", "headers",   "body",
     "expect",   "interval",      "timeout", "window", "quantiles", "keepalive",
-    "max_body", "max_redirects", "labels",  "tls",    "baseline"};
+    "max_body", "max_redirects", "labels",  "tls",    "baseline",  "allow_insecure_redirect"};
 
 constexpr std::string_view kMethods[] = {"DELETE", "GET",  "HEAD", "OPTIONS",
                                          "PATCH",  "POST", "PUT"};
@@ -163,6 +163,7 @@ void ReadEndpoint(const YamlNode& map, const Config& config, const BenchmarkMedi
   ep->keepalive = settings.keepalive;
   ep->max_body = settings.max_body;
   ep->max_redirects = settings.max_redirects;
+  ep->allow_insecure_redirect = settings.allow_insecure_redirect;
   ep->quantiles = settings.quantiles;
   // The judged quantile is always exported, so the threshold has a series to compare with.
   if (!ep->class_name.empty()) ep->quantiles.push_back(config.ClassOf(*ep).quantile);

@@ -10,7 +10,8 @@ namespace latencyd::config {
 using Kind = YamlNode::Kind;
 
 const std::vector<std::string_view> kInheritableKeys = {
-    "interval", "timeout", "window", "quantiles", "keepalive", "max_body", "max_redirects"};
+    "interval",  "timeout",  "window",        "quantiles",
+    "keepalive", "max_body", "max_redirects", "allow_insecure_redirect"};
 
 namespace {
 
@@ -53,6 +54,9 @@ TimingNodes ReadInheritable(const YamlNode& map, Defaults* settings, Diagnostics
   }
   if (const YamlNode* node = map.Find("max_redirects")) {
     if (auto n = ReadInt(*node, 0, kMaxRedirects, diags)) settings->max_redirects = *n;
+  }
+  if (const YamlNode* node = map.Find("allow_insecure_redirect")) {
+    if (auto b = ReadBool(*node, diags)) settings->allow_insecure_redirect = *b;
   }
   return nodes;
 }

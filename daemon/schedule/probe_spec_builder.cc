@@ -18,6 +18,7 @@ probes::ProbeSpec ToProbeSpec(const config::Endpoint& endpoint) {
   spec.keepalive = endpoint.keepalive;
   spec.max_body = endpoint.max_body;
   spec.max_redirects = endpoint.max_redirects;
+  spec.allow_insecure_redirect = endpoint.allow_insecure_redirect;
   spec.tls.insecure_skip_verify = endpoint.tls.insecure_skip_verify;
   spec.tls.ca_file = endpoint.tls.ca_file;
   spec.tls.cert_file = endpoint.tls.cert_file;

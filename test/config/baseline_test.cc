@@ -60,10 +60,11 @@ TEST(BaselineTest, ReportsBadTolerancesUnknownBenchmarksAndBadLiterals) {
 }
 
 TEST(BaselineTest, ReportsUnreadableAndMalformedBenchmarkFiles) {
-  EXPECT_EQ(ErrorsOf("missing_file.yml"),
-            kDir +
-                "missing_file.yml:2:21: baseline.pytest_benchmark: \"/nonexistent/benchmark.json\": "
-                "cannot open file: No such file or directory");
+  EXPECT_EQ(
+      ErrorsOf("missing_file.yml"),
+      kDir +
+          "missing_file.yml:2:21: baseline.pytest_benchmark: \"/nonexistent/benchmark.json\": "
+          "cannot open file: No such file or directory");
   EXPECT_EQ(ErrorsOf("name_without_file.yml"),
             kDir +
                 "name_without_file.yml:5:15: endpoints[0].baseline: baseline \"test_main_root\" "

@@ -29,6 +29,7 @@ TEST(LoadConfigFileTest, MinimalConfigGetsEveryDefault) {
   EXPECT_FALSE(config.defaults.keepalive);
   EXPECT_EQ(config.defaults.max_body, 1024u * 1024u);
   EXPECT_EQ(config.defaults.max_redirects, 5);
+  EXPECT_FALSE(config.defaults.allow_insecure_redirect);
 
   ASSERT_EQ(config.classes.size(), 2u);
   EXPECT_EQ(config.classes.at("core").name, "core");
@@ -55,6 +56,7 @@ TEST(LoadConfigFileTest, MinimalConfigGetsEveryDefault) {
   EXPECT_FALSE(ep.keepalive);
   EXPECT_EQ(ep.max_body, 1024u * 1024u);
   EXPECT_EQ(ep.max_redirects, 5);
+  EXPECT_FALSE(ep.allow_insecure_redirect);
   EXPECT_TRUE(ep.labels.empty());
   EXPECT_EQ(ep.tls, TlsConfig{});
   EXPECT_EQ(ep.line, 2);
@@ -83,6 +85,7 @@ TEST_F(FullConfigTest, DefaultsAreRead) {
   EXPECT_TRUE(config_.defaults.keepalive);
   EXPECT_EQ(config_.defaults.max_body, 64u * 1024u);
   EXPECT_EQ(config_.defaults.max_redirects, 2);
+  EXPECT_TRUE(config_.defaults.allow_insecure_redirect);
 }
 
 TEST_F(FullConfigTest, FileClassesOverrideAndAddToBuiltins) {
@@ -108,6 +111,7 @@ TEST_F(FullConfigTest, EndpointInheritsDefaults) {
   EXPECT_TRUE(ep.keepalive);
   EXPECT_EQ(ep.max_body, 64u * 1024u);
   EXPECT_EQ(ep.max_redirects, 2);
+  EXPECT_TRUE(ep.allow_insecure_redirect);
 }
 
 TEST_F(FullConfigTest, EndpointOverridesEverything) {
@@ -131,13 +135,14 @@ TEST_F(FullConfigTest, EndpointOverridesEverything) {
   EXPECT_FALSE(ep.keepalive);
   EXPECT_EQ(ep.max_body, 1000000u);
   EXPECT_EQ(ep.max_redirects, 0);
+  EXPECT_FALSE(ep.allow_insecure_redirect);
   EXPECT_EQ(ep.labels, (std::map<std::string, std::string>{{"team", "payments"}, {"tier", "1"}}));
   EXPECT_TRUE(ep.tls.insecure_skip_verify);
   EXPECT_EQ(ep.tls.ca_file, "/etc/latencyd/ca.pem");
   EXPECT_EQ(ep.tls.cert_file, "/etc/latencyd/client.pem");
   EXPECT_EQ(ep.tls.key_file, "/etc/latencyd/client.key");
   EXPECT_EQ(ep.tls.server_name, "api.internal");
-  EXPECT_EQ(ep.line, 19);
+  EXPECT_EQ(ep.line, 20);
 }
 
 TEST_F(FullConfigTest, SingleStatusCode) {

@@ -133,8 +133,9 @@ const InvalidCase kInvalidCases[] = {
      "quantile_out_of_range.yml:2:26: defaults.quantiles[2]: quantile 1 is outside (0, 1)"},
     {"several_problems.yml",
      "several_problems.yml:3:12: defaults.timeout: timeout 2s exceeds interval 1s\n"
-     "several_problems.yml:4:3: defaults.bogus: unknown key \"bogus\" (known: interval, keepalive, "
-     "max_body, max_redirects, quantiles, timeout, window)\n"
+     "several_problems.yml:4:3: defaults.bogus: unknown key \"bogus\" (known: "
+     "allow_insecure_redirect, interval, keepalive, max_body, max_redirects, quantiles, timeout, "
+     "window)\n"
      "several_problems.yml:6:37: classes.core.quantile: quantile 1.5 is outside (0, 1)\n"
      "several_problems.yml:9:10: endpoints[0].url: unsupported URL scheme \"ftp\" (only http and "
      "https are probed)\n"
@@ -164,9 +165,9 @@ const InvalidCase kInvalidCases[] = {
     {"unknown_class.yml",
      "unknown_class.yml:14:12: endpoints[2].class: unknown class \"cor\" (known: async, core)"},
     {"unknown_key.yml",
-     "unknown_key.yml:5:5: endpoints[0].tiemout: unknown key \"tiemout\" (known: baseline, body, "
-     "class, "
-     "expect, headers, interval, keepalive, labels, max_body, max_redirects, method, name, "
+     "unknown_key.yml:5:5: endpoints[0].tiemout: unknown key \"tiemout\" (known: "
+     "allow_insecure_redirect, baseline, body, class, expect, headers, interval, keepalive, "
+     "labels, max_body, max_redirects, method, name, "
      "quantiles, timeout, tls, url, window)"},
     {"unknown_top_level_key.yml",
      "unknown_top_level_key.yml:1:1: endpoint: unknown key \"endpoint\" (known: baseline, classes, "

@@ -111,10 +111,13 @@ TEST(EngineTest, ARerunProbeSendsTheSameRequestOnItsOwnHandle) {
 TEST(EngineTest, AShortenedDeadlineDoesNotStickToTheProbesHandle) {
   FixtureServer server;
   ProbeEngine engine({1});
-  auto slow = std::make_shared<const PreparedProbe>(Spec(server.Url("/delay/300000")));
-  ProbeResult cut = RunPrepared(engine, slow, std::chrono::steady_clock::now() + 50ms);
+  ProbeSpec spec = Spec(server.Url("/delay/1500000"));
+  spec.timeout = 2s;
+  auto slow = std::make_shared<const PreparedProbe>(spec);
+  // At least half the timeout left (less would skip the probe), but less than the delay.
+  ProbeResult cut = RunPrepared(engine, slow, std::chrono::steady_clock::now() + 1100ms);
   EXPECT_EQ(cut.reason, FailureReason::kTimeout) << cut.error;
-  ProbeResult full = RunPrepared(engine, slow);  // the spec's 5 s timeout again
+  ProbeResult full = RunPrepared(engine, slow);  // the spec's 2 s timeout again
   EXPECT_TRUE(full.ok) << full.error;
 }
 

@@ -12,8 +12,9 @@ namespace {
 TEST(NamesTest, ReasonNamesAreTheSpecLabels) {
   std::vector<std::string> names;
   for (FailureReason r : AllFailureReasons()) names.emplace_back(ReasonName(r));
-  EXPECT_EQ(names, (std::vector<std::string>{"timeout", "dns", "connect", "tls", "status",
-                                             "body_mismatch", "too_large", "reset", "other"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"timeout", "dns", "connect", "tls", "status", "body_mismatch",
+                                      "too_large", "reset", "redirect", "other"}));
   EXPECT_EQ(ReasonName(FailureReason::kNone), "");
   EXPECT_EQ(AllFailureReasons().size() + 1, static_cast<std::size_t>(kFailureReasonCount));
 }

@@ -211,9 +211,9 @@ TEST(MetricFamiliesTest, EveryReasonIsExportedIncludingZeros) {
     if (labels.at("endpoint") == "async_demo")
       async_by_reason[labels.at("reason")] = metric.counter.value;
   }
-  const std::map<std::string, double> want = {{"timeout", 2},   {"dns", 0},    {"connect", 0},
-                                              {"tls", 0},       {"status", 1}, {"body_mismatch", 0},
-                                              {"too_large", 0}, {"reset", 0},  {"other", 0}};
+  const std::map<std::string, double> want = {
+      {"timeout", 2},       {"dns", 0},       {"connect", 0}, {"tls", 0},      {"status", 1},
+      {"body_mismatch", 0}, {"too_large", 0}, {"reset", 0},   {"redirect", 0}, {"other", 0}};
   EXPECT_EQ(async_by_reason, want);
   EXPECT_EQ(failures->metric.size(), 2u * want.size());
 }

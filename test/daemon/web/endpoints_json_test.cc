@@ -132,9 +132,10 @@ TEST(EndpointsJsonTest, RendersTheDocument) {
   EXPECT_NE(json.find(R"("quantiles":{"0.5":0.000716,"0.9":null,"0.99":0.0021})"),
             std::string::npos);
   EXPECT_NE(json.find(R"("judged_seconds":null)"), std::string::npos);
-  EXPECT_NE(json.find(R"("failures_by_reason":{"timeout":2,"dns":0,"connect":0,"tls":0,)"
-                      R"("status":0,"body_mismatch":0,"too_large":0,"reset":0,"other":1})"),
-            std::string::npos);
+  EXPECT_NE(
+      json.find(R"("failures_by_reason":{"timeout":2,"dns":0,"connect":0,"tls":0,)"
+                R"("status":0,"body_mismatch":0,"too_large":0,"reset":0,"redirect":0,"other":1})"),
+      std::string::npos);
   EXPECT_NE(json.find(R"("phases":{"dns":{"0.5":1e-05},"connect":{},)"), std::string::npos);
   EXPECT_NE(json.find(R"("last_error":"operation timed out\u000d\u000a\u0009after 1000 ms: �")"),
             std::string::npos);
