@@ -1,6 +1,12 @@
 // Transfer::Finish: reading libcurl's report and turning it into a ProbeResult.
 #include <curl/curl.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
 
 #include "probes/failure.h"
 #include "probes/phases.h"
@@ -18,6 +24,29 @@ std::int64_t TimeUs(CURL* e, CURLINFO info) {
 long LongInfo(CURL* e, CURLINFO info) {
   long v = 0;
   return curl_easy_getinfo(e, info, &v) == CURLE_OK ? v : 0;
+}
+
+// libcurl reports a socket() that failed with EMFILE as a plain CURLE_COULDNT_CONNECT and
+// does not always keep the errno; so when libcurl saw no errno, try to create a socket now:
+// if that fails with EMFILE/ENFILE as well, the process is out of descriptors.
+bool OutOfDescriptors(CURL* e) {
+  const long os_errno = LongInfo(e, CURLINFO_OS_ERRNO);
+  if (os_errno == EMFILE || os_errno == ENFILE) return true;
+  if (os_errno != 0) return false;
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    ::close(fd);
+    return false;
+  }
+  return errno == EMFILE || errno == ENFILE;
+}
+
+std::string DescriptorLimitText() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return "RLIMIT_NOFILE";
+  }
+  return "RLIMIT_NOFILE " + std::to_string(limit.rlim_cur);
 }
 
 }  // namespace
@@ -71,6 +100,13 @@ ProbeResult Transfer::Finish(int curl_code) const {
   o.max_body = spec.max_body;
   o.timeout_ms = timeout_ms_;
   o.max_redirects = spec.max_redirects;
+  if (curl_code != CURLE_OK && OutOfDescriptors(e)) {
+    // The socket could not even be created: latencyd's fault, not the target's.
+    r.skipped = SkipCause::kOutOfDescriptors;
+    r.reason = FailureReason::kOther;
+    r.error = "skipped: out of file descriptors (" + DescriptorLimitText() + ")";
+    return r;
+  }
   Classification c = ClassifyFailure(o);
   r.reason = c.reason;
   r.ok = c.reason == FailureReason::kNone;

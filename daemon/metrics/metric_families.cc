@@ -219,6 +219,13 @@ void AddDaemonFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>
   lag.metric.push_back(Summary({}, snapshot.schedule_lag));
   out.push_back(std::move(lag));
 
+  auto fds = Family("latencyd_probes_out_of_descriptors_total",
+                    "Probes skipped because latencyd had no file descriptor left for their "
+                    "socket (RLIMIT_NOFILE); also counted in latencyd_probes_skipped_total.",
+                    MetricType::Counter);
+  fds.metric.push_back(Counter({}, static_cast<double>(snapshot.probes_out_of_descriptors)));
+  out.push_back(std::move(fds));
+
   auto reload_ok =
       Family("latencyd_config_last_reload_successful",
              "1 if the last configuration reload succeeded, 0 otherwise.", MetricType::Gauge);

@@ -87,6 +87,7 @@ DaemonSnapshot Monitor::Snapshot() const {
   std::sort(snapshot.endpoints.begin(), snapshot.endpoints.end(),
             [](const EndpointSnapshot& a, const EndpointSnapshot& b) { return a.name < b.name; });
   snapshot.schedule_lag = lag_.Snapshot(now);
+  snapshot.probes_out_of_descriptors = scheduler_.out_of_descriptors();
   snapshot.version = BuildVersion();
   snapshot.revision = BuildRevision();
   std::lock_guard<std::mutex> lock(mutex_);

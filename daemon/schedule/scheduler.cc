@@ -20,8 +20,8 @@ void LogTransition(const ProbeJob& job, const probes::ProbeResult& result) {
   }
 }
 
-// Logs a skipped probe at debug level; running out of descriptors is reported by the engine's
-// own rate-limited error.
+// Logs a skipped probe at debug level; running out of descriptors has its own rate-limited
+// error (DescriptorShortage).
 void NoteSkip(const ProbeJob& job, const probes::ProbeResult& result) {
   log::Debug("probe skipped", {{"endpoint", job.name}, {"err", result.error}});
 }
@@ -30,9 +30,9 @@ void NoteSkip(const ProbeJob& job, const probes::ProbeResult& result) {
 // chain never stacks probes: the next slot is chosen when this probe has finished, and slots
 // that passed meanwhile (only when the loop itself was late) are counted as skipped, as are
 // probes the engine did not run for a cause of latencyd's own (ProbeResult::skipped).
-void Launch(probes::ProbeEngine* engine, ScheduleLagRecorder* lag, std::shared_ptr<ProbeJob> job,
-            SteadyTime due) {
-  auto done = [engine, lag, job, due](const probes::ProbeResult& result) {
+void Launch(probes::ProbeEngine* engine, ScheduleLagRecorder* lag, DescriptorShortage* fds,
+            std::shared_ptr<ProbeJob> job, SteadyTime due) {
+  auto done = [engine, lag, fds, job, due](const probes::ProbeResult& result) {
     if (job->retired->load()) return;
     // The lag runs to when the engine really started the request.
     lag->Record(result.started - due, result.started);
@@ -40,14 +40,18 @@ void Launch(probes::ProbeEngine* engine, ScheduleLagRecorder* lag, std::shared_p
     if (result.skipped != probes::SkipCause::kNone) {
       // latencyd's own fault (late, out of descriptors): never charged to the target.
       job->state->RecordSkipped(1);
-      NoteSkip(*job, result);
+      if (result.skipped == probes::SkipCause::kOutOfDescriptors) {
+        fds->RecordAndLog(job->name);
+      } else {
+        NoteSkip(*job, result);
+      }
     } else if (job->state->Record(result, now)) {
       LogTransition(*job, result);
     }
     std::uint64_t missed = 0;
     SteadyTime next = NextDue(due, job->interval, now, &missed);
     if (missed > 0) job->state->RecordSkipped(missed);
-    Launch(engine, lag, job, next);
+    Launch(engine, lag, fds, job, next);
   };
   engine->SubmitAt(due, job->probe, job->affinity, std::move(done),
                    ProbeDeadline(due, job->interval), job->retired);
@@ -78,7 +82,7 @@ void Scheduler::SetJobs(const std::vector<std::shared_ptr<ProbeJob>>& jobs) {
   for (const auto& old : jobs_) running.insert(old.get());
   for (const auto& job : jobs) {
     if (running.count(job.get()) != 0) continue;  // its chain goes on
-    Launch(&engine_, &lag_, job,
+    Launch(&engine_, &lag_, &descriptor_shortage_, job,
            FirstDueAtOrAfter(epoch_, PhaseOffset(job->name, job->interval), job->interval, now));
   }
   jobs_ = jobs;

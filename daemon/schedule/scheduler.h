@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "daemon/schedule/descriptor_shortage.h"
 #include "daemon/schedule/schedule_math.h"
 #include "daemon/window/endpoint_state.h"
 #include "daemon/window/schedule_lag.h"
@@ -54,10 +55,14 @@ class Scheduler {
   // Retires every job; probes already in flight are the engine's to stop.
   void Stop();
 
+  // Probes skipped so far because the process was out of file descriptors.
+  std::uint64_t out_of_descriptors() const { return descriptor_shortage_.total(); }
+
  private:
   probes::ProbeEngine& engine_;
   ScheduleLagRecorder& lag_;
   const SteadyTime epoch_;
+  DescriptorShortage descriptor_shortage_;  // outlives the chains: the engine stops first
 
   std::mutex mutex_;
   std::vector<std::shared_ptr<ProbeJob>> jobs_;  // the scheduled ones

@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,9 +53,14 @@ int CountEntries(const std::string& dir) {
 
 // fork+exec latencyd with stdout/stderr redirected to files.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
-            const std::string& err_path, const std::map<std::string, std::string>& env) {
+            const std::string& err_path, const std::map<std::string, std::string>& env,
+            int max_open_files = 0) {
   pid_t pid = fork();
   if (pid != 0) return pid;
+  if (max_open_files > 0) {
+    rlimit limit{static_cast<rlim_t>(max_open_files), static_cast<rlim_t>(max_open_files)};
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
+  }
   int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   dup2(out, 1);
@@ -86,7 +92,7 @@ CommandResult RunLatencyd(const std::vector<std::string>& args) {
 
 DaemonProcess::DaemonProcess(const std::string& config_yaml,
                              const std::map<std::string, std::string>& env,
-                             const std::vector<std::string>& args)
+                             const std::vector<std::string>& args, int max_open_files)
     : dir_(MakeTempDir()),
       config_path_(dir_ + "/latencyd.yml"),
       stderr_path_(dir_ + "/stderr.log") {
@@ -94,7 +100,7 @@ DaemonProcess::DaemonProcess(const std::string& config_yaml,
   std::vector<std::string> all_args = {"--config.file=" + config_path_,
                                        "--web.listen-address=127.0.0.1:0", "--log.level=debug"};
   all_args.insert(all_args.end(), args.begin(), args.end());
-  pid_ = Spawn(all_args, dir_ + "/stdout.log", stderr_path_, env);
+  pid_ = Spawn(all_args, dir_ + "/stdout.log", stderr_path_, env, max_open_files);
 }
 
 DaemonProcess::~DaemonProcess() {

@@ -25,10 +25,11 @@ CommandResult RunLatencyd(const std::vector<std::string>& args);
 class DaemonProcess {
  public:
   // Writes `config_yaml` to a temp dir and starts the daemon on 127.0.0.1:0 with `env` added
-  // to its environment and `args` to its flags.
+  // to its environment and `args` to its flags; `max_open_files` > 0 sets its RLIMIT_NOFILE
+  // (like `ulimit -n`).
   explicit DaemonProcess(const std::string& config_yaml,
                          const std::map<std::string, std::string>& env = {},
-                         const std::vector<std::string>& args = {});
+                         const std::vector<std::string>& args = {}, int max_open_files = 0);
   ~DaemonProcess();  // SIGKILL if still running, removes the temp dir
 
   // Waits until the daemon logged its port; false if it exited or the deadline passed.

@@ -1,7 +1,5 @@
 // The scheduler with a real engine against a real loopback target that trickles its body:
 // with timeout = interval, every slot is probed and fails; none is lost to the one before.
-#include "daemon/schedule/scheduler.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,6 +7,7 @@
 #include <thread>
 
 #include "daemon/schedule/probe_spec_builder.h"
+#include "daemon/schedule/scheduler.h"
 #include "test/support/fixture_server.h"
 #include "test/support/trickle_server.h"
 
@@ -58,7 +57,7 @@ class LoopHog {
   std::shared_ptr<std::atomic<bool>> stop_ = std::make_shared<std::atomic<bool>>(false);
 };
 
-TEST(SchedulerTest, TimedOutProbeNeverCostsTheNextSlot) {
+TEST(SlotAfterTimeoutTest, TimedOutProbeNeverCostsTheNextSlot) {
   latencyd::testing::TrickleServer target;  // 200 KiB/s, never completes
   latencyd::testing::FixtureServer quick;
   probes::ProbeEngine engine(probes::ProbeEngine::Options{1});
