@@ -147,6 +147,7 @@ TEST(MetricFamiliesTest, EverySpecMetricWithItsType) {
       {"latencyd_threshold_breached", MetricType::Gauge},
       {"latencyd_window_samples", MetricType::Gauge},
       {"latencyd_schedule_lag_seconds", MetricType::Summary},
+      {"latencyd_probes_out_of_descriptors_total", MetricType::Counter},
       {"latencyd_probes_skipped_total", MetricType::Counter},
       {"latencyd_config_last_reload_successful", MetricType::Gauge},
       {"latencyd_config_last_reload_success_timestamp_seconds", MetricType::Gauge},
@@ -178,6 +179,7 @@ TEST(MetricFamiliesTest, EndpointSeriesCarryEndpointClassAndOwnLabels) {
   const std::vector<MetricFamily> families = BuildMetricFamilies(GoldenSnapshot());
   for (const MetricFamily& family : families) {
     if (family.name == "latencyd_schedule_lag_seconds" ||
+        family.name == "latencyd_probes_out_of_descriptors_total" ||
         family.name.rfind("latencyd_config_", 0) == 0 || family.name == "latencyd_build_info") {
       for (const ClientMetric& metric : family.metric) {
         EXPECT_EQ(LabelMap(metric).count("endpoint"), 0u) << family.name;
