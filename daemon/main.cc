@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "config/checks.h"
 #include "config/units.h"
 #include "daemon/log.h"
 #include "daemon/probe_command.h"
@@ -74,6 +75,11 @@ int RunProbe(Flags& flags) {
   auto timeout = latencyd::config::ParseDuration(flags.probe_timeout);
   if (!interval || !timeout || timeout->count() <= 0) {
     std::cerr << "latencyd probe: --interval and --timeout take durations such as 250ms\n";
+    return kExitUsage;
+  }
+  // The config's URL rules, so a URL with raw bytes is refused (never echoed) here too.
+  if (auto problem = latencyd::config::CheckUrl(flags.probe.url)) {
+    std::cerr << "latencyd probe: " << *problem << "\n";
     return kExitUsage;
   }
   flags.probe.interval = *interval;

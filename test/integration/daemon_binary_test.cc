@@ -53,6 +53,11 @@ TEST(CommandLineTest, BadUsageExitsTwo) {
   EXPECT_EQ(RunLatencyd({"--no-such-flag"}).exit_code, 2);
   EXPECT_EQ(RunLatencyd({"--log.level=loud"}).exit_code, 2);
   EXPECT_EQ(RunLatencyd({"probe"}).exit_code, 2);
+  auto raw_bytes = RunLatencyd({"probe", "http://127.0.0.1:1/caf\xe9"});
+  EXPECT_EQ(raw_bytes.exit_code, 2);
+  EXPECT_EQ(raw_bytes.err,
+            "latencyd probe: URL is not valid UTF-8 (byte 0xe9 at offset 22); percent-encode raw "
+            "bytes (e.g. %FF)\n");
 }
 
 TEST(CommandLineTest, ConfigCheckPrintsLocatedErrors) {
