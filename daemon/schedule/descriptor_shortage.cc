@@ -1,3 +1,4 @@
+// DescriptorShortage: the count of skipped probes and its rate-limited error line.
 #include "daemon/schedule/descriptor_shortage.h"
 
 #include <sys/resource.h>
