@@ -27,12 +27,13 @@ long LongInfo(CURL* e, CURLINFO info) {
 }
 
 // libcurl reports a socket() that failed with EMFILE as a plain CURLE_COULDNT_CONNECT and
-// does not always keep the errno; so when libcurl saw no errno, try to create a socket now:
-// if that fails with EMFILE/ENFILE as well, the process is out of descriptors.
-bool OutOfDescriptors(CURL* e) {
+// does not keep the errno; so when a connect failed without an errno, try to create a socket
+// now: if that fails with EMFILE/ENFILE as well, the process is out of descriptors. Only for
+// connect failures: a timeout or reset had its socket, and stays the target's.
+bool OutOfDescriptors(CURL* e, int curl_code) {
   const long os_errno = LongInfo(e, CURLINFO_OS_ERRNO);
   if (os_errno == EMFILE || os_errno == ENFILE) return true;
-  if (os_errno != 0) return false;
+  if (os_errno != 0 || curl_code != CURLE_COULDNT_CONNECT) return false;
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd >= 0) {
     ::close(fd);
@@ -100,7 +101,7 @@ ProbeResult Transfer::Finish(int curl_code) const {
   o.max_body = spec.max_body;
   o.timeout_ms = timeout_ms_;
   o.max_redirects = spec.max_redirects;
-  if (curl_code != CURLE_OK && OutOfDescriptors(e)) {
+  if (curl_code != CURLE_OK && OutOfDescriptors(e, curl_code)) {
     // The socket could not even be created: latencyd's fault, not the target's.
     r.skipped = SkipCause::kOutOfDescriptors;
     r.reason = FailureReason::kOther;
