@@ -6,6 +6,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "daemon/text/escape.h"
+
 namespace latencyd::log {
 namespace {
 
@@ -42,63 +44,18 @@ std::string NowTimestamp() {
   return buffer;
 }
 
-bool NeedsQuoting(std::string_view value) {
-  if (value.empty()) return true;
-  for (char c : value) {
-    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) return true;
-  }
-  return false;
-}
-
-// Escapes quotes, backslashes and control characters; shared by logfmt and JSON strings.
-void AppendEscaped(std::string& out, std::string_view value) {
-  for (char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char hex[8];
-          std::snprintf(hex, sizeof(hex), "\\u%04x", c);
-          out += hex;
-        } else {
-          out += c;
-        }
-    }
-  }
-}
-
 void AppendLogfmt(std::string& out, std::string_view key, std::string_view value) {
   if (!out.empty()) out += ' ';
-  out += key;
+  out += key;  // keys are identifiers chosen in the code
   out += '=';
-  if (!NeedsQuoting(value)) {
-    out += value;
-    return;
-  }
-  out += '"';
-  AppendEscaped(out, value);
-  out += '"';
+  AppendLogfmtValue(out, value);
 }
 
 void AppendJson(std::string& out, std::string_view key, std::string_view value) {
   out += out.size() > 1 ? ",\"" : "\"";
-  AppendEscaped(out, key);
+  AppendJsonEscaped(out, key);
   out += "\":\"";
-  AppendEscaped(out, value);
+  AppendJsonEscaped(out, value);
   out += '"';
 }
 

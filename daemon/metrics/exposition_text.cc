@@ -8,6 +8,8 @@
 #include <limits>
 #include <string_view>
 
+#include "daemon/text/escape.h"
+
 namespace latencyd {
 namespace {
 
@@ -44,10 +46,8 @@ class TextWriter {
   void Double(double value) { Raw(FormatDouble(value, buffer_)); }
   void Count(std::uint64_t value) { Raw(FormatInteger(value, buffer_)); }
 
-  // Label values escape backslash, double quote and newline.
-  void LabelValue(std::string_view value) { Escaped(value, /*quote_too=*/true); }
-  // HELP texts escape backslash and newline.
-  void Help(std::string_view text) { Escaped(text, /*quote_too=*/false); }
+  void LabelValue(std::string_view value) { AppendLabelValueEscaped(out_, value); }
+  void Help(std::string_view text) { AppendHelpEscaped(out_, text); }
 
   // Metric name, suffix and labels (plus an optional extra one such as quantile or le), then
   // the space before the value.
@@ -83,19 +83,6 @@ class TextWriter {
     Raw("=\"");
     LabelValue(value);
     out_.push_back('"');
-  }
-
-  void Escaped(std::string_view text, bool quote_too) {
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      const char c = text[i];
-      if (c != '\\' && c != '\n' && !(quote_too && c == '"')) continue;
-      out_.append(text, start, i - start);
-      out_.push_back('\\');
-      out_.push_back(c == '\n' ? 'n' : c);
-      start = i + 1;
-    }
-    out_.append(text, start, text.size() - start);
   }
 
   std::string& out_;

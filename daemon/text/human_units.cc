@@ -1,25 +1,21 @@
 #include "daemon/text/human_units.h"
 
 #include <cmath>
-#include <cstdio>
+
+#include "daemon/text/escape.h"
 
 namespace latencyd {
 
 std::string FormatSeconds(double seconds) {
   if (std::isnan(seconds)) return "-";
-  char text[32];
   double magnitude = std::fabs(seconds);
   if (magnitude == 0) return "0";
-  if (magnitude < 1e-3) {
-    std::snprintf(text, sizeof(text), "%.0fµs", seconds * 1e6);
-  } else if (magnitude < 1) {
-    double millis = seconds * 1e3;
-    std::snprintf(text, sizeof(text), millis < 10 ? "%.2fms" : (millis < 100 ? "%.1fms" : "%.0fms"),
-                  millis);
-  } else {
-    std::snprintf(text, sizeof(text), "%.2fs", seconds);
+  if (magnitude < 1e-3) return FormatFixed(seconds * 1e6, 0) + "µs";
+  if (magnitude < 1) {
+    const double millis = seconds * 1e3;
+    return FormatFixed(millis, millis < 10 ? 2 : (millis < 100 ? 1 : 0)) + "ms";
   }
-  return text;
+  return FormatFixed(seconds, 2) + "s";
 }
 
 }  // namespace latencyd

@@ -134,43 +134,7 @@ std::string Header(const DaemonSnapshot& snapshot) {
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (const char c : ValidUtf8(text)) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        // Tabs and newlines are harmless; other control characters are invalid in HTML.
-        if ((byte < 0x20 && c != '\t' && c != '\n') || byte == 0x7F) {
-          out += "\xEF\xBF\xBD";
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
-std::string QuantileLabel(double quantile) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "p%.4g", quantile * 100);
-  return buf;
-}
+std::string QuantileLabel(double quantile) { return "p" + FormatGeneral(quantile * 100, 4); }
 
 std::string RenderStatusPage(const DaemonSnapshot& snapshot) {
   const std::vector<double> columns = QuantileColumns(snapshot);

@@ -23,6 +23,14 @@ TEST(LogTest, JsonEscapesControlCharacters) {
   EXPECT_NE(line.find("\"err\":\"\\u0001\\\\\""), std::string::npos) << line;
 }
 
+TEST(LogTest, RawBytesBecomeReplacementCharactersInBothFormats) {
+  EXPECT_EQ(Render(Format::kJson, "T", Level::kError, "x", {{"err", "class \"c\xf6r\""}}),
+            "{\"ts\":\"T\",\"level\":\"error\",\"msg\":\"x\","
+            "\"err\":\"class \\\"c\xef\xbf\xbdr\\\"\"}\n");
+  EXPECT_EQ(Render(Format::kLogfmt, "T", Level::kError, "x", {{"class", "c\xf6r"}}),
+            "ts=T level=error msg=x class=\"c\xef\xbf\xbdr\"\n");
+}
+
 TEST(LogTest, ParsesLevelsAndFormats) {
   Level level = Level::kInfo;
   EXPECT_TRUE(ParseLevel("debug", &level));

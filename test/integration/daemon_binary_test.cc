@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdlib>
+#include <fstream>
+
 #include "test/integration/daemon_process.h"
 #include "test/integration/wait_for.h"
 #include "test/support/fixture_server.h"
@@ -150,6 +153,28 @@ TEST_F(DaemonBinaryTest, ReloadKeepsStateAndABadConfigChangesNothing) {
   EXPECT_FALSE(MetricValue(metrics, "latencyd_probes_total", {{"endpoint", "removed"}}));
   EXPECT_GE(MetricValue(metrics, "latencyd_probes_total", kept_ok).value_or(0), before)
       << "the unchanged endpoint's counter continued instead of restarting";
+}
+
+TEST_F(DaemonBinaryTest, JsonLogLinesStayJsonWhenAConfigValueHasARawByte) {
+  DaemonProcess daemon(
+      "endpoints:\n" + Endpoint("kept", "http://127.0.0.1:1/", ", interval: 1h, window: 1h"), {},
+      {"--log.format=json"});
+  ASSERT_TRUE(daemon.WaitUntilServing()) << daemon.Stderr();
+  // "c\xf6r" is Latin-1 for "cör": not UTF-8, and the reload error quotes it back.
+  daemon.RewriteConfig("endpoints:\n  - { name: broken, class: \"c\xf6r\" }\n");
+  EXPECT_EQ(daemon.PostStatus("/-/reload"), 500);
+  ASSERT_TRUE(WaitFor([&] { return daemon.Stderr().find("reload failed") != std::string::npos; }))
+      << daemon.Stderr();
+  // Python's json module is the judge: every line must parse as one JSON object.
+  const std::string log_path = daemon.dir() + "/stderr.json";
+  std::ofstream(log_path, std::ios::binary) << daemon.Stderr();
+  const std::string command =
+      "python3 -c 'import json, sys\n"
+      "for line in open(sys.argv[1], \"rb\"): assert isinstance(json.loads(line), dict)' " +
+      log_path;
+  EXPECT_EQ(std::system(command.c_str()), 0) << daemon.Stderr();
+  EXPECT_NE(daemon.Stderr().find("unknown class \\\"c\xef\xbf\xbdr\\\""), std::string::npos)
+      << "the error names the class with its raw byte replaced by U+FFFD";
 }
 
 TEST_F(DaemonBinaryTest, ASighupStormLeaksNoThreadOrFd) {

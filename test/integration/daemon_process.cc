@@ -115,10 +115,14 @@ bool DaemonProcess::WaitUntilServing(std::chrono::milliseconds deadline) {
   return WaitFor(
              [&] {
                std::string log = Stderr();
-               std::size_t at = log.find(" port=");
-               if (at == std::string::npos) return waitpid(pid_, nullptr, WNOHANG) != 0;
-               port_ = std::atoi(log.c_str() + at + 6);
-               return true;
+               // The logfmt spelling, or the --log.format=json one.
+               for (std::string_view key : {" port=", "\"port\":\""}) {
+                 std::size_t at = log.find(key);
+                 if (at == std::string::npos) continue;
+                 port_ = std::atoi(log.c_str() + at + key.size());
+                 return true;
+               }
+               return waitpid(pid_, nullptr, WNOHANG) != 0;
              },
              deadline) &&
          port_ > 0;

@@ -64,11 +64,14 @@ class RandomFamilies {
     }
   }
 
+  // Valid UTF-8 (whole characters, multi-byte ones included): for invalid UTF-8 the two
+  // writers differ on purpose (see ReplacesInvalidUtf8InLabelsAndHelp).
   std::string LabelValue() {
-    static const char kAlphabet[] = "ab_z09/:.- \\\"\n{}=,é";
+    static const char* const kAlphabet[] = {"a", "b",  "_",  "z",  "0", "9", "/", ":", ".", "-",
+                                            " ", "\\", "\"", "\n", "{", "}", "=", ",", "é", "—"};
     std::string value;
     const int length = Pick(12);
-    for (int i = 0; i < length; ++i) value += kAlphabet[Pick(sizeof(kAlphabet) - 1)];
+    for (int i = 0; i < length; ++i) value += kAlphabet[Pick(std::size(kAlphabet))];
     return value;
   }
 
@@ -134,6 +137,18 @@ TEST(ExpositionTextTest, EscapesBackslashAndNewlineInHelp) {
   metric.gauge.value = 1;
   family.metric.push_back(metric);
   EXPECT_EQ(SerializeExpositionText({family}), "# HELP g a\\\\b\\nc \"d\"\n# TYPE g gauge\ng 1\n");
+}
+
+// The format requires UTF-8; prometheus-cpp passes a raw byte through and Prometheus then
+// rejects the whole scrape, so each invalid byte becomes U+FFFD, as on the page and in JSON.
+TEST(ExpositionTextTest, ReplacesInvalidUtf8InLabelsAndHelp) {
+  MetricFamily family{"g", "h\xF6lp", MetricType::Gauge, {}};
+  ClientMetric metric;
+  metric.label.push_back({"class", "c\xF6r"});
+  metric.gauge.value = 1;
+  family.metric.push_back(metric);
+  EXPECT_EQ(SerializeExpositionText({family}),
+            "# HELP g h\xEF\xBF\xBDlp\n# TYPE g gauge\ng{class=\"c\xEF\xBF\xBDr\"} 1\n");
 }
 
 TEST(ExpositionTextTest, FormatsDoublesLikePrintfWithSixteenDigits) {

@@ -69,37 +69,6 @@ TEST(EndpointsJsonTest, WorstFirstThenByName) {
                                              "a_ok", "f_ok"}));
 }
 
-TEST(EndpointsJsonTest, EscapesStrings) {
-  EXPECT_EQ(JsonString("plain"), "\"plain\"");
-  EXPECT_EQ(JsonString("a\"b\\c"), R"("a\"b\\c")");
-  EXPECT_EQ(JsonString("<script>alert(1)</script>"), "\"<script>alert(1)</script>\"");
-  EXPECT_EQ(JsonString(std::string("nl\n tab\t nul\0 bel\x07 del\x7f", 23)),
-            R"("nl\u000a tab\u0009 nul\u0000 bel\u0007 del\u007f")");
-  EXPECT_EQ(JsonString("µs — ok"), "\"µs — ok\"");
-}
-
-TEST(EndpointsJsonTest, ReplacesInvalidUtf8) {
-  EXPECT_EQ(ValidUtf8("ok \xC3\xA9"), "ok \xC3\xA9");
-  EXPECT_EQ(ValidUtf8("bad \xFF end"), "bad \xEF\xBF\xBD end");
-  EXPECT_EQ(ValidUtf8("overlong \xC0\xAF"), "overlong \xEF\xBF\xBD\xEF\xBF\xBD");
-  EXPECT_EQ(ValidUtf8("surrogate \xED\xA0\x80"), "surrogate \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
-  EXPECT_EQ(ValidUtf8("truncated \xE2\x82"), "truncated \xEF\xBF\xBD\xEF\xBF\xBD");
-  EXPECT_EQ(ValidUtf8("emoji \xF0\x9F\x98\x80"), "emoji \xF0\x9F\x98\x80");
-}
-
-TEST(EndpointsJsonTest, FormatsNumbers) {
-  EXPECT_EQ(JsonNumber(kNaN), "null");
-  EXPECT_EQ(JsonNumber(std::numeric_limits<double>::infinity()), "null");
-  EXPECT_EQ(JsonNumber(-std::numeric_limits<double>::infinity()), "null");
-  EXPECT_EQ(JsonNumber(0.5), "0.5");
-  EXPECT_EQ(JsonNumber(0.000716), "0.000716");
-  EXPECT_EQ(JsonNumber(0), "0");
-  EXPECT_EQ(JsonNumber(1732550000.25), "1732550000.25");
-  for (const double value : {1e-9, 0.1 + 0.2, 123456.789e-7, 2.0 / 3.0}) {
-    EXPECT_EQ(std::strtod(JsonNumber(value).c_str(), nullptr), value);
-  }
-}
-
 DaemonSnapshot HostileSnapshot() {
   DaemonSnapshot snapshot;
   snapshot.version = "0.1.0";

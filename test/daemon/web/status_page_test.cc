@@ -35,20 +35,6 @@ std::string RowOf(const std::string& html, const std::string& name) {
   return html.substr(start, html.find("</tr>", at) - start);
 }
 
-TEST(StatusPageTest, EscapesHtml) {
-  EXPECT_EQ(HtmlEscape("<script>alert('x')</script>"),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
-  EXPECT_EQ(HtmlEscape("a & \"b\" \\ c"), "a &amp; &quot;b&quot; \\ c");
-  EXPECT_EQ(HtmlEscape("tab\tnl\n"), "tab\tnl\n");
-  EXPECT_EQ(HtmlEscape(std::string("nul\0bel\x07"
-                                   "del\x7f",
-                                   12)),
-            "nul\xEF\xBF\xBD"
-            "bel\xEF\xBF\xBD"
-            "del\xEF\xBF\xBD");
-  EXPECT_EQ(HtmlEscape("bad \xFF utf8, good µs"), "bad \xEF\xBF\xBD utf8, good µs");
-}
-
 TEST(StatusPageTest, LabelsQuantiles) {
   EXPECT_EQ(QuantileLabel(0.5), "p50");
   EXPECT_EQ(QuantileLabel(0.9), "p90");
