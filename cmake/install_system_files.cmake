@@ -27,9 +27,6 @@ file(REMOVE_RECURSE "${latencyd_stage_dir}")
 file(INSTALL "${LATENCYD_SOURCE_DIR}/systemd/latencyd.default"
      DESTINATION "${latencyd_etc}/default" RENAME latencyd
      FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
-# Written by the config component; skipped (and caught by the install test) until it exists.
-if(EXISTS "${LATENCYD_SOURCE_DIR}/config/latencyd.example.yml")
-  file(INSTALL "${LATENCYD_SOURCE_DIR}/config/latencyd.example.yml"
-       DESTINATION "${latencyd_etc}/latencyd" RENAME latencyd.yml
-       FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
-endif()
+file(INSTALL "${LATENCYD_SOURCE_DIR}/config/latencyd.example.yml"
+     DESTINATION "${latencyd_etc}/latencyd" RENAME latencyd.yml
+     FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)

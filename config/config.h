@@ -82,7 +82,7 @@ struct Endpoint {
   bool allow_insecure_redirect = false;
   std::map<std::string, std::string> labels;  // extra labels on every series of the endpoint
   TlsConfig tls;
-  // The release benchmark's median this endpoint is compared with (SPEC "Regression
+  // The release benchmark's median this endpoint is compared with (README "Regression
   // baselines"), resolved from a pytest-benchmark file or a literal duration; nullopt: none.
   std::optional<Duration> baseline;
   std::string baseline_ref;          // as written: a benchmark name or a duration; empty: none

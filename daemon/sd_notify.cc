@@ -3,7 +3,6 @@
 
 #include <systemd/sd-daemon.h>
 
-#include <cstdlib>
 #include <ctime>
 #include <utility>
 
@@ -25,11 +24,6 @@ bool SystemdNotifier::Send(const std::string& state) {
   return sd_notify(0, state.c_str()) > 0;
 }
 
-bool SystemdNotifier::Enabled() {
-  const char* socket = std::getenv("NOTIFY_SOCKET");
-  return socket != nullptr && socket[0] != '\0';
-}
-
 std::string SystemdNotifier::EndpointStatus(std::size_t endpoint_count) {
   return "probing " + std::to_string(endpoint_count) +
          (endpoint_count == 1 ? " endpoint" : " endpoints");
@@ -42,8 +36,6 @@ void SystemdNotifier::Reloading() const {
 }
 
 void SystemdNotifier::Stopping() const { Send("STOPPING=1\nSTATUS=stopping"); }
-
-void SystemdNotifier::Status(const std::string& status) const { Send("STATUS=" + status); }
 
 WatchdogPinger::WatchdogPinger(std::function<bool()> alive)
     : WatchdogPinger(IntervalFromEnvironment(), std::move(alive),

@@ -3,18 +3,11 @@
 // Everything here is silent when the process was not started by systemd with Type=notify
 // ($NOTIFY_SOCKET unset), so the daemon calls it unconditionally.
 //
-// Intended call sites (daemon/main.cc and the reload path):
-//   SystemdNotifier notifier;
-//   ... load config, bind the listener, start the probe loops ...
-//   WatchdogPinger watchdog([&] { return scheduler.Alive(); });  // after probing started
-//   notifier.Ready(SystemdNotifier::EndpointStatus(config.endpoints.size()));
-//   on SIGHUP or POST /-/reload:
-//     notifier.Reloading();
-//     ... build the new world, swap or keep the old one ...
-//     notifier.Ready(SystemdNotifier::EndpointStatus(n));  // also after a failed reload
-//   on SIGTERM/SIGINT:
-//     notifier.Stopping();
-//     ... stop the HTTP server and the probe loops; destroy `watchdog` ...
+// The call sites: RunDaemon (daemon/run.cc) loads the config, binds the listener and starts
+// probing, then sends Ready and starts a WatchdogPinger fed by Monitor::Alive; on SIGTERM or
+// SIGINT it sends Stopping, destroys the pinger and stops the HTTP server and the probe loops.
+// Reloader::Reload (daemon/reloader.cc, for SIGHUP, POST /-/reload and the endpoint-files
+// watcher) sends Reloading, then Ready whether or not the reload succeeded.
 #pragma once
 
 #include <chrono>
@@ -39,11 +32,7 @@ class SystemdNotifier {
   void Reloading() const;
   // "STOPPING=1": shutdown has begun, so systemd does not mistake slow exits for hangs.
   void Stopping() const;
-  // A free-form STATUS= line, shown by `systemctl status`.
-  void Status(const std::string& status) const;
 
-  // True when $NOTIFY_SOCKET is set, i.e. the calls above actually send something.
-  static bool Enabled();
   // The STATUS= text used by main and reload, e.g. "probing 12 endpoints".
   static std::string EndpointStatus(std::size_t endpoint_count);
 
@@ -74,10 +63,13 @@ class WatchdogPinger {
   // The watchdog interval systemd asked for in the environment; zero when disabled.
   static Duration IntervalFromEnvironment();
 
+  // What the pinger did, for its tests (test/systemd/sd_notify_test.cc): without a real
+  // systemd they are the only way to see that a wedged loop withholds pings and that the
+  // thread starts only when systemd asked for a watchdog. Cheap, so kept public.
   bool active() const { return thread_.joinable(); }
   // Time between pings: half the watchdog interval, as sd_watchdog_enabled(3) advises.
   Duration period() const { return period_; }
-  // Pings sent and ticks skipped because `alive()` said no; for tests and the status line.
+  // Pings sent and ticks skipped because `alive()` said no.
   std::uint64_t pings_sent() const;
   std::uint64_t pings_withheld() const;
 

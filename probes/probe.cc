@@ -1,4 +1,5 @@
-// Names of failure reasons and phases: the label values of SPEC.md, kept next to the enums.
+// Names of failure reasons and phases: the `reason` and `phase` label values of the README's
+// "Metrics" section, kept next to the enums.
 #include "probes/probe.h"
 
 namespace latencyd::probes {

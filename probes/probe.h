@@ -15,7 +15,8 @@ using Duration = std::chrono::nanoseconds;
 using SteadyTime = std::chrono::steady_clock::time_point;
 using WallTime = std::chrono::system_clock::time_point;
 
-// Why a probe failed. The names (ReasonName) are the `reason` label values of SPEC.md.
+// Why a probe failed. The names (ReasonName) are the `reason` label values listed in the
+// README's "Metrics" section and explained in probes/README.md "Failure reasons".
 enum class FailureReason {
   kNone,  // the probe succeeded
   kTimeout,

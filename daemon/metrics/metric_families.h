@@ -1,6 +1,7 @@
-// How a DaemonSnapshot becomes Prometheus metrics: as MetricFamily values for a Collectable,
-// or as exposition text for the HTTP server. Callers of the text functions need no Prometheus
-// headers; callers of the MetricFamily functions include <prometheus/metric_family.h>.
+// How a DaemonSnapshot becomes Prometheus metrics: MetricFamily values (prometheus-cpp's plain
+// data types, no registry), written as exposition text for /metrics. Callers of the text
+// functions need no Prometheus headers; callers of the MetricFamily functions include
+// <prometheus/metric_family.h>. Pure functions, thread-safe.
 #pragma once
 
 #include <string>
@@ -15,8 +16,9 @@ struct MetricFamily;
 
 namespace latencyd {
 
-// Every latencyd_* metric of SPEC.md (except latencyd_baseline_seconds) for `snapshot`: names,
-// types, help texts and labels as SPEC.md fixes them. Endpoint series carry `endpoint`,
+// Every latencyd_* metric of the README's "Metrics" section for `snapshot` (the baseline
+// series only for endpoints with a baseline): names, types, help texts and labels as that
+// section fixes them. Endpoint series carry `endpoint`,
 // `class` and the endpoint's own labels (own labels that clash with those or with a label
 // latencyd adds are dropped, since a duplicate label would fail the whole scrape). Pure.
 std::vector<prometheus::MetricFamily> BuildMetricFamilies(const DaemonSnapshot& snapshot);

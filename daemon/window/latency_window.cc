@@ -50,14 +50,6 @@ void LatencyWindow::Expire(SteadyTime now) {
   if (changed) ++generation_;
 }
 
-void LatencyWindow::Clear() {
-  // Releases the memory too: a cleared window is usually one that will not fill again soon.
-  std::vector<Sample>().swap(ring_);
-  head_ = 0;
-  size_ = 0;
-  ++generation_;
-}
-
 void LatencyWindow::Resize(Duration span, std::size_t max_samples) {
   span_ = span;
   max_samples_ = std::max<std::size_t>(max_samples, 1);

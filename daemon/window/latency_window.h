@@ -32,7 +32,6 @@ class LatencyWindow {
   void Add(SteadyTime at, Duration total, const probes::PhaseTimings& phases);
   // Drops samples taken at or before `now - span`, i.e. keeps the half-open (now - span, now].
   void Expire(SteadyTime now);
-  void Clear();
   // Adopts a new span and capacity (a reload), keeping the newest samples that still fit.
   void Resize(Duration span, std::size_t max_samples);
 

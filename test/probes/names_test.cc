@@ -1,4 +1,5 @@
-// Reason and phase names (label values of SPEC.md) and PreparedProbe's compiled regex.
+// Reason and phase names (label values of the README's "Metrics" section) and PreparedProbe's
+// compiled regex.
 #include <gtest/gtest.h>
 
 #include <set>

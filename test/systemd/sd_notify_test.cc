@@ -101,7 +101,6 @@ std::uint64_t MonotonicMicrosNow() {
 }
 
 TEST_F(NotifySocketTest, ReadyCarriesTheEndpointCount) {
-  EXPECT_TRUE(SystemdNotifier::Enabled());
   notifier_.Ready(SystemdNotifier::EndpointStatus(3));
   EXPECT_EQ(Receive(), "READY=1\nSTATUS=probing 3 endpoints");
   notifier_.Ready(SystemdNotifier::EndpointStatus(1));
@@ -124,21 +123,17 @@ TEST_F(NotifySocketTest, ReloadingCarriesMonotonicUsecThenReady) {
   EXPECT_EQ(Receive(), "READY=1\nSTATUS=probing 2 endpoints");
 }
 
-TEST_F(NotifySocketTest, StoppingAndStatus) {
-  notifier_.Status("loading config");
-  EXPECT_EQ(Receive(), "STATUS=loading config");
+TEST_F(NotifySocketTest, Stopping) {
   notifier_.Stopping();
   EXPECT_EQ(Receive(), "STOPPING=1\nSTATUS=stopping");
 }
 
 TEST_F(NotifySocketTest, SilentWithoutNotifySocket) {
   unsetenv("NOTIFY_SOCKET");
-  EXPECT_FALSE(SystemdNotifier::Enabled());
   EXPECT_FALSE(SystemdNotifier::Send("READY=1"));
   notifier_.Ready("x");
   notifier_.Reloading();
   notifier_.Stopping();
-  notifier_.Status("x");
   EXPECT_EQ(Receive(milliseconds(200)), std::nullopt);
 }
 

@@ -308,7 +308,7 @@ int RunShell(const std::string& command, std::string& output) {
   return pclose(pipe);
 }
 
-// promtool's lint rules that SPEC.md's fixed names break on purpose: the histogram's name says
+// promtool's lint rules that the README's fixed names break on purpose: the histogram's name says
 // "histogram" to tell it from the summary of the same samples, and the threshold gauge carries
 // the `quantile` it judges so alert rules can divide the summary by it on matching labels.
 // Any other line promtool prints fails the test.
