@@ -100,7 +100,7 @@ print_medians() {
         state = br[e] == 1 ? "BREACHED" : (n[e] < 5 ? "warming up (" n[e] "/5 samples)" : "ok")
         printf "%-20s %-6s %9.3f ms %9.1f ms  %s\n", e, cls[e], p50[e] * 1000, thr[e] * 1000, state
       }
-    }' | sort -b -k2,2r -k1,1
+    }' | sort -k2,2br -k1,1  # -b per key: a key's own r would drop a global -b
 }
 sleep 11 &
 wait $! || true

@@ -6,7 +6,8 @@ fixed data source uid anywhere, unique panel ids, grid positions inside the 24-c
 grid and not overlapping, every panel and query on the ${datasource} variable, every
 variable used is defined (before the variables that use it), the class and endpoint
 variables are multi-select, every panel has a description, and no query aggregates a
-quantile series with sum/avg (quantiles are never averaged across endpoints).
+quantile series with sum/avg (quantiles are never averaged across endpoints), and no panel
+uses an option shape that @grafana/schema 13 no longer has (see check_current_shapes).
 grafana/provisioning/alerting/latencyd-alerts.json: unified-alerting file provisioning
 shape, data source uid from the environment, conditions and references resolve.
 grafana/provisioning/dashboards/latencyd.yml: a file provider.
@@ -55,6 +56,27 @@ def check_no_quantile_aggregation(where, expr):
                 continue
             if re.search(r"\b(sum|avg|avg_over_time|sum_over_time)\b", expr):
                 fail(f"{where}: aggregates quantile series {name} with sum/avg: {expr}")
+
+
+def check_current_shapes(where, panel):
+    """Rejects the option shapes that @grafana/schema 13 (TableOptions, HeatmapTooltip) dropped.
+
+    Table panels: `options.footer` is gone; a footer is per field now
+    (`fieldConfig.defaults.custom.footer.reducers`). Heatmaps: `options.tooltip.show` became
+    `options.tooltip.mode` ("single", "multi" or "none").
+    """
+    options = panel.get("options", {})
+    if panel.get("type") == "table":
+        if "footer" in options:
+            fail(f"{where}: options.footer is stale; use fieldConfig.defaults.custom.footer")
+        if not isinstance(options.get("showHeader"), bool):
+            fail(f"{where}: options.showHeader must be set (required by TableOptions)")
+    if panel.get("type") == "heatmap":
+        tooltip = options.get("tooltip", {})
+        if "show" in tooltip:
+            fail(f"{where}: options.tooltip.show is stale; use options.tooltip.mode")
+        if tooltip.get("mode") not in ("single", "multi", "none"):
+            fail(f"{where}: options.tooltip.mode must be single, multi or none")
 
 
 def check_dashboard(path):
@@ -122,6 +144,7 @@ def check_dashboard(path):
                     fail(f"{where}: uses undefined variable ${used}")
         if panel.get("type") == "row":
             continue  # rows hold no queries
+        check_current_shapes(where, panel)
         if panel.get("datasource") != DS_VAR:
             fail(f"{where}: datasource is {panel.get('datasource')}, not the ${{datasource}} variable")
         if not panel.get("description", "").strip():
