@@ -53,7 +53,10 @@ TimingNodes ReadInheritable(const YamlNode& map, Defaults* settings, Diagnostics
     }
   }
   if (const YamlNode* node = map.Find("max_redirects")) {
-    if (auto n = ReadInt(*node, 0, kMaxRedirects, diags)) settings->max_redirects = *n;
+    // The range check makes the narrowing exact.
+    if (auto n = ReadInt(*node, 0, kMaxRedirects, diags)) {
+      settings->max_redirects = static_cast<int>(*n);
+    }
   }
   if (const YamlNode* node = map.Find("allow_insecure_redirect")) {
     if (auto b = ReadBool(*node, diags)) settings->allow_insecure_redirect = *b;
@@ -107,7 +110,7 @@ void ReadClass(const YamlNode& key, const YamlNode& node, ClassConfig* out, Diag
     if (auto q = ReadQuantile(*quantile, diags)) out->quantile = *q;
   }
   if (const YamlNode* min_samples = node.Find("min_samples")) {
-    if (auto n = ReadInt(*min_samples, 1, 1000000, diags)) out->min_samples = *n;
+    if (auto n = ReadInt(*min_samples, 1, 1000000, diags)) out->min_samples = static_cast<int>(*n);
   }
 }
 

@@ -112,7 +112,7 @@ std::string FormatDuration(std::chrono::nanoseconds duration) {
         if (rest == 0) return out + whole + name;
         std::string digits = std::to_string(size + rest).substr(1);
         while (!digits.empty() && digits.back() == '0') digits.pop_back();
-        return out + whole + "." + digits + name;
+        return out.append(whole).append(".").append(digits).append(name);
       }
     }
     return out + std::to_string(ns) + "ns";

@@ -144,7 +144,9 @@ PreparedProbe::PreparedProbe(ProbeSpec spec)
       continue;
     }
     // "Name;" is libcurl's spelling of a header with an empty value.
-    std::string line = value.empty() ? name + ";" : name + ": " + value;
+    std::string line = name;
+    line += value.empty() ? ";" : ": ";
+    line += value;
     headers = curl_slist_append(headers, line.c_str());
   }
   // libcurl waits up to 1 s for "100 Continue" before sending a large body; that wait would

@@ -12,7 +12,7 @@ namespace latencyd::probes {
 ProbeEngine::ProbeEngine(Options options) {
   EnsureCurlGlobalInit();
   int n = options.workers;
-  if (n <= 0) n = std::max(1u, std::thread::hardware_concurrency());
+  if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   workers_.reserve(n);
   for (int i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<Worker>(options.max_idle_connections));

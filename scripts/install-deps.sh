@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages latencyd needs, only those missing, and nothing else.
-#   scripts/install-deps.sh [build|test|bench]...   (default: build test)
+#   scripts/install-deps.sh [build|test|lint|bench]...   (default: build test)
 set -euo pipefail
 
 build=(cmake g++ make pkg-config git prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev
-       libcurl4-openssl-dev libcli11-dev libsystemd-dev libcrypt-dev curl)
+       libcurl4-openssl-dev libcli11-dev libsystemd-dev libcrypt-dev curl help2man)
+# help2man writes the latencyd(1) man page from the real --help at build time.
 # Real components the tests start: Prometheus + promtool, Alertmanager, systemd-analyze,
 # the packaging tools, python3 for the end-to-end scripts, openssl for TLS fixtures.
 test=(googletest libgtest-dev libgmock-dev prometheus prometheus-alertmanager systemd
       dpkg-dev lintian fakeroot file python3 openssl ca-certificates debootstrap
       systemd-container)
+# The CI guardrails: scripts/check-format.sh and scripts/check-tidy.sh (clang-tidy 14 brings
+# run-clang-tidy).
+lint=(clang-format clang-tidy)
 bench=(wrk nginx-light prometheus-blackbox-exporter)
 
 groups=("$@")
@@ -19,8 +23,9 @@ for group in "${groups[@]}"; do
   case "$group" in
     build) wanted+=("${build[@]}") ;;
     test) wanted+=("${build[@]}" "${test[@]}") ;;
+    lint) wanted+=("${lint[@]}") ;;
     bench) wanted+=("${build[@]}" "${bench[@]}") ;;
-    *) echo "usage: $0 [build|test|bench]..." >&2; exit 2 ;;
+    *) echo "usage: $0 [build|test|lint|bench]..." >&2; exit 2 ;;
   esac
 done
 

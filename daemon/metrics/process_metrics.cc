@@ -72,8 +72,8 @@ std::optional<double> MaxFds() {
 ProcessStats ReadProcessStats() {
   ProcessStats stats;
   const std::vector<std::string> fields = StatFields();
-  const long ticks = sysconf(_SC_CLK_TCK);
-  const long page_size = sysconf(_SC_PAGESIZE);
+  const auto ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  const auto page_size = static_cast<double>(sysconf(_SC_PAGESIZE));
   const auto utime = StatField(fields, 14);
   const auto stime = StatField(fields, 15);
   if (utime && stime && ticks > 0) stats.cpu_seconds = (*utime + *stime) / ticks;

@@ -31,7 +31,7 @@ void NoteSkip(const ProbeJob& job, const probes::ProbeResult& result) {
 // that passed meanwhile (only when the loop itself was late) are counted as skipped, as are
 // probes the engine did not run for a cause of latencyd's own (ProbeResult::skipped).
 void Launch(probes::ProbeEngine* engine, ScheduleLagRecorder* lag, DescriptorShortage* fds,
-            std::shared_ptr<ProbeJob> job, SteadyTime due) {
+            const std::shared_ptr<ProbeJob>& job, SteadyTime due) {
   auto done = [engine, lag, fds, job, due](const probes::ProbeResult& result) {
     if (job->retired->load()) return;
     // The lag runs to when the engine really started the request.

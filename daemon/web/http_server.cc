@@ -161,19 +161,19 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
   if (!security.basic_auth_users.empty()) RequireBasicAuth(server, security.basic_auth_users);
   RegisterReadRoutes(server, impl_->handlers);
   RegisterReloadRoute(server, impl_->handlers);
-  server.set_exception_handler(
-      [](const httplib::Request& request, httplib::Response& response, std::exception_ptr error) {
-        std::string what = "unknown error";
-        try {
-          std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        log::Error("HTTP handler failed", {{"path", request.path}, {"err", what}});
-        response.status = 500;
-        response.set_content("internal error: " + what + "\n", "text/plain");
-      });
+  server.set_exception_handler([](const httplib::Request& request, httplib::Response& response,
+                                  const std::exception_ptr& error) {
+    std::string what = "unknown error";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log::Error("HTTP handler failed", {{"path", request.path}, {"err", what}});
+    response.status = 500;
+    response.set_content("internal error: " + what + "\n", "text/plain");
+  });
   port_ = Bind(server, host, port);
   // "::" is dual-stack on Linux; where IPv6 is disabled, all IPv4 interfaces still work.
   if (port_ <= 0 && host == "::") port_ = Bind(server, "0.0.0.0", port);

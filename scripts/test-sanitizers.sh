@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the gtest suites (ctest labels `unit` and `integration`: every GoogleTest case,
+# the real daemon binary included) with sanitizers and runs them:
+#   address  AddressSanitizer + LeakSanitizer + UndefinedBehaviorSanitizer, in build-asan/
+#   thread   ThreadSanitizer, in build-tsan/
+#   scripts/test-sanitizers.sh [address|thread]...   (default: both)
+# Packaging, systemd-nspawn and the end-to-end tests are left out: they test files and
+# third-party binaries, not latencyd's memory or threads, and take minutes.
+# TSan: libcurl, cpp-httplib's shared library and glibc are not instrumented; the only
+# suppressions (test/tsan.supp) name third-party frames, never latencyd code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+kinds=("$@")
+[ ${#kinds[@]} -gt 0 ] || kinds=(address thread)
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS="suppressions=$root/test/tsan.supp:halt_on_error=1:second_deadlock_stack=1"
+
+for kind in "${kinds[@]}"; do
+  case "$kind" in
+    address) build_dir=build-asan ;;
+    thread) build_dir=build-tsan ;;
+    *) echo "usage: $0 [address|thread]..." >&2; exit 2 ;;
+  esac
+  echo "== $kind: building in $build_dir" >&2
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATENCYD_SANITIZE="$kind" \
+    -DLATENCYD_WERROR=ON -DLATENCYD_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$build_dir" -j"${JOBS:-2}"
+  echo "== $kind: running the unit and integration tests" >&2
+  (cd "$build_dir" && ctest --output-on-failure -j"${JOBS:-2}" -L 'unit|integration')
+done
