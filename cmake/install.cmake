@@ -5,7 +5,9 @@
 #   <etc>/latencyd/latencyd.yml                       example config (conffile)
 #   <etc>/default/latencyd                            environment of the unit (conffile)
 #   <prefix>/share/latencyd/{prometheus,grafana}/     rules, scrape config, dashboard
-#   <prefix>/share/doc/latencyd/                      README, systemd.md, copyright, changelog
+#   <prefix>/share/doc/latencyd/                      README, systemd.md, copyright, changelog,
+#                                                     config/ and probes/ references
+#   <prefix>/share/man/man1/latencyd.1.gz             from --help, by help2man
 #
 # <etc> is /etc when the prefix is /usr (the package), else <prefix>/etc, like GNUInstallDirs.
 # It is decided at install time, because `cmake --install --prefix` and CPack change the prefix
@@ -22,10 +24,12 @@ endif()
 
 foreach(dir prometheus grafana)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_DATADIR}/latencyd/${dir}
-          PATTERN "CMakeLists.txt" EXCLUDE)
+          PATTERN "CMakeLists.txt" EXCLUDE PATTERN "prometheus/README.md" EXCLUDE)
 endforeach()
 
-install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# README.md, config/README.md, probes/README.md and prometheus/README.md are written by
+# install_system_files.cmake, their links and paths made the installed ones.
+install(FILES ${LATENCYD_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR}
         RENAME systemd.md)
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -41,6 +41,24 @@ run_install() {  # run_install LOG COMMAND...: the log is shown only when the in
   fi
 }
 
+# Every relative link of every installed Markdown file must name an installed file.
+check_links() {  # check_links PREFIX
+  local md target
+  while IFS= read -r -d '' md; do
+    # [text](target): targets without spaces (code such as `f(const T& x)` is not a link).
+    while IFS= read -r target; do
+      target=${target%%#*}
+      [[ -z $target || $target == *://* || $target == mailto:* ]] && continue
+      if [[ -e $(dirname "$md")/$target ]]; then
+        echo "ok   ${md#"$1"/} -> $target"
+      else
+        echo "FAIL ${md#"$1"/} links to $target, which is not installed"
+        failures=$((failures + 1))
+      fi
+    done < <(grep -oE '\]\([^) ]+\)' "$md" | sed -E 's/^\]\((.*)\)$/\1/')
+  done < <(find "$1/share/doc/latencyd" "$1/share/latencyd" -name '*.md' -print0)
+}
+
 check_layout() {  # check_layout BIN_PREFIX ETC_DIR EXPECTED_BIN_PATH_IN_UNIT
   local prefix=$1 etc=$2 unit_bin=$3
   local unit=$prefix/lib/systemd/system/latencyd.service
@@ -51,6 +69,30 @@ check_layout() {  # check_layout BIN_PREFIX ETC_DIR EXPECTED_BIN_PATH_IN_UNIT
   expect -f "$prefix/share/doc/latencyd/systemd.md" "the service documentation"
   expect -f "$prefix/share/doc/latencyd/copyright" "the copyright file"
   expect -f "$prefix/share/doc/latencyd/changelog.Debian.gz" "the changelog"
+  expect -f "$prefix/share/doc/latencyd/README.md" "the README"
+  expect -f "$prefix/share/doc/latencyd/config/README.md" "the configuration reference"
+  expect -f "$prefix/share/doc/latencyd/probes/README.md" "the probes' reference"
+  expect -f "$prefix/share/man/man1/latencyd.1.gz" "the man page latencyd(1)"
+  if zcat "$prefix/share/man/man1/latencyd.1.gz" 2>/dev/null | grep -q -- 'config\\*\.file'; then
+    echo "ok   the man page documents --config.file (it comes from --help)"
+  else
+    echo "FAIL the man page lacks --config.file"
+    failures=$((failures + 1))
+  fi
+  check_links "$prefix"
+  # The installed Prometheus README names the installed files (without DESTDIR), not the
+  # repository's.
+  local prom_readme=$prefix/share/latencyd/prometheus/README.md
+  local install_prefix=${unit_bin%/bin/latencyd}
+  if grep -q "install -m 644 $install_prefix/share/latencyd/prometheus/latencyd.rules.yml" \
+       "$prom_readme" &&
+     ! grep -qE '[ `](prometheus|grafana)/' "$prom_readme"; then
+    echo "ok   the installed prometheus/README.md uses installed paths"
+  else
+    echo "FAIL the installed prometheus/README.md still uses repository paths:"
+    grep -nE '[ `](prometheus|grafana)/' "$prom_readme" | head -5 || true
+    failures=$((failures + 1))
+  fi
   expect_tree prometheus "$prefix/share/latencyd/prometheus"
   expect_tree grafana "$prefix/share/latencyd/grafana"
   if grep -q "^ExecStart=$unit_bin " "$unit" && grep -q "^ExecReload=$unit_bin --config.check" "$unit"; then

@@ -54,7 +54,9 @@ dpkg-deb -c "$deb" | tee "$work/contents"
 for path in ./usr/bin/latencyd ./usr/lib/systemd/system/latencyd.service \
             ./etc/latencyd/latencyd.yml ./etc/default/latencyd \
             ./usr/share/doc/latencyd/copyright ./usr/share/doc/latencyd/changelog.Debian.gz \
-            ./usr/share/doc/latencyd/systemd.md; do
+            ./usr/share/doc/latencyd/systemd.md ./usr/share/doc/latencyd/README.md \
+            ./usr/share/doc/latencyd/config/README.md ./usr/share/doc/latencyd/probes/README.md \
+            ./usr/share/man/man1/latencyd.1.gz; do
   awk '{print $6}' "$work/contents" | grep -qx "$path" || fail "missing $path"
 done
 for dir in prometheus grafana; do
@@ -79,6 +81,8 @@ errors=$(grep -c '^E:' "$work/lintian" || true)
 warnings=$(grep -c '^W:' "$work/lintian" || true)
 echo "lintian: $errors error(s), $warnings warning(s)"
 ((errors == 0)) || fail "lintian reports errors"
+# The man page is generated from --help at build time (help2man).
+grep -q 'no-manual-page' "$work/lintian" && fail "lintian: no-manual-page"
 
 if ((failures > 0)); then
   echo "$failures check(s) failed"
