@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <string>
 
@@ -44,6 +45,11 @@ std::string LateMessage(const PreparedProbe& probe, SteadyTime deadline) {
 }
 
 }  // namespace
+
+// Debug builds check that the loop-only methods (worker.h: "everything else runs on the
+// loop's own thread") really run there: the multi handle, the delayed heap, the active
+// transfers and the pool have no lock, so a call from another thread would be a data race.
+#define LATENCYD_ASSERT_ON_LOOP_THREAD() assert(current_loop == this)
 
 ProbeEngine::Worker::Worker(int max_idle_connections)
     : heartbeat_(NowTicks()), pool_(kMaxIdleTransfers) {
@@ -104,11 +110,13 @@ bool ProbeEngine::Worker::StartsLater(const Pending& a, const Pending& b) {
 }
 
 void ProbeEngine::Worker::Delay(Pending pending) {
+  LATENCYD_ASSERT_ON_LOOP_THREAD();
   delayed_.push_back(std::move(pending));
   std::push_heap(delayed_.begin(), delayed_.end(), StartsLater);
 }
 
 void ProbeEngine::Worker::TakeDue(SteadyTime now, std::vector<Pending>& ready) {
+  LATENCYD_ASSERT_ON_LOOP_THREAD();
   while (!delayed_.empty() && delayed_.front().start_at <= now) {
     std::pop_heap(delayed_.begin(), delayed_.end(), StartsLater);
     ready.push_back(std::move(delayed_.back()));
@@ -117,6 +125,7 @@ void ProbeEngine::Worker::TakeDue(SteadyTime now, std::vector<Pending>& ready) {
 }
 
 int ProbeEngine::Worker::MsUntilNextStart(SteadyTime now, int cap_ms) const {
+  LATENCYD_ASSERT_ON_LOOP_THREAD();
   if (delayed_.empty()) return cap_ms;
   if (delayed_.front().start_at <= now) return 0;
   // Rounded up: the loop wakes at or just after the start time, never spins before it.
@@ -160,6 +169,7 @@ void ProbeEngine::Worker::Loop() {
 }
 
 void ProbeEngine::Worker::Sleep(SteadyTime now, int sleep_ms) {
+  LATENCYD_ASSERT_ON_LOOP_THREAD();
   asleep_until_.store((now + std::chrono::milliseconds(sleep_ms)).time_since_epoch().count(),
                       std::memory_order_relaxed);
   curl_multi_poll(static_cast<CURLM*>(multi_), nullptr, 0, sleep_ms, nullptr);
@@ -170,6 +180,7 @@ void ProbeEngine::Worker::Sleep(SteadyTime now, int sleep_ms) {
 }
 
 void ProbeEngine::Worker::Start(Pending& pending) {
+  LATENCYD_ASSERT_ON_LOOP_THREAD();
   if (pending.cancelled && pending.cancelled->load()) {
     in_flight_.fetch_sub(1, std::memory_order_relaxed);  // dropped, as documented
     return;
@@ -204,6 +215,7 @@ void ProbeEngine::Worker::Start(Pending& pending) {
 }
 
 void ProbeEngine::Worker::ReapFinished() {
+  LATENCYD_ASSERT_ON_LOOP_THREAD();
   CURLM* multi = static_cast<CURLM*>(multi_);
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
@@ -220,6 +232,7 @@ void ProbeEngine::Worker::ReapFinished() {
 
 // Removes `t` from the active list, recycles it, then runs the callback (which may Submit).
 void ProbeEngine::Worker::Complete(Transfer* t, const ProbeResult& result) {
+  LATENCYD_ASSERT_ON_LOOP_THREAD();
   Transfer* last = active_.back();
   last->active_index = t->active_index;
   active_[t->active_index] = last;
