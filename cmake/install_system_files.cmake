@@ -45,8 +45,11 @@ function(latencyd_install_text text destination name)
 endfunction()
 # [text](path) of a file that is not installed -> text (`path` in the source repository).
 function(latencyd_unlink variable path_regex)
-  string(REGEX REPLACE "\\[([^]]*)\\]\\((${path_regex})\\)" "\\1 (`\\2` in the source repository)"
+  # [path](path) -> `path` (in the source repository)
+  string(REGEX REPLACE "\\[`?(${path_regex})`?\\]\\((${path_regex})\\)" "`\\1` (in the source repository)"
          out "${${variable}}")
+  string(REGEX REPLACE "\\[([^]]*)\\]\\((${path_regex})\\)" "\\1 (`\\2` in the source repository)"
+         out "${out}")
   set(${variable} "${out}" PARENT_SCOPE)
 endfunction()
 file(MAKE_DIRECTORY "${latencyd_stage_dir}")
