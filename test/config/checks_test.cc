@@ -45,7 +45,9 @@ INSTANTIATE_TEST_SUITE_P(
         Utf8Case{"surrogate", "\xed\xa0\x80", "not valid UTF-8 (byte 0xed at offset 0)"},
         Utf8Case{"past_max", "\xf4\x90\x80\x80", "not valid UTF-8 (byte 0xf4 at offset 0)"},
         Utf8Case{"ff", "x\xff", "not valid UTF-8 (byte 0xff at offset 1)"}),
-    [](const testing::TestParamInfo<Utf8Case>& info) { return std::string(info.param.name); });
+    [](const testing::TestParamInfo<Utf8Case>& param_info) {
+      return std::string(param_info.param.name);
+    });
 
 TEST(CheckUrlTest, RawBytesAreRefusedWithoutEchoingThem) {
   auto problem = CheckUrl("http://127.0.0.1/caf\xe9");

@@ -160,7 +160,9 @@ TEST_F(DaemonBinaryTest, JsonLogLinesStayJsonWhenAConfigValueHasARawByte) {
       "endpoints:\n" + Endpoint("kept", "http://127.0.0.1:1/", ", interval: 1h, window: 1h"), {},
       {"--log.format=json"});
   ASSERT_TRUE(daemon.WaitUntilServing()) << daemon.Stderr();
-  // "c\xf6r" is Latin-1 for "cör": not UTF-8, and the reload error quotes it back.
+  // "c\xf6r" is Latin-1 for "cör": not UTF-8. The reload error used to quote it back raw
+  // (this test failed then); config/ now refuses it without echoing it, and log.cc replaces
+  // any raw byte that still reaches a log line (LogTest.RawBytesBecome...).
   daemon.RewriteConfig("endpoints:\n  - { name: broken, class: \"c\xf6r\" }\n");
   EXPECT_EQ(daemon.PostStatus("/-/reload"), 500);
   ASSERT_TRUE(WaitFor([&] { return daemon.Stderr().find("reload failed") != std::string::npos; }))
@@ -173,8 +175,6 @@ TEST_F(DaemonBinaryTest, JsonLogLinesStayJsonWhenAConfigValueHasARawByte) {
       "for line in open(sys.argv[1], \"rb\"): assert isinstance(json.loads(line), dict)' " +
       log_path;
   EXPECT_EQ(std::system(command.c_str()), 0) << daemon.Stderr();
-  EXPECT_NE(daemon.Stderr().find("unknown class \\\"c\xef\xbf\xbdr\\\""), std::string::npos)
-      << "the error names the class with its raw byte replaced by U+FFFD";
 }
 
 TEST_F(DaemonBinaryTest, ASighupStormLeaksNoThreadOrFd) {
