@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "daemon/text/redact.h"
+
 namespace latencyd::config {
 namespace {
 
@@ -100,6 +102,7 @@ std::optional<std::string> CheckLabelName(std::string_view name) {
   return std::nullopt;
 }
 
+// Messages quote the URL redacted: a password or token in it must not reach a log.
 std::optional<std::string> CheckUrl(std::string_view url) {
   // Before anything that quotes the URL: its raw bytes must not reach a message.
   if (auto problem = CheckUtf8(url)) {
@@ -107,7 +110,7 @@ std::optional<std::string> CheckUrl(std::string_view url) {
   }
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
-    return "invalid URL " + Quote(url) + " (expected http://host[:port]/path)";
+    return "invalid URL " + Quote(RedactUrl(url)) + " (expected http://host[:port]/path)";
   }
   std::string scheme(url.substr(0, scheme_end));
   std::transform(scheme.begin(), scheme.end(), scheme.begin(),
@@ -118,7 +121,8 @@ std::optional<std::string> CheckUrl(std::string_view url) {
   }
   for (char c : url) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
-      return "invalid URL " + Quote(url) + " (contains whitespace or control characters)";
+      return "invalid URL " + Quote(RedactUrl(url)) +
+             " (contains whitespace or control characters)";
     }
   }
   std::string_view rest = url.substr(scheme_end + 3);
@@ -131,10 +135,11 @@ std::optional<std::string> CheckUrl(std::string_view url) {
   bool has_port = false;
   if (!authority.empty() && authority[0] == '[') {  // IPv6 literal
     auto close = authority.find(']');
-    if (close == std::string_view::npos) return "invalid URL " + Quote(url) + " (unclosed [)";
+    if (close == std::string_view::npos)
+      return "invalid URL " + Quote(RedactUrl(url)) + " (unclosed [)";
     host = authority.substr(1, close - 1);
     if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return "invalid URL " + Quote(url);
+      if (authority[close + 1] != ':') return "invalid URL " + Quote(RedactUrl(url));
       port = authority.substr(close + 2);
       has_port = true;
     }
@@ -143,11 +148,11 @@ std::optional<std::string> CheckUrl(std::string_view url) {
     port = authority.substr(colon + 1);
     has_port = true;
   }
-  if (host.empty()) return "URL " + Quote(url) + " has no host";
+  if (host.empty()) return "URL " + Quote(RedactUrl(url)) + " has no host";
   if (has_port) {
     bool ok = !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), IsDigit);
     if (!ok || std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535) {
-      return "invalid port in URL " + Quote(url);
+      return "invalid port in URL " + Quote(RedactUrl(url));
     }
   }
   return std::nullopt;

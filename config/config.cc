@@ -38,14 +38,43 @@ bool Expect::operator==(const Expect& other) const {
   return status == other.status && body_regex == other.body_regex;
 }
 
+bool Credentials::SameSources(const Credentials& other) const {
+  return bearer_token_file == other.bearer_token_file && basic_auth == other.basic_auth &&
+         username == other.username && password_file == other.password_file;
+}
+
+bool Credentials::SameSecrets(const Credentials& other) const {
+  return SameSources(other) && bearer_token == other.bearer_token && password == other.password;
+}
+
+namespace {
+
+// The headers with the values read from files blanked: what the config file itself says.
+std::vector<std::pair<std::string, std::string>> WrittenHeaders(const Endpoint& endpoint) {
+  auto headers = endpoint.headers;
+  for (auto& [name, value] : headers) {
+    if (endpoint.header_files.count(name) != 0) value.clear();
+  }
+  return headers;
+}
+
+}  // namespace
+
 bool Endpoint::SameProbeSettings(const Endpoint& other) const {
   // Name, class, window, quantiles and labels only change how results are judged and
-  // exported, not the samples themselves, so they do not invalidate a window.
-  return url == other.url && method == other.method && headers == other.headers &&
-         body == other.body && expect == other.expect && interval == other.interval &&
-         timeout == other.timeout && keepalive == other.keepalive && max_body == other.max_body &&
+  // exported, not the samples themselves, so they do not invalidate a window. Nor does the
+  // content of a secret file: a rotated token still measures the same request.
+  return url == other.url && method == other.method &&
+         WrittenHeaders(*this) == WrittenHeaders(other) && header_files == other.header_files &&
+         credentials.SameSources(other.credentials) && body == other.body &&
+         expect == other.expect && interval == other.interval && timeout == other.timeout &&
+         keepalive == other.keepalive && max_body == other.max_body &&
          max_redirects == other.max_redirects &&
          allow_insecure_redirect == other.allow_insecure_redirect && tls == other.tls;
+}
+
+bool Endpoint::SameSecrets(const Endpoint& other) const {
+  return headers == other.headers && credentials.SameSecrets(other.credentials);
 }
 
 std::string Diagnostic::ToString() const {

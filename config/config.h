@@ -38,6 +38,22 @@ struct Expect {
   bool operator==(const Expect& other) const;
 };
 
+// Credentials sent with every probe of an endpoint: a bearer token or basic auth, never both.
+// The secrets are read from files when the config is loaded (and on every reload); their
+// content is never shown, logged or compared, only where it came from.
+struct Credentials {
+  std::string bearer_token_file;  // resolved path; empty: no bearer token
+  std::string bearer_token;       // the file's content, trailing line break stripped
+  bool basic_auth = false;
+  std::string username;
+  std::string password_file;  // resolved path
+  std::string password;       // the file's content
+  // Same kind, same files, same username; the secrets themselves are not compared.
+  bool SameSources(const Credentials& other) const;
+  bool SameSecrets(const Credentials& other) const;
+  bool empty() const { return bearer_token_file.empty() && !basic_auth; }
+};
+
 // A latency class: endpoints of a class are judged against its threshold.
 struct ClassConfig {
   std::string name;
@@ -58,6 +74,7 @@ struct Defaults {
   int max_redirects = 5;  // 0: redirects are not followed (a 3xx is judged as it is)
   // A redirect from https to http fails the probe (reason redirect) unless this is set.
   bool allow_insecure_redirect = false;
+  Credentials credentials;  // bearer_token_file or basic_auth
   // Whether a file wrote `timeout` (in defaults or the endpoint). An unwritten timeout is
   // min(1s, interval), so a short interval needs no timeout of its own; a written one above
   // the interval is an error.
@@ -69,7 +86,11 @@ struct Endpoint {
   std::string url;
   std::string class_name;  // a key of Config::classes
   std::string method = "GET";
-  std::vector<std::pair<std::string, std::string>> headers;  // in file order
+  // In file order; a value given as `{file: PATH}` holds the file's content.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Header name -> the file its value was read from, for those given as `{file: PATH}`.
+  std::map<std::string, std::string> header_files;
+  Credentials credentials;  // the endpoint's own, else those of `defaults`
   std::string body;
   Expect expect;
   Duration interval{};
@@ -90,8 +111,12 @@ struct Endpoint {
   std::string file;  // the file it was defined in: the config file or one of its endpoint_files
   int line = 0;      // where the endpoint starts in `file`, for messages
 
-  // True when the two endpoints probe the same way, so a reload may keep the window.
+  // True when the two endpoints probe the same way, so a reload may keep the window. Secrets
+  // read from files are compared by file, not content: a rotated token measures the same.
   bool SameProbeSettings(const Endpoint& other) const;
+  // True when the content of every secret file is unchanged too (else a kept endpoint must
+  // start sending the new secret).
+  bool SameSecrets(const Endpoint& other) const;
 };
 
 // Where baselines come from and how much slower than them is still fine.

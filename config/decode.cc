@@ -152,31 +152,9 @@ std::optional<std::vector<double>> ReadQuantiles(const YamlNode& node, Diagnosti
 
 namespace {
 
-// "200", "2xx" or "200-204"; codes 100-599.
-std::optional<StatusRange> ParseStatus(const std::string& text) {
-  auto code = [](std::string_view s) -> std::optional<int> {
-    auto v = s.size() == 3 ? ParseInt(s) : std::nullopt;
-    if (!v || *v < 100 || *v > 599) return std::nullopt;
-    return static_cast<int>(*v);
-  };
-  if (text.size() == 3 && text[0] >= '1' && text[0] <= '5' && (text[1] == 'x' || text[1] == 'X') &&
-      (text[2] == 'x' || text[2] == 'X')) {
-    int base = (text[0] - '0') * 100;
-    return StatusRange{base, base + 99};
-  }
-  if (auto dash = text.find('-'); dash != std::string::npos) {
-    auto low = code(std::string_view(text).substr(0, dash));
-    auto high = code(std::string_view(text).substr(dash + 1));
-    if (!low || !high || *low > *high) return std::nullopt;
-    return StatusRange{*low, *high};
-  }
-  if (auto c = code(text)) return StatusRange{*c, *c};
-  return std::nullopt;
-}
-
 std::optional<StatusRange> ReadOneStatus(const YamlNode& node, Diagnostics& diags) {
   if (!ExpectKind(node, Kind::kScalar, "a status code", diags)) return std::nullopt;
-  auto range = ParseStatus(node.value);
+  auto range = ParseStatusRange(node.value);
   if (!range) {
     diags.Error(node, "invalid status \"" + node.value +
                           "\" (expected a code 100-599 such as 200, a class such as 2xx, "

@@ -32,6 +32,15 @@ TimingNodes ReadInheritable(const YamlNode& map, Defaults* settings, Diagnostics
 // this scope wrote, so a rule broken only by inherited values is reported where they are.
 void CheckTiming(const Defaults& settings, const TimingNodes& nodes, Diagnostics& diags);
 
+// Reads `bearer_token_file` and `basic_auth` of `map` (defaults or an endpoint) over
+// `credentials`: either one replaces what was inherited; both in one map is an error.
+// Secret files are read now (secret_file.h).
+void ReadCredentials(const YamlNode& map, Credentials* credentials, Diagnostics& diags);
+
+// Reads an endpoint's `headers`: each value a string or `{file: PATH}` (read now). An
+// `Authorization` header next to credentials is an error: which one would be sent?
+void ReadHeaders(const YamlNode& node, Endpoint* ep, Diagnostics& diags);
+
 void ReadDefaults(const YamlNode& node, Defaults* defaults, Diagnostics& diags);
 
 // `classes` starts with the built-in classes; file entries replace or add.

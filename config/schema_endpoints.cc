@@ -5,6 +5,7 @@
 
 #include "config/checks.h"
 #include "config/schema.h"
+#include "config/secret_file.h"
 
 namespace latencyd::config {
 
@@ -15,7 +16,8 @@ namespace {
 const std::vector<std::string_view> kEndpointKeys = {
     "name",     "url",           "class",   "method", "headers",   "body",
     "expect",   "interval",      "timeout", "window", "quantiles", "keepalive",
-    "max_body", "max_redirects", "labels",  "tls",    "baseline",  "allow_insecure_redirect"};
+    "max_body", "max_redirects", "labels",  "tls",    "baseline",  "allow_insecure_redirect",
+    "bearer_token_file", "basic_auth"};
 
 constexpr std::string_view kMethods[] = {"DELETE", "GET",  "HEAD", "OPTIONS",
                                          "PATCH",  "POST", "PUT"};
@@ -94,6 +96,22 @@ void ReadExpect(const YamlNode& node, Expect* expect, Diagnostics& diags) {
   }
 }
 
+// A file libcurl reads at probe time; "${CREDENTIALS_DIRECTORY}/" is expanded now, so a
+// client key can be a systemd credential.
+const YamlNode* ReadTlsPath(const YamlNode& map, const char* key, std::string* out,
+                            Diagnostics& diags) {
+  const YamlNode* node = ReadStringKey(map, key, out, diags);
+  if (node == nullptr) return nullptr;
+  std::string problem;
+  auto expanded = ExpandCredentialsDirectory(*out, &problem);
+  if (!expanded) {
+    diags.Error(*node, problem);
+    return node;  // written, so cert_file/key_file pairing is still judged
+  }
+  *out = *expanded;
+  return node;
+}
+
 void ReadTls(const YamlNode& node, TlsConfig* tls, Diagnostics& diags) {
   if (node.kind == Kind::kNull) return;
   if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
@@ -102,9 +120,9 @@ void ReadTls(const YamlNode& node, TlsConfig* tls, Diagnostics& diags) {
   if (const YamlNode* skip = node.Find("insecure_skip_verify")) {
     if (auto b = ReadBool(*skip, diags)) tls->insecure_skip_verify = *b;
   }
-  ReadStringKey(node, "ca_file", &tls->ca_file, diags);
-  const YamlNode* cert = ReadStringKey(node, "cert_file", &tls->cert_file, diags);
-  const YamlNode* key = ReadStringKey(node, "key_file", &tls->key_file, diags);
+  ReadTlsPath(node, "ca_file", &tls->ca_file, diags);
+  const YamlNode* cert = ReadTlsPath(node, "cert_file", &tls->cert_file, diags);
+  const YamlNode* key = ReadTlsPath(node, "key_file", &tls->key_file, diags);
   ReadStringKey(node, "server_name", &tls->server_name, diags);
   // A client certificate is useless without its key and vice versa.
   if ((cert == nullptr) != (key == nullptr)) {
@@ -141,9 +159,10 @@ void ReadEndpoint(const YamlNode& map, const Config& config, const BenchmarkMedi
   ReadRequired(map, "url", &ep->url, diags, CheckUrl);
   ReadClassRef(map, config, ep, diags);
   ReadMethod(map, ep, diags);
-  if (const YamlNode* headers = map.Find("headers")) {
-    ep->headers = ReadStringMap(*headers, CheckHeaderName, CheckHeaderValue, diags);
-  }
+  // Credentials first: an Authorization header next to them is an error.
+  ep->credentials = config.defaults.credentials;
+  ReadCredentials(map, &ep->credentials, diags);
+  if (const YamlNode* headers = map.Find("headers")) ReadHeaders(*headers, ep, diags);
   ReadStringKey(map, "body", &ep->body, diags);
   if (const YamlNode* expect = map.Find("expect")) ReadExpect(*expect, &ep->expect, diags);
   if (const YamlNode* labels = map.Find("labels")) {

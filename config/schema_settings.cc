@@ -10,8 +10,9 @@ namespace latencyd::config {
 using Kind = YamlNode::Kind;
 
 const std::vector<std::string_view> kInheritableKeys = {
-    "interval",  "timeout",  "window",        "quantiles",
-    "keepalive", "max_body", "max_redirects", "allow_insecure_redirect"};
+    "interval",      "timeout",  "window",        "quantiles",
+    "keepalive",     "max_body", "max_redirects", "allow_insecure_redirect",
+    "bearer_token_file", "basic_auth"};
 
 namespace {
 
@@ -87,6 +88,7 @@ void ReadDefaults(const YamlNode& node, Defaults* defaults, Diagnostics& diags) 
   if (node.kind == Kind::kNull) return;
   if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
   CheckKeys(node, kInheritableKeys, diags);
+  ReadCredentials(node, &defaults->credentials, diags);
   TimingNodes nodes = ReadInheritable(node, defaults, diags);
   CheckTiming(*defaults, nodes, diags);
 }

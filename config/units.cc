@@ -1,6 +1,7 @@
 // Duration and size literals, in the grammar Prometheus and Go users already know.
 #include "config/units.h"
 
+#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -171,6 +172,29 @@ std::string FormatSize(std::uint64_t bytes) {
     if (bytes != 0 && bytes % factor == 0) return std::to_string(bytes / factor) + name;
   }
   return std::to_string(bytes) + "B";
+}
+
+std::optional<StatusRange> ParseStatusRange(const std::string& text) {
+  auto code = [](std::string_view s) -> std::optional<int> {
+    int v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.size() != 3 || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+    if (v < 100 || v > 599) return std::nullopt;
+    return v;
+  };
+  if (text.size() == 3 && text[0] >= '1' && text[0] <= '5' && (text[1] == 'x' || text[1] == 'X') &&
+      (text[2] == 'x' || text[2] == 'X')) {
+    int base = (text[0] - '0') * 100;
+    return StatusRange{base, base + 99};
+  }
+  if (auto dash = text.find('-'); dash != std::string::npos) {
+    auto low = code(std::string_view(text).substr(0, dash));
+    auto high = code(std::string_view(text).substr(dash + 1));
+    if (!low || !high || *low > *high) return std::nullopt;
+    return StatusRange{*low, *high};
+  }
+  if (auto c = code(text)) return StatusRange{*c, *c};
+  return std::nullopt;
 }
 
 }  // namespace latencyd::config

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "config/config.h"
+
 namespace latencyd::config {
 
 // Parses a Go-style duration: one or more <number><unit> terms such as "250us", "1m30s" or
@@ -24,5 +26,9 @@ std::optional<std::uint64_t> ParseSize(std::string_view text);
 
 // Formats a byte size with the largest binary unit that divides it: 1MiB, 64KiB, 1000B.
 std::string FormatSize(std::uint64_t bytes);
+
+// Parses one status spec: a code 100-599 ("200"), a class ("2xx", "3XX") or an inclusive
+// range ("200-204"). Returns nullopt on anything else.
+std::optional<StatusRange> ParseStatusRange(const std::string& text);
 
 }  // namespace latencyd::config

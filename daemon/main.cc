@@ -2,7 +2,6 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "config/checks.h"
 #include "config/units.h"
 #include "daemon/log.h"
 #include "daemon/probe_command.h"
@@ -24,7 +23,7 @@ struct Flags {
   std::string probe_interval = "200ms";
   std::string shard = "1/1";
   std::string watch_interval = "5s";
-  std::string probe_timeout = "5s";
+  std::string probe_timeout = "1s";  // the daemon's default
 };
 
 void AddDaemonFlags(CLI::App& app, Flags& flags) {
@@ -56,17 +55,41 @@ void AddDaemonFlags(CLI::App& app, Flags& flags) {
   app.add_flag("--version", flags.version, "Print the version and exit");
 }
 
+// Ad-hoc request flags, which describe what --endpoint takes from the config instead.
+void AddProbeRequestFlags(CLI::App* probe, Flags& flags, CLI::Option* endpoint) {
+  std::vector<CLI::Option*> request = {
+      probe->add_option("--timeout", flags.probe_timeout, "Deadline of each probe")
+          ->capture_default_str(),
+      probe->add_flag("--keepalive", flags.probe.keepalive, "Reuse one connection"),
+      probe->add_option("--method", flags.probe.method, "HTTP method")->capture_default_str(),
+      probe->add_option("--header", flags.probe.headers, "Request header \"Name: value\"")
+          ->take_all(),
+      probe->add_option("--body", flags.probe.body, "Request body"),
+      probe->add_option("--ca-file", flags.probe.ca_file, "CA bundle to verify the server with"),
+      probe->add_flag("--insecure", flags.probe.insecure, "Accept any server certificate"),
+      probe->add_option("--http-version", flags.probe.http_version, "1.1 or 2"),
+      probe->add_option("--expect-status", flags.probe.expect_status,
+                        "Accepted status (200, 2xx, 200-204); repeatable; default 200-399")};
+  for (CLI::Option* option : request) option->excludes(endpoint);
+}
+
 CLI::App* AddProbeCommand(CLI::App& app, Flags& flags) {
-  CLI::App* probe = app.add_subcommand("probe", "Probe one URL now and print phase timings");
-  probe->add_option("url", flags.probe.url, "http:// or https:// URL")->required();
+  CLI::App* probe = app.add_subcommand(
+      "probe", "Probe one URL, or one endpoint of a config file, now and print phase timings");
+  CLI::Option* url = probe->add_option("url", flags.probe.url, "http:// or https:// URL");
+  CLI::Option* config_file =
+      probe->add_option("--config.file", flags.probe.config_file, "Config file of --endpoint");
+  CLI::Option* endpoint =
+      probe->add_option("--endpoint", flags.probe.endpoint,
+                        "Probe this endpoint of --config.file exactly as the daemon would");
+  endpoint->needs(config_file)->excludes(url);
+  config_file->needs(endpoint);
   probe->add_option("--count", flags.probe.count, "Number of probes")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
   probe->add_option("--interval", flags.probe_interval, "Time between probe starts")
       ->capture_default_str();
-  probe->add_option("--timeout", flags.probe_timeout, "Deadline of each probe")
-      ->capture_default_str();
-  probe->add_flag("--keepalive", flags.probe.keepalive, "Reuse one connection");
+  AddProbeRequestFlags(probe, flags, endpoint);
   return probe;
 }
 
@@ -77,14 +100,13 @@ int RunProbe(Flags& flags) {
     std::cerr << "latencyd probe: --interval and --timeout take durations such as 250ms\n";
     return kExitUsage;
   }
-  // The config's URL rules, so a URL with raw bytes is refused (never echoed) here too.
-  if (auto problem = latencyd::config::CheckUrl(flags.probe.url)) {
-    std::cerr << "latencyd probe: " << *problem << "\n";
+  if (flags.probe.url.empty() && flags.probe.endpoint.empty()) {
+    std::cerr << "latencyd probe: give a URL, or --config.file and --endpoint\n";
     return kExitUsage;
   }
   flags.probe.interval = *interval;
   flags.probe.timeout = *timeout;
-  return latencyd::RunProbeCommand(flags.probe, std::cout);
+  return latencyd::RunProbeCommand(flags.probe, std::cout, std::cerr);
 }
 
 }  // namespace

@@ -1,59 +1,86 @@
 #include "daemon/probe_command.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <future>
 #include <ostream>
 #include <thread>
-#include <vector>
 
+#include "config/checks.h"
+#include "config/config.h"
+#include "config/units.h"
+#include "daemon/probe_table.h"
+#include "daemon/run.h"
+#include "daemon/schedule/probe_spec_builder.h"
 #include "daemon/text/human_units.h"
-#include "daemon/window/quantile.h"
+#include "daemon/text/redact.h"
 #include "probes/probe_engine.h"
 
 namespace latencyd {
 namespace {
 
-constexpr double kQuantiles[] = {0.5, 0.9, 0.95, 0.99};
+constexpr const char* kMethods[] = {"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"};
 
 double Seconds(std::chrono::nanoseconds duration) {
   return std::chrono::duration<double>(duration).count();
 }
 
-std::string Row(const std::vector<std::string>& cells) {
-  std::string line;
-  for (const std::string& cell : cells) {
-    char padded[32];
-    std::snprintf(padded, sizeof(padded), "%10s", cell.c_str());
-    line += padded;
-  }
-  return line + "\n";
+// "Name: value" -> {Name, value}, checked by the config's header rules.
+bool ParseHeader(const std::string& flag, probes::ProbeSpec* spec, std::string* error) {
+  auto colon = flag.find(':');
+  std::string name = flag.substr(0, colon);
+  std::string value = colon == std::string::npos ? "" : flag.substr(colon + 1);
+  value.erase(0, value.find_first_not_of(" \t"));
+  auto problem = colon == std::string::npos ? std::optional<std::string>("expected \"Name: value\"")
+                                            : config::CheckHeaderName(name);
+  if (!problem) problem = config::CheckHeaderValue(value);
+  // The value may be a secret: the message names the header only.
+  if (problem) *error = "--header " + name + ": " + *problem;
+  if (!problem) spec->headers.emplace_back(name, value);
+  return !problem;
 }
 
-std::string ProbeRow(int number, const probes::ProbeResult& result) {
-  std::vector<std::string> cells = {std::to_string(number), std::to_string(result.http_status),
-                                    FormatSeconds(Seconds(result.total))};
-  for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
-    cells.push_back(FormatSeconds(Seconds(probes::PhaseAt(result.phases, phase))));
+bool ParseExpectStatus(const std::vector<std::string>& flags, probes::ProbeSpec* spec,
+                       std::string* error) {
+  if (flags.empty()) return true;
+  spec->expect_status.clear();
+  for (const std::string& flag : flags) {
+    auto range = config::ParseStatusRange(flag);
+    if (!range) {
+      *error = "--expect-status \"" + flag + "\": expected a code such as 200, a class such as " +
+               "2xx or a range such as 200-204";
+      return false;
+    }
+    spec->expect_status.push_back({range->low, range->high});
   }
-  cells.push_back(result.connection_reused ? "yes" : "no");
-  std::string line = Row(cells);
-  if (!result.ok) {
-    line.pop_back();
-    line +=
-        "  FAILED " + std::string(probes::ReasonName(result.reason)) + ": " + result.error + "\n";
-  }
-  return line;
+  return true;
 }
 
-std::string QuantileRow(const std::string& name, std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  std::vector<std::string> cells = {name};
-  for (double q : kQuantiles) cells.push_back(FormatSeconds(ExactQuantile(values, q)));
-  cells.push_back(FormatSeconds(values.empty() ? NAN : values.front()));
-  cells.push_back(FormatSeconds(values.empty() ? NAN : values.back()));
-  return Row(cells);
+bool CheckMethodAndVersion(const ProbeCommandOptions& options, std::string* error) {
+  if (std::find(std::begin(kMethods), std::end(kMethods), options.method) == std::end(kMethods)) {
+    *error = "--method \"" + options.method +
+             "\": unknown method (known: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT)";
+    return false;
+  }
+  if (!options.http_version.empty() && options.http_version != "1.1" &&
+      options.http_version != "2") {
+    *error = "--http-version \"" + options.http_version + "\": expected 1.1 or 2";
+    return false;
+  }
+  return true;
+}
+
+std::optional<probes::ProbeSpec> EndpointProbeSpec(const ProbeCommandOptions& options,
+                                                   std::ostream& err) {
+  try {
+    config::Config config = config::LoadConfigFile(options.config_file);
+    for (const config::Endpoint& endpoint : config.endpoints) {
+      if (endpoint.name == options.endpoint) return ToProbeSpec(endpoint);
+    }
+    err << "latencyd probe: " << options.config_file << " has no endpoint named \""
+        << options.endpoint << "\"\n";
+  } catch (const config::ConfigError& e) {
+    for (const auto& diagnostic : e.diagnostics()) err << diagnostic.ToString() << "\n";
+  }
+  return std::nullopt;
 }
 
 probes::ProbeResult ProbeOnce(probes::ProbeEngine& engine,
@@ -64,47 +91,73 @@ probes::ProbeResult ProbeOnce(probes::ProbeEngine& engine,
   return result.get();
 }
 
+std::string Describe(const ProbeCommandOptions& options, const probes::ProbeSpec& spec) {
+  std::string what = options.endpoint.empty() ? "" : "endpoint " + options.endpoint + ": ";
+  return "probing " + what + spec.method + " " + RedactUrl(spec.url) + " " +
+         std::to_string(options.count) + " times every " +
+         FormatSeconds(Seconds(options.interval)) + ", timeout " +
+         FormatSeconds(Seconds(spec.timeout)) +
+         (spec.keepalive ? " (keep-alive)\n" : " (a fresh connection per probe)\n");
+}
+
 }  // namespace
 
-int RunProbeCommand(const ProbeCommandOptions& options, std::ostream& out) {
+std::optional<probes::ProbeSpec> AdHocProbeSpec(const ProbeCommandOptions& options,
+                                                std::string* error) {
+  if (auto problem = config::CheckUrl(options.url)) {
+    *error = *problem;  // redacted by CheckUrl
+    return std::nullopt;
+  }
+  if (!CheckMethodAndVersion(options, error)) return std::nullopt;
   probes::ProbeSpec spec;
   spec.url = options.url;
+  spec.method = options.method;
+  spec.body = options.body;
   spec.timeout = options.timeout;
   spec.keepalive = options.keepalive;
-  auto probe = std::make_shared<const probes::PreparedProbe>(spec);
-  probes::ProbeEngine engine(probes::ProbeEngine::Options{1});
+  spec.tls.ca_file = options.ca_file;
+  spec.tls.insecure_skip_verify = options.insecure;
+  for (const std::string& header : options.headers) {
+    if (!ParseHeader(header, &spec, error)) return std::nullopt;
+  }
+  if (!ParseExpectStatus(options.expect_status, &spec, error)) return std::nullopt;
+  return spec;
+}
 
-  out << "probing " << options.url << " " << options.count << " times every "
-      << FormatSeconds(Seconds(options.interval))
-      << (options.keepalive ? " (keep-alive)\n" : " (a fresh connection per probe)\n");
-  out << Row({"#", "status", "total", "dns", "connect", "tls", "ttfb", "transfer", "reused"});
-  std::vector<double> totals;
-  std::vector<std::vector<double>> phases(probes::kPhaseCount);
-  int failures = 0;
+int RunProbeCommand(const ProbeCommandOptions& options, std::ostream& out, std::ostream& err) {
+  std::optional<probes::ProbeSpec> spec;
+  if (!options.endpoint.empty()) {
+    spec = EndpointProbeSpec(options, err);
+  } else {
+    std::string error;
+    spec = AdHocProbeSpec(options, &error);
+    if (!spec) err << "latencyd probe: " << error << "\n";
+  }
+  if (!spec) return kExitUsage;
+  if (!options.http_version.empty()) {
+    err << "latencyd probe: note: --http-version is accepted but not applied by this build\n";
+  }
+  std::shared_ptr<const probes::PreparedProbe> probe;
+  try {
+    probe = std::make_shared<const probes::PreparedProbe>(*spec);
+  } catch (const std::exception& e) {
+    err << "latencyd probe: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  probes::ProbeEngine engine(probes::ProbeEngine::Options{1});
+  out << Describe(options, *spec) << ProbeTableHeader();
+  std::vector<probes::ProbeResult> results;
   auto next = std::chrono::steady_clock::now();
   for (int i = 1; i <= options.count; ++i) {
-    probes::ProbeResult result = ProbeOnce(engine, probe);
-    out << ProbeRow(i, result) << std::flush;
-    if (result.ok) {
-      totals.push_back(Seconds(result.total));
-      for (int p = 0; p < probes::kPhaseCount; ++p) {
-        phases[p].push_back(Seconds(probes::PhaseAt(result.phases, p)));
-      }
-    } else {
-      ++failures;
-    }
+    results.push_back(ProbeOnce(engine, probe));
+    out << ProbeTableRow(i, results.back()) << std::flush;
     next += options.interval;  // fixed rate, like the daemon
     if (i < options.count) std::this_thread::sleep_until(next);
   }
-  out << "\nsuccessful probes (" << totals.size() << "), exact quantiles:\n";
-  out << Row({"", "p50", "p90", "p95", "p99", "min", "max"});
-  out << QuantileRow("total", totals);
-  for (int p = 0; p < probes::kPhaseCount; ++p) {
-    out << QuantileRow(std::string(probes::PhaseName(p)), phases[p]);
-  }
-  out << options.count << " probes: " << (options.count - failures) << " ok, " << failures
-      << " failed\n";
-  return failures == 0 ? 0 : 1;
+  out << ProbeSummary(results);
+  bool all_ok = std::all_of(results.begin(), results.end(),
+                            [](const probes::ProbeResult& r) { return r.ok; });
+  return all_ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace latencyd

@@ -69,6 +69,16 @@ std::string Headline(int code, const TransferOutcome& o) {
   }
 }
 
+// libcurl's detail often ends with the code's own text ("Failed to connect to h port 1 after
+// 0 ms: Couldn't connect to server"), which the headline already says.
+std::string WithoutSuffix(std::string_view text, const std::string& suffix) {
+  if (text.size() >= suffix.size() &&
+      text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return std::string(text.substr(0, text.size() - suffix.size()));
+  }
+  return std::string(text);
+}
+
 }  // namespace
 
 std::string DescribeStatusRanges(const std::vector<StatusRange>& ranges) {
@@ -102,9 +112,10 @@ Classification ClassifyFailure(const TransferOutcome& o) {
   if (o.curl_code != CURLE_OK) {
     FailureReason reason = ReasonForCurlCode(o.curl_code);
     std::string error = Headline(o.curl_code, o);
-    if (!o.curl_detail.empty() && o.curl_detail != error) {
+    std::string detail = WithoutSuffix(o.curl_detail, ": " + error);
+    if (!detail.empty() && detail != error) {
       error += ": ";
-      error += o.curl_detail;
+      error += detail;
     }
     return {reason, std::move(error)};
   }

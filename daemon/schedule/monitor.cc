@@ -28,6 +28,7 @@ void Monitor::Apply(const config::Config& config) {
       const config::Endpoint& endpoint = world->config.endpoints[i];
       world->jobs[i]->state->Reconfigure(endpoint, world->config.ClassOf(endpoint),
                                          world->bucket_bounds);
+      if (world->new_probes[i]) world->jobs[i]->SetProbe(world->new_probes[i]);
     }
   }
   world_ = world;
@@ -51,6 +52,10 @@ std::shared_ptr<const Monitor::World> Monitor::BuildWorld(const config::Config& 
     world->jobs.push_back(keep ? old->jobs[found->second]
                                : NewJob(endpoint, config, world->bucket_bounds));
     world->kept.push_back(keep);
+    // Kept, but a secret file's content changed: same window, the new secret from now on.
+    bool rotated = keep && !old->config.endpoints[found->second].SameSecrets(endpoint);
+    world->new_probes.push_back(
+        rotated ? std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint)) : nullptr);
   }
   return world;
 }
@@ -62,7 +67,7 @@ std::shared_ptr<ProbeJob> Monitor::NewJob(const config::Endpoint& endpoint,
   job->name = endpoint.name;
   job->interval = endpoint.interval;
   job->affinity = LoopAffinity(endpoint.name);
-  job->probe = std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint));
+  job->SetProbe(std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint)));
   job->state = std::make_shared<EndpointState>(endpoint, config.ClassOf(endpoint), bounds);
   return job;
 }

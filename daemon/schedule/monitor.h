@@ -30,8 +30,9 @@ class Monitor {
 
   // Starts probing `config`'s endpoints instead of the current ones. Endpoints whose probe
   // settings are unchanged keep their job (samples, counters, phase on the grid) and adopt
-  // any new class, labels or window; changed ones start afresh; removed ones stop and vanish
-  // from snapshots. Throws (and changes nothing) when the config cannot be built.
+  // any new class, labels, window or secret file content (a rotated token); changed ones start
+  // afresh; removed ones stop and vanish from snapshots. Throws (and changes nothing) when the
+  // config cannot be built.
   void Apply(const config::Config& config);
 
   // Stops scheduling and aborts probes in flight. Idempotent. Apply() throws afterwards.
@@ -56,6 +57,8 @@ class Monitor {
     std::vector<double> bucket_bounds;
     std::vector<std::shared_ptr<ProbeJob>> jobs;  // parallel to config.endpoints
     std::vector<bool> kept;                       // jobs[i] carried over from the old world
+    // For a kept job whose secrets changed: the probe it switches to when the world is applied.
+    std::vector<std::shared_ptr<const probes::PreparedProbe>> new_probes;
   };
 
   std::shared_ptr<const World> BuildWorld(const config::Config& config) const;

@@ -53,7 +53,7 @@ void Launch(probes::ProbeEngine* engine, ScheduleLagRecorder* lag, DescriptorSho
     if (missed > 0) job->state->RecordSkipped(missed);
     Launch(engine, lag, fds, job, next);
   };
-  engine->SubmitAt(due, job->probe, job->affinity, std::move(done),
+  engine->SubmitAt(due, job->Probe(), job->affinity, std::move(done),
                    ProbeDeadline(due, job->interval), job->retired);
 }
 

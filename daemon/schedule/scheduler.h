@@ -26,10 +26,18 @@ struct ProbeJob {
   std::string name;
   Duration interval{};
   std::uint64_t affinity = 0;  // picks the engine loop; stable per name
-  std::shared_ptr<const probes::PreparedProbe> probe;
   std::shared_ptr<EndpointState> state;
+  // The request, read by the chain on a probe loop. A reload that keeps the endpoint but
+  // read new secret contents (a rotated token) replaces it, hence the atomic access.
+  std::shared_ptr<const probes::PreparedProbe> Probe() const { return std::atomic_load(&probe_); }
+  void SetProbe(std::shared_ptr<const probes::PreparedProbe> probe) {
+    std::atomic_store(&probe_, std::move(probe));
+  }
   // Set when the endpoint leaves the config: its pending probe is dropped, its chain ends.
   std::shared_ptr<std::atomic<bool>> retired = std::make_shared<std::atomic<bool>>(false);
+
+ private:
+  std::shared_ptr<const probes::PreparedProbe> probe_;
 };
 
 // The latest a probe due at `due` may run: a little before the endpoint's next slot (a tenth

@@ -106,6 +106,15 @@ TEST(ClassifyFailureTest, StatusBeatsBodyAndTransportBeatsBoth) {
   EXPECT_EQ(body.error, "body does not match body_regex");
 }
 
+// libcurl 7.88's detail ends with the code's own text; said once, not twice.
+TEST(ClassifyFailureTest, CurlTextIsNotRepeated) {
+  TransferOutcome o;
+  o.curl_code = CURLE_COULDNT_CONNECT;
+  o.curl_detail = "Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server";
+  EXPECT_EQ(ClassifyFailure(o).error,
+            "Couldn't connect to server: Failed to connect to 127.0.0.1 port 1 after 0 ms");
+}
+
 TEST(ClassifyFailureTest, DescribeStatusRanges) {
   EXPECT_EQ(DescribeStatusRanges({{200, 399}}), "200-399");
   EXPECT_EQ(DescribeStatusRanges({{200, 299}, {404, 404}}), "200-299, 404");
