@@ -6,7 +6,9 @@
 #include <unordered_map>
 
 #include "daemon/build_info.h"
+#include "daemon/log.h"
 #include "daemon/schedule/probe_spec_builder.h"
+#include "daemon/text/redact.h"
 #include "daemon/window/histogram.h"
 
 namespace latencyd {
@@ -33,6 +35,26 @@ void Monitor::Apply(const config::Config& config) {
   }
   world_ = world;
   scheduler_.SetJobs(world->jobs);
+  if (log::Enabled(log::Level::kDebug)) LogEndpoints(*world);
+}
+
+// One debug line per endpoint and load: what it probes (the URL redacted) and whether it
+// kept its window. Never a header or credential: those are secrets.
+void Monitor::LogEndpoints(const World& world) {
+  for (std::size_t i = 0; i < world.jobs.size(); ++i) {
+    const config::Endpoint& endpoint = world.config.endpoints[i];
+    const char* window = !world.kept[i]        ? "new"
+                         : world.new_probes[i] ? "kept, secrets re-read"
+                                               : "kept";
+    log::Debug("endpoint configured",
+               {{"endpoint", endpoint.name},
+                {"method", endpoint.method},
+                {"url", RedactUrl(endpoint.url)},
+                {"credentials", endpoint.credentials.bearer_token_file.empty()
+                                    ? (endpoint.credentials.basic_auth ? "basic_auth" : "none")
+                                    : "bearer_token_file"},
+                {"window", window}});
+  }
 }
 
 std::shared_ptr<const Monitor::World> Monitor::BuildWorld(const config::Config& config) const {

@@ -66,6 +66,7 @@ class Monitor {
                                           const config::Config& config,
                                           const std::vector<double>& bounds);
   std::shared_ptr<const World> CurrentWorld() const;
+  static void LogEndpoints(const World& world);
 
   mutable ScheduleLagRecorder lag_;  // Snapshot() expires old samples
   probes::ProbeEngine engine_;

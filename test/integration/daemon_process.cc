@@ -77,9 +77,10 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
 
 }  // namespace
 
-CommandResult RunLatencyd(const std::vector<std::string>& args) {
+CommandResult RunLatencyd(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env) {
   std::string dir = MakeTempDir();
-  pid_t pid = Spawn(args, dir + "/out", dir + "/err", {});
+  pid_t pid = Spawn(args, dir + "/out", dir + "/err", env);
   int status = 0;
   waitpid(pid, &status, 0);
   CommandResult result;

@@ -19,8 +19,10 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs latencyd with `args` to completion (for --version, --config.check, probe).
-CommandResult RunLatencyd(const std::vector<std::string>& args);
+// Runs latencyd with `args` to completion (for --version, --config.check, probe), with `env`
+// added to its environment.
+CommandResult RunLatencyd(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env = {});
 
 class DaemonProcess {
  public:

@@ -30,7 +30,7 @@ class SchedulerTest : public ::testing::Test {
     job->name = name;
     job->interval = endpoint.interval;
     job->affinity = StableHash(name);
-    job->probe = std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint));
+    job->SetProbe(std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint)));
     job->state =
         std::make_shared<EndpointState>(endpoint, config_.ClassOf(endpoint), BucketBounds(config_));
     return job;

@@ -1,0 +1,41 @@
+// BindLoopback and WaitFor: 127.0.0.1 listeners and bounded waits with a stop fd.
+#include "test/support/loopback_socket.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+namespace latencyd::testing {
+
+// Binds a TCP socket to 127.0.0.1:0; returns the fd and stores the chosen port.
+int BindLoopback(int* port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("bind(127.0.0.1:0) failed");
+  }
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+// Waits for `fd` to become ready for `events`, or for the wake fd; false on stop or timeout.
+bool WaitFor(int fd, short events, int wake_fd, std::chrono::steady_clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return false;
+  pollfd fds[2] = {{fd, events, 0}, {wake_fd, POLLIN, 0}};
+  if (::poll(fds, 2, static_cast<int>(left.count())) <= 0) return false;
+  return fds[1].revents == 0 && fds[0].revents != 0;
+}
+
+}  // namespace latencyd::testing
