@@ -1,6 +1,8 @@
 // The shipped configs must stay valid: the reference example (with its commented HTTPS
 // block switched on, so every key is checked) and the demo config.
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -54,13 +56,21 @@ TEST(ExampleConfigTest, CommentedHttpsExampleIsValidToo) {
     }
     text += line + "\n";
   }
+  // The block reads its token from a systemd credential, as the shipped unit provides it.
+  std::string credentials = testing::TempDir() + "latencyd_example_credentials";
+  mkdir(credentials.c_str(), 0700);
+  std::ofstream(credentials + "/api-token") << "example-token\n";
+  setenv("CREDENTIALS_DIRECTORY", credentials.c_str(), 1);
   Config config = ParseConfig(text, "latencyd.example.yml");
+  unsetenv("CREDENTIALS_DIRECTORY");
   ASSERT_EQ(config.endpoints.size(), 10u);
   const Endpoint& https = config.endpoints.back();
   EXPECT_EQ(https.method, "POST");
   EXPECT_EQ(https.body, "{\"sku\": \"probe\", \"quantity\": 0}");
   EXPECT_EQ(https.tls.cert_file, "/etc/latencyd/client.pem");
   EXPECT_EQ(https.tls.server_name, "api.internal");
+  EXPECT_EQ(https.tls.key_file, credentials + "/client.key");
+  EXPECT_EQ(https.credentials.bearer_token, "example-token");
   EXPECT_EQ(https.expect.status.size(), 3u);
 }
 

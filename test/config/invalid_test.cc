@@ -134,7 +134,8 @@ const InvalidCase kInvalidCases[] = {
     {"several_problems.yml",
      "several_problems.yml:3:12: defaults.timeout: timeout 2s exceeds interval 1s\n"
      "several_problems.yml:4:3: defaults.bogus: unknown key \"bogus\" (known: "
-     "allow_insecure_redirect, interval, keepalive, max_body, max_redirects, quantiles, timeout, "
+     "allow_insecure_redirect, basic_auth, bearer_token_file, interval, keepalive, max_body, "
+     "max_redirects, quantiles, timeout, "
      "window)\n"
      "several_problems.yml:6:37: classes.core.quantile: quantile 1.5 is outside (0, 1)\n"
      "several_problems.yml:9:10: endpoints[0].url: unsupported URL scheme \"ftp\" (only http and "
@@ -166,8 +167,8 @@ const InvalidCase kInvalidCases[] = {
      "unknown_class.yml:14:12: endpoints[2].class: unknown class \"cor\" (known: async, core)"},
     {"unknown_key.yml",
      "unknown_key.yml:5:5: endpoints[0].tiemout: unknown key \"tiemout\" (known: "
-     "allow_insecure_redirect, baseline, body, class, expect, headers, interval, keepalive, "
-     "labels, max_body, max_redirects, method, name, "
+     "allow_insecure_redirect, baseline, basic_auth, bearer_token_file, body, class, expect, "
+     "headers, interval, keepalive, labels, max_body, max_redirects, method, name, "
      "quantiles, timeout, tls, url, window)"},
     {"unknown_top_level_key.yml",
      "unknown_top_level_key.yml:1:1: endpoint: unknown key \"endpoint\" (known: baseline, classes, "
