@@ -114,13 +114,41 @@ endpoints:
   - name: closed
     url: http://127.0.0.1:1/
     class: core
+  - name: credential
+    url: http://127.0.0.1:9480/metrics
+    class: async
+    basic_auth: { username: probe, password_file: "${CREDENTIALS_DIRECTORY}/target-password" }
+EOF
+# A credential only root can read (0600 in a 0700 directory), handed to the service with
+# LoadCredential=, and a second latencyd on 127.0.0.1:9480 that serves only with that password
+# (basic auth; the bcrypt hash below is of the test password "s3cret-target").
+mkdir -p -m 0700 "$root/etc/latencyd/credentials"
+printf 's3cret-target\n' >"$root/etc/latencyd/credentials/target-password"
+chmod 0600 "$root/etc/latencyd/credentials/target-password"
+chown -R 0:0 "$root/etc/latencyd/credentials"
+: >"$root/etc/latencyd/target.yml"
+cat >"$root/etc/latencyd/target-web.yml" <<'EOF'
+basic_auth_users:
+  probe: $2b$04$GOCV6TtuzvMFjkqDSqrofe846pqNPzIMaGKkh62.X6oOsRPMmPFHq
+EOF
+cat >"$root/etc/systemd/system/latencyd-target.service" <<'EOF'
+[Unit]
+Description=a password-protected target for the credential probe
+Before=latencyd.service
+[Service]
+ExecStart=/usr/bin/latencyd --config.file=/etc/latencyd/target.yml --web.listen-address=127.0.0.1:9480 --web.config.file=/etc/latencyd/target-web.yml
+[Install]
+WantedBy=multi-user.target
 EOF
 # Only the timing is shortened, so the watchdog restart is seen in seconds; the sandbox is as
 # shipped.
 mkdir -p "$root/etc/systemd/system/latencyd.service.d"
 printf '[Service]\nWatchdogSec=3s\nRestartSec=1s\n' \
   >"$root/etc/systemd/system/latencyd.service.d/test.conf"
-chroot "$root" systemctl enable latencyd.service >/dev/null 2>&1
+# The credential, as systemd/README.md tells operators to add it.
+printf '[Service]\nLoadCredential=target-password:/etc/latencyd/credentials/target-password\n' \
+  >"$root/etc/systemd/system/latencyd.service.d/credentials.conf"
+chroot "$root" systemctl enable latencyd.service latencyd-target.service >/dev/null 2>&1
 
 systemd-nspawn -D "$root" --boot --register=no --keep-unit --private-network \
   --machine="latencyd-test-$$" --console=passive >"$work/nspawn.log" 2>&1 &
@@ -165,7 +193,7 @@ if ! is_active; then  # nothing below can pass; show why
   tail -n 30 "$work/nspawn.log"
   exit 1
 fi
-check "status line: probing 3 endpoints" status_is "probing 3 endpoints"
+check "status line: probing 4 endpoints" status_is "probing 4 endpoints"
 pid=$(prop MainPID)
 proc_status=$(inside cat "/proc/$pid/status" 2>/dev/null || true)
 field() { awk -v k="$1:" '$1 == k {print $2}' <<<"$proc_status"; }
@@ -187,6 +215,17 @@ closed_fails() {
 check "probes succeed inside the sandbox" wait_for 10 self_succeeds
 check "a host name resolves inside the sandbox" wait_for 10 name_resolves
 check "a closed port fails with reason connect" wait_for 10 closed_fails
+credential_succeeds() {
+  metrics | grep -Eq '^latencyd_probes_total\{endpoint="credential",class="async",result="success"\} [1-9]'
+}
+target_status() { inside curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9480/metrics; }
+check "the target refuses a request without the password" test "$(target_status)" = 401
+check "a probe authenticates with a LoadCredential= secret" wait_for 10 credential_succeeds
+dynamic_user_cannot_read() {
+  ! inside setpriv --reuid="$(field Uid)" --regid="$(field Gid)" --clear-groups \
+    cat /etc/latencyd/credentials/target-password >/dev/null 2>&1
+}
+check "  which the service's dynamic user could not read itself" dynamic_user_cannot_read
 has_start_time() { metrics | grep -q '^process_start_time_seconds '; }
 check "process_start_time_seconds is exported (/proc/stat readable)" has_start_time
 
@@ -197,12 +236,12 @@ cat >>"$root/etc/latencyd/latencyd.yml" <<'EOF'
     class: async
 EOF
 check "systemctl reload succeeds on a good file" inside systemctl reload latencyd
-check "status line: probing 4 endpoints" wait_for 5 status_is "probing 4 endpoints"
+check "status line: probing 5 endpoints" wait_for 5 status_is "probing 5 endpoints"
 cp "$root/etc/latencyd/latencyd.yml" "$work/good.yml"
 printf '  - name: bad\n    url: ftp://example.invalid/\n    class: cor\n' >>"$root/etc/latencyd/latencyd.yml"
 reload_fails() { ! inside systemctl reload latencyd 2>/dev/null; }
 check "systemctl reload fails on a bad file" reload_fails
-check "the old config keeps running" status_is "probing 4 endpoints"
+check "the old config keeps running" status_is "probing 5 endpoints"
 check "same main process after the failed reload" test "$(prop MainPID)" = "$pid"
 cp "$work/good.yml" "$root/etc/latencyd/latencyd.yml"
 
@@ -220,6 +259,8 @@ journal=$(inside journalctl -u latencyd --no-pager 2>/dev/null || true)
 echo "$journal" | tail -n 25
 no_denials() { ! grep -Eqi 'operation not permitted|permission denied|bad system call|SIGSYS' <<<"$journal"; }
 check "no sandbox denials in the journal" no_denials
+no_secret() { ! inside journalctl --no-pager 2>/dev/null | grep -q 's3cret-target'; }
+check "the credential appears nowhere in the journal" no_secret
 check "the watchdog was what killed it" grep -q "Failed with result 'watchdog'" <<<"$journal"
 
 echo "== maintainer scripts"
