@@ -88,8 +88,9 @@ std::string Diagnostic::ToString() const {
 ConfigError::ConfigError(std::vector<Diagnostic> diagnostics)
     : std::runtime_error(JoinDiagnostics(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
-Config ParseConfig(const std::string& text, const std::string& file_name) {
-  Diagnostics diags(file_name);
+Config ParseConfig(const std::string& text, const std::string& file_name,
+                   const LoadOptions& options) {
+  Diagnostics diags(file_name, options.read_secret_files);
   const YamlNode root = ParseDocument(text, diags);
 
   Config config;
@@ -122,6 +123,8 @@ Config ParseConfig(const std::string& text, const std::string& file_name) {
   return config;
 }
 
-Config LoadConfigFile(const std::string& path) { return ParseConfig(ReadConfigText(path), path); }
+Config LoadConfigFile(const std::string& path, const LoadOptions& options) {
+  return ParseConfig(ReadConfigText(path), path, options);
+}
 
 }  // namespace latencyd::config

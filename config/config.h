@@ -169,13 +169,22 @@ class ConfigError : public std::runtime_error {
   std::vector<Diagnostic> diagnostics_;
 };
 
-// Reads, parses and validates a config file (at most 1 MiB), with its endpoint_files and
-// baseline file. Throws ConfigError. Keeps no state between calls, so a reload may
-// run on any thread while the old Config is in use.
-Config LoadConfigFile(const std::string& path);
+struct LoadOptions {
+  // false: secret files are checked as paths (and ${CREDENTIALS_DIRECTORY} expanded) but not
+  // opened, and the secrets are left empty. Only for checking a file (the unit's reload
+  // check cannot open its credentials on systemd 252); never for probing.
+  bool read_secret_files = true;
+};
+
+// Reads, parses and validates a config file (at most 1 MiB), with its endpoint_files,
+// baseline file and secret files. Throws ConfigError. Keeps no state between calls, so a
+// reload may run on any thread while the old Config is in use.
+Config LoadConfigFile(const std::string& path, const LoadOptions& options = {});
 
 // Parses and validates config text; `file_name` is used in messages and to resolve the
-// relative paths of endpoint_files and baseline.pytest_benchmark. Throws ConfigError.
-Config ParseConfig(const std::string& text, const std::string& file_name);
+// relative paths of endpoint_files, baseline.pytest_benchmark and secret files. Throws
+// ConfigError.
+Config ParseConfig(const std::string& text, const std::string& file_name,
+                   const LoadOptions& options = {});
 
 }  // namespace latencyd::config

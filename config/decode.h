@@ -17,17 +17,22 @@ namespace latencyd::config {
 // Collects the diagnostics of one file.
 class Diagnostics {
  public:
-  explicit Diagnostics(std::string file) : file_(std::move(file)) {}
+  // `read_secret_files`: whether secret files named in this file are opened (secret_file.h);
+  // part of the reading context that travels with the diagnostics of each file.
+  explicit Diagnostics(std::string file, bool read_secret_files = true)
+      : file_(std::move(file)), read_secret_files_(read_secret_files) {}
   void Error(const YamlNode& at, std::string message);
   void Error(int line, int column, std::string key_path, std::string message);
   void Append(std::vector<Diagnostic> more);
   bool empty() const { return list_.empty(); }
   const std::string& file() const { return file_; }
+  bool read_secret_files() const { return read_secret_files_; }
   // Sorted by position (stable), as ConfigError promises.
   std::vector<Diagnostic> TakeSorted();
 
  private:
   std::string file_;
+  bool read_secret_files_ = true;
   std::vector<Diagnostic> list_;
 };
 

@@ -29,8 +29,8 @@ std::vector<std::string> Expand(const std::string& pattern, std::string* error) 
 
 // Reads one endpoint file into `config`; its problems go to `out`, sorted.
 void ReadOneFile(const std::string& path, const BenchmarkMedians& medians, SeenNames* seen,
-                 Config* config, std::vector<Diagnostic>* out) {
-  Diagnostics diags(path);
+                 Config* config, bool read_secret_files, std::vector<Diagnostic>* out) {
+  Diagnostics diags(path, read_secret_files);
   try {
     std::string text = ReadConfigText(path);
     YamlParseResult tree = ParseYamlTree(text, path);
@@ -67,7 +67,7 @@ void ReadEndpointFiles(const YamlNode& node, const BenchmarkMedians& medians, Se
         return;
       }
       config->endpoint_file_paths.push_back(path);
-      ReadOneFile(path, medians, seen, config, file_diagnostics);
+      ReadOneFile(path, medians, seen, config, diags.read_secret_files(), file_diagnostics);
     }
   }
 }

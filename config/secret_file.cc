@@ -98,6 +98,10 @@ std::optional<std::string> ReadSecretFile(const YamlNode& node, Diagnostics& dia
     return std::nullopt;
   }
   std::string path = ResolveRelativeTo(diags.file(), *expanded);
+  if (!diags.read_secret_files()) {
+    *resolved_path = path;
+    return std::string();
+  }
   auto content = ReadBounded(path, &problem);
   if (content) {
     if (auto bad = CheckContent(&*content, path)) problem = *bad;

@@ -24,7 +24,8 @@ std::optional<std::string> ExpandCredentialsDirectory(const std::string& path,
 // most kMaxSecretFileSize bytes is accepted; trailing line breaks are stripped; the rest must
 // be non-empty and hold no line break or NUL (it becomes a header value). Problems are reported
 // at `node`, naming the key and the path, never the content. On success returns the content
-// and sets `*resolved_path`.
+// and sets `*resolved_path`. Without diags.read_secret_files() the file is not opened and the
+// content returned is empty.
 std::optional<std::string> ReadSecretFile(const YamlNode& node, Diagnostics& diags,
                                           std::string* resolved_path);
 

@@ -23,7 +23,8 @@ struct Flags {
   std::string probe_interval = "200ms";
   std::string shard = "1/1";
   std::string watch_interval = "5s";
-  std::string probe_timeout = "1s";  // the daemon's default
+  std::string probe_timeout = "1s";
+  bool skip_secret_files = false;  // the daemon's default
 };
 
 void AddDaemonFlags(CLI::App& app, Flags& flags) {
@@ -50,8 +51,12 @@ void AddDaemonFlags(CLI::App& app, Flags& flags) {
   app.add_option("--config.watch-interval", flags.watch_interval,
                  "How often endpoint_files are checked for changes (0s: only on reload)")
       ->capture_default_str();
-  app.add_flag("--config.check", flags.check_config,
-               "Validate --config.file, print errors with file:line:column, and exit");
+  CLI::Option* check =
+      app.add_flag("--config.check", flags.check_config,
+                   "Validate --config.file, print errors with file:line:column, and exit");
+  app.add_flag("--config.skip-secret-files", flags.skip_secret_files,
+               "With --config.check: check secret file paths without opening the files")
+      ->needs(check);
   app.add_flag("--version", flags.version, "Print the version and exit");
 }
 
@@ -141,7 +146,8 @@ int main(int argc, char** argv) {
   }
   flags.daemon.watch_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*watch);
   if (flags.check_config) {
-    return latencyd::CheckConfig(flags.daemon.config_file, std::cout, std::cerr);
+    return latencyd::CheckConfig(flags.daemon.config_file, std::cout, std::cerr,
+                                 !flags.skip_secret_files);
   }
   return latencyd::RunDaemon(flags.daemon);
 }

@@ -140,11 +140,13 @@ int RunDaemon(const DaemonOptions& options) {
   return kExitOk;
 }
 
-int CheckConfig(const std::string& config_file, std::ostream& out, std::ostream& err) {
+int CheckConfig(const std::string& config_file, std::ostream& out, std::ostream& err,
+                bool read_secret_files) {
   try {
-    config::Config config = config::LoadConfigFile(config_file);
+    config::Config config = config::LoadConfigFile(config_file, {read_secret_files});
     out << config_file << ": ok (" << config.endpoints.size() << " endpoints, "
-        << config.classes.size() << " classes)\n";
+        << config.classes.size() << " classes"
+        << (read_secret_files ? "" : "; secret files not read") << ")\n";
     return kExitOk;
   } catch (const config::ConfigError& e) {
     for (const auto& diagnostic : e.diagnostics()) err << diagnostic.ToString() << "\n";

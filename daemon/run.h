@@ -28,8 +28,10 @@ struct DaemonOptions {
 int RunDaemon(const DaemonOptions& options);
 
 // Validates a config file: prints "PATH: ok (...)" to `out` and returns 0, or prints every
-// problem as file:line:column: key: message to `err` and returns 1.
-int CheckConfig(const std::string& config_file, std::ostream& out, std::ostream& err);
+// problem as file:line:column: key: message to `err` and returns 1. Without
+// `read_secret_files` the secret files it names are not opened (config::LoadOptions).
+int CheckConfig(const std::string& config_file, std::ostream& out, std::ostream& err,
+                bool read_secret_files = true);
 
 std::string VersionString();
 

@@ -133,9 +133,22 @@ const ErrorCase kErrorCases[] = {
 };
 
 INSTANTIATE_TEST_SUITE_P(Cases, CredentialErrorTest, testing::ValuesIn(kErrorCases),
-                         [](const testing::TestParamInfo<ErrorCase>& info) {
-                           return std::string(info.param.name);
+                         [](const testing::TestParamInfo<ErrorCase>& param_info) {
+                           return std::string(param_info.param.name);
                          });
+
+// What the unit's reload check does: paths and ${CREDENTIALS_DIRECTORY} are still checked,
+// the files are not opened.
+TEST(CredentialsTest, SecretFilesCanBeLeftUnread) {
+  std::string text = OneEndpoint("    bearer_token_file: missing\n");
+  Config config = ParseConfig(text, kFile, LoadOptions{false});
+  EXPECT_EQ(config.endpoints[0].credentials.bearer_token_file, kDir + "/missing");
+  EXPECT_EQ(config.endpoints[0].credentials.bearer_token, "");
+  ScopedEnv env("CREDENTIALS_DIRECTORY", nullptr);
+  EXPECT_THROW(ParseConfig(OneEndpoint("    bearer_token_file: ${CREDENTIALS_DIRECTORY}/t\n"),
+                           kFile, LoadOptions{false}),
+               ConfigError);
+}
 
 TEST(CredentialsTest, DefaultsErrorsAreReportedAtDefaults) {
   EXPECT_EQ(ErrorsOf("defaults:\n  bearer_token_file: missing\n"),

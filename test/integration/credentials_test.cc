@@ -233,6 +233,29 @@ TEST(CredentialsTest, NoSecretReachesAnyOutputSurface) {
   ExpectNoSecret("logs", logs);
 }
 
+TEST(CredentialsTest, ConfigCheckCanSkipSecretFiles) {
+  char path[] = "/tmp/latencyd-check-XXXXXX";
+  int fd = mkstemp(path);
+  std::string text =
+      "endpoints:\n  - { name: a, url: http://127.0.0.1:1/, class: core, "
+      "bearer_token_file: /nonexistent/token }\n";
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  std::string file = std::string("--config.file=") + path;
+  CommandResult reading = RunLatencyd({"--config.check", file});
+  EXPECT_EQ(reading.exit_code, 1);
+  EXPECT_NE(reading.err.find(":2:74: endpoints[0].bearer_token_file: cannot open"),
+            std::string::npos)
+      << reading.err;
+  CommandResult skipping = RunLatencyd({"--config.check", "--config.skip-secret-files", file});
+  EXPECT_EQ(skipping.exit_code, 0) << skipping.err;
+  EXPECT_NE(skipping.out.find("ok (1 endpoints, 2 classes; secret files not read)"),
+            std::string::npos)
+      << skipping.out;
+  EXPECT_EQ(RunLatencyd({"--config.skip-secret-files", file}).exit_code, 2);  // check only
+  unlink(path);
+}
+
 TEST(CredentialsTest, ProbeEndpointSendsTheDaemonsRequestByteForByte) {
   SecretDir secrets;
   std::string token = secrets.Write("token", "tok-probe\n");

@@ -95,7 +95,7 @@ check_layout() {  # check_layout BIN_PREFIX ETC_DIR EXPECTED_BIN_PATH_IN_UNIT
   fi
   expect_tree prometheus "$prefix/share/latencyd/prometheus"
   expect_tree grafana "$prefix/share/latencyd/grafana"
-  if grep -q "^ExecStart=$unit_bin " "$unit" && grep -q "^ExecReload=+\?$unit_bin --config.check" "$unit"; then
+  if grep -q "^ExecStart=$unit_bin " "$unit" && grep -q "^ExecReload=$unit_bin --config.check" "$unit"; then
     echo "ok   unit runs $unit_bin"
   else
     echo "FAIL unit does not run $unit_bin:"
