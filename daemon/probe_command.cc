@@ -1,3 +1,4 @@
+// `latencyd probe`: picks the request (ad-hoc flags or a configured endpoint), runs it, prints.
 #include "daemon/probe_command.h"
 
 #include <future>

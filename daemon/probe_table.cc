@@ -1,3 +1,4 @@
+// The probe command's table and summary text.
 #include "daemon/probe_table.h"
 
 #include <algorithm>

@@ -21,6 +21,12 @@ Monitor::~Monitor() { Stop(); }
 
 void Monitor::Apply(const config::Config& config) {
   std::shared_ptr<const World> world = BuildWorld(config);  // may throw: nothing changed yet
+  SwapIn(world);
+  // Outside the lock: thousands of debug lines must not hold up a scrape.
+  if (log::Enabled(log::Level::kDebug)) LogEndpoints(*world);
+}
+
+void Monitor::SwapIn(const std::shared_ptr<const World>& world) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (stopped_) throw std::runtime_error("latencyd is shutting down");
   // Nothing below throws: kept endpoints adopt their new judgement only now that the whole
@@ -35,7 +41,6 @@ void Monitor::Apply(const config::Config& config) {
   }
   world_ = world;
   scheduler_.SetJobs(world->jobs);
-  if (log::Enabled(log::Level::kDebug)) LogEndpoints(*world);
 }
 
 // One debug line per endpoint and load: what it probes (the URL redacted) and whether it

@@ -66,6 +66,8 @@ class Monitor {
                                           const config::Config& config,
                                           const std::vector<double>& bounds);
   std::shared_ptr<const World> CurrentWorld() const;
+  // Makes `world` current (kept jobs adopt its settings first); throws once stopped.
+  void SwapIn(const std::shared_ptr<const World>& world);
   static void LogEndpoints(const World& world);
 
   mutable ScheduleLagRecorder lag_;  // Snapshot() expires old samples
