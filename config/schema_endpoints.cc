@@ -13,11 +13,26 @@ using Kind = YamlNode::Kind;
 
 namespace {
 
-const std::vector<std::string_view> kEndpointKeys = {
-    "name",     "url",           "class",   "method", "headers",   "body",
-    "expect",   "interval",      "timeout", "window", "quantiles", "keepalive",
-    "max_body", "max_redirects", "labels",  "tls",    "baseline",  "allow_insecure_redirect",
-    "bearer_token_file", "basic_auth"};
+const std::vector<std::string_view> kEndpointKeys = {"name",
+                                                     "url",
+                                                     "class",
+                                                     "method",
+                                                     "headers",
+                                                     "body",
+                                                     "expect",
+                                                     "interval",
+                                                     "timeout",
+                                                     "window",
+                                                     "quantiles",
+                                                     "keepalive",
+                                                     "max_body",
+                                                     "max_redirects",
+                                                     "labels",
+                                                     "tls",
+                                                     "baseline",
+                                                     "allow_insecure_redirect",
+                                                     "bearer_token_file",
+                                                     "basic_auth"};
 
 constexpr std::string_view kMethods[] = {"DELETE", "GET",  "HEAD", "OPTIONS",
                                          "PATCH",  "POST", "PUT"};

@@ -10,8 +10,8 @@ namespace latencyd::config {
 using Kind = YamlNode::Kind;
 
 const std::vector<std::string_view> kInheritableKeys = {
-    "interval",      "timeout",  "window",        "quantiles",
-    "keepalive",     "max_body", "max_redirects", "allow_insecure_redirect",
+    "interval",          "timeout",   "window",        "quantiles",
+    "keepalive",         "max_body",  "max_redirects", "allow_insecure_redirect",
     "bearer_token_file", "basic_auth"};
 
 namespace {

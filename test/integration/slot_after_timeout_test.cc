@@ -68,7 +68,7 @@ TEST(SlotAfterTimeoutTest, TimedOutProbeNeverCostsTheNextSlot) {
   auto job = std::make_shared<ProbeJob>();
   job->name = endpoint.name;
   job->interval = kInterval;
-  job->probe = std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint));
+  job->SetProbe(std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint)));
   job->state = std::make_shared<EndpointState>(endpoint, klass, std::vector<double>{0.005});
   {
     LoopHog hog(engine, quick.Url("/delay/0"), 15ms);
