@@ -1,0 +1,109 @@
+// HTTPS probes against nginx on loopback: the trust store is read once, the HTTP version and
+// TLS resumption are what the server saw, and the certificate facts are the test PKI's.
+#include <gtest/gtest.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <vector>
+
+#include "probes/probe_engine.h"
+#include "probes/trust_store.h"
+#include "test/probes/https_fixture.h"
+#include "test/probes/probe_test_util.h"
+
+namespace latencyd::probes {
+namespace {
+
+// Counts the opens of one file (inotify IN_OPEN), whoever opens it. Closes are watched too:
+// inotify merges identical events in a row, and an open-close-open sequence has none.
+class OpenCounter {
+ public:
+  explicit OpenCounter(const std::string& path) : fd_(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+    EXPECT_GE(fd_, 0);
+    EXPECT_GE(inotify_add_watch(fd_, path.c_str(), IN_OPEN | IN_CLOSE), 0);
+  }
+  ~OpenCounter() { ::close(fd_); }
+  // Opens since the last call.
+  int Take() {
+    int opens = 0;
+    alignas(inotify_event) char buf[4096];
+    for (;;) {
+      const ssize_t n = ::read(fd_, buf, sizeof(buf));
+      if (n <= 0) return opens;
+      for (ssize_t at = 0; at < n;) {
+        const auto* ev = reinterpret_cast<const inotify_event*>(buf + at);
+        if (ev->mask & IN_OPEN) ++opens;
+        at += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+      }
+    }
+  }
+
+ private:
+  int fd_;
+};
+
+using HttpsTest = HttpsFixture;
+
+ProbeSpec HttpsSpec(const std::string& url, const std::string& ca_file) {
+  ProbeSpec spec = Spec(url);
+  spec.tls.ca_file = ca_file;
+  return spec;
+}
+
+TEST_F(HttpsTest, CaFileIsReadOnceForManyProbesOnSeveralLoopsUntilItChanges) {
+  // A copy of the system bundle plus the test root: a large store, as in production.
+  const std::string bundle = (dir_ / "bundle.pem").string();
+  {
+    std::ofstream out(bundle);
+    out << std::ifstream("/etc/ssl/certs/ca-certificates.crt").rdbuf()
+        << std::ifstream(pki_.ca_file).rdbuf();
+  }
+  OpenCounter opens(bundle);
+  ProbeEngine engine(ProbeEngine::Options{2});
+  Collector results;
+  for (int i = 0; i < 20; ++i) {
+    engine.Submit(std::make_shared<const PreparedProbe>(HttpsSpec(server_->Url("/"), bundle)),
+                  static_cast<std::uint64_t>(i), results.Callback());
+  }
+  ASSERT_TRUE(results.WaitFor(20));
+  for (const ProbeResult& r : results.results()) ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_LE(opens.Take(), 1) << "the CA file was read again for later handshakes";
+
+  // A changed file (here: rewritten, so its modification time and size change) is read again
+  // once, by the next handshake.
+  {
+    std::ofstream out(bundle, std::ios::app);
+    out << "\n";
+  }
+  opens.Take();  // our own write
+  for (int i = 0; i < 5; ++i) {
+    ProbeResult r = RunOne(engine, HttpsSpec(server_->Url("/"), bundle), i);
+    ASSERT_TRUE(r.ok) << r.error;
+  }
+  EXPECT_EQ(opens.Take(), 1);
+}
+
+TEST_F(HttpsTest, DefaultSystemStoreIsBuiltOnce) {
+  ProbeEngine engine(ProbeEngine::Options{2});
+  RunOne(engine, HttpsSpec(server_->Url("/"), ""));
+  const unsigned long builds = TrustStoreCache::Instance().builds();
+  for (int i = 0; i < 6; ++i) {
+    // The test root is not in the system store: the handshake fails on verification, after
+    // the store was used.
+    ProbeResult r = RunOne(engine, HttpsSpec(server_->Url("/"), ""), i);
+    EXPECT_EQ(ReasonName(r.reason), "tls") << r.error;
+  }
+  EXPECT_EQ(TrustStoreCache::Instance().builds(), builds);
+}
+
+TEST_F(HttpsTest, MissingCaFileFailsAsTlsWithTheReason) {
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeResult r = RunOne(engine, HttpsSpec(server_->Url("/"), (dir_ / "nope.pem").string()));
+  EXPECT_EQ(ReasonName(r.reason), "tls");
+  EXPECT_NE(r.error.find("nope.pem"), std::string::npos) << r.error;
+}
+
+}  // namespace
+}  // namespace latencyd::probes
