@@ -61,6 +61,7 @@ void OnInfo(const SSL* ssl, int where, int) {
 int TlsContextHook(void*, void* ssl_ctx, void* user) {
   auto* request = static_cast<TlsHookRequest*>(user);
   auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+  request->tls_started = std::chrono::steady_clock::now();
   if (request->verify && !InstallTrustStore(ctx, request->ca_file, &request->error)) {
     return CURLE_SSL_CACERT_BADFILE;
   }

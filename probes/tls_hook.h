@@ -3,6 +3,7 @@
 // (TLS version, resumption, certificate expiry). Private to probes/.
 #pragma once
 
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -26,6 +27,8 @@ struct TlsHookRequest {
   // SSL_CTX too (a kept-alive connection may outlive the transfer).
   std::shared_ptr<TlsFacts> facts;
   std::string error;  // why the trust store could not be installed
+  // When libcurl last began a handshake: TCP was connected by then (see CurlTimes).
+  std::chrono::steady_clock::time_point tls_started{};
 };
 
 // Signature of CURLOPT_SSL_CTX_FUNCTION with `user` a TlsHookRequest*; returns a CURLcode.

@@ -39,6 +39,7 @@ bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::
   error_[0] = '\0';
   tls_hook_.facts.reset();
   tls_hook_.error.clear();
+  tls_hook_.tls_started = {};
   if (probe == probe_) {
     // Every option is still set from the last run, except a deadline LimitDeadline shortened.
     const long timeout_ms = probe_->compiled().timeout_ms;

@@ -97,6 +97,11 @@ ProbeResult Transfer::Finish(int curl_code) const {
       LongInfo(e, CURLINFO_NUM_CONNECTS) == 0 && LongInfo(e, CURLINFO_LOCAL_PORT) != 0;
   times.reused = r.connection_reused;
   times.ip_literal = probe_->compiled().ip_literal && LongInfo(e, CURLINFO_REDIRECT_COUNT) == 0;
+  if (tls_hook_.tls_started > started_) {
+    times.tls_started_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(tls_hook_.tls_started - started_)
+            .count();
+  }
   r.http_version = HttpVersionName(LongInfo(e, CURLINFO_HTTP_VERSION));
   if (tls_hook_.facts && tls_hook_.facts->handshake_done) {
     r.tls_version = tls_hook_.facts->version;

@@ -12,6 +12,7 @@
 #include "probes/trust_store.h"
 #include "test/probes/https_fixture.h"
 #include "test/probes/probe_test_util.h"
+#include "test/support/raw_server.h"
 
 namespace latencyd::probes {
 namespace {
@@ -103,6 +104,32 @@ TEST_F(HttpsTest, MissingCaFileFailsAsTlsWithTheReason) {
   ProbeResult r = RunOne(engine, HttpsSpec(server_->Url("/"), (dir_ / "nope.pem").string()));
   EXPECT_EQ(ReasonName(r.reason), "tls");
   EXPECT_NE(r.error.find("nope.pem"), std::string::npos) << r.error;
+}
+
+TEST_F(HttpsTest, FailedHandshakeIsChargedToTlsNotConnect) {
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeSpec spec = HttpsSpec(server_->Url("/"), pki_.ca_file);
+  spec.tls.server_name = "wrong.example";  // the certificate does not name it
+  RunOne(engine, spec);                    // the first run builds the store
+  ProbeResult r = RunOne(engine, spec);
+  ASSERT_EQ(ReasonName(r.reason), "tls") << r.error;
+  EXPECT_GT(r.phases.tls, std::chrono::nanoseconds(0));
+  // connect is the TCP part only: on loopback far less than the handshake's certificate work.
+  EXPECT_LT(r.phases.connect, r.phases.tls);
+  EXPECT_EQ(r.phases.ttfb + r.phases.transfer, std::chrono::nanoseconds(0));
+  EXPECT_EQ(SumOfPhases(r.phases), r.total);
+}
+
+TEST(HttpsTimeoutTest, TimeoutInsideTheHandshakeIsChargedToTls) {
+  latencyd::testing::RawServer silent(latencyd::testing::RawServer::Behavior::kSilent);
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeSpec spec = Spec("https://127.0.0.1:" + std::to_string(silent.port()) + "/");
+  spec.timeout = std::chrono::milliseconds(300);
+  ProbeResult r = RunOne(engine, spec);
+  ASSERT_EQ(ReasonName(r.reason), "timeout") << r.error;
+  EXPECT_GE(r.phases.tls, std::chrono::milliseconds(250));
+  EXPECT_LT(r.phases.connect, std::chrono::milliseconds(100));
+  EXPECT_EQ(SumOfPhases(r.phases), r.total);
 }
 
 }  // namespace
