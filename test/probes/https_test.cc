@@ -12,6 +12,7 @@
 #include "probes/trust_store.h"
 #include "test/probes/https_fixture.h"
 #include "test/probes/probe_test_util.h"
+#include "test/support/fixture_server.h"
 #include "test/support/raw_server.h"
 
 namespace latencyd::probes {
@@ -118,6 +119,84 @@ TEST_F(HttpsTest, FailedHandshakeIsChargedToTlsNotConnect) {
   EXPECT_LT(r.phases.connect, r.phases.tls);
   EXPECT_EQ(r.phases.ttfb + r.phases.transfer, std::chrono::nanoseconds(0));
   EXPECT_EQ(SumOfPhases(r.phases), r.total);
+}
+
+// What the server saw on the wire, from nginx's $server_protocol.
+ProbeResult ProbeExpecting(ProbeEngine& engine, ProbeSpec spec, const std::string& body_regex) {
+  spec.body_regex = body_regex;
+  return RunOne(engine, std::move(spec));
+}
+
+TEST_F(HttpsTest, HttpVersionDefaultsTo11EvenWhenTheServerOffersH2) {
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeResult r =
+      ProbeExpecting(engine, HttpsSpec(server_->Url("/"), pki_.ca_file), "protocol=HTTP/1\\.1 ");
+  EXPECT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.http_version, "1.1");
+}
+
+TEST_F(HttpsTest, HttpVersion2AndAutoSpeakH2WhenOffered) {
+  ProbeEngine engine(ProbeEngine::Options{1});
+  for (HttpVersion version : {HttpVersion::k2, HttpVersion::kAuto}) {
+    ProbeSpec spec = HttpsSpec(server_->Url("/"), pki_.ca_file);
+    spec.http_version = version;
+    ProbeResult r = ProbeExpecting(engine, spec, "protocol=HTTP/2\\.0 ");
+    EXPECT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.http_version, "2");
+  }
+}
+
+TEST_F(HttpsTest, FreshConnectionsMakeAFullHandshakeEveryTimeByDefault) {
+  ProbeEngine engine(ProbeEngine::Options{1});
+  auto probe = std::make_shared<const PreparedProbe>([&] {
+    ProbeSpec spec = HttpsSpec(server_->Url("/"), pki_.ca_file);
+    spec.body_regex = "reused=\\.";  // nginx: "." is a full handshake
+    return spec;
+  }());
+  for (int i = 0; i < 3; ++i) {
+    ProbeResult r = RunPrepared(engine, probe);
+    EXPECT_TRUE(r.ok) << "probe " << i << ": " << r.error;
+    EXPECT_FALSE(r.tls_session_reused);
+    EXPECT_FALSE(r.connection_reused);
+  }
+}
+
+TEST_F(HttpsTest, SessionReuseResumesTheSessionOnLaterFreshConnections) {
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeSpec spec = HttpsSpec(server_->Url("/"), pki_.ca_file);
+  spec.tls.session_reuse = true;
+  auto probe = std::make_shared<const PreparedProbe>(spec);
+  ProbeResult first = RunPrepared(engine, probe);
+  ASSERT_TRUE(first.ok) << first.error;
+  EXPECT_FALSE(first.tls_session_reused);
+  spec.body_regex = "reused=r";  // nginx: the session was resumed
+  auto resumed = std::make_shared<const PreparedProbe>(spec);
+  for (int i = 0; i < 3; ++i) {
+    ProbeResult r = RunPrepared(engine, resumed);
+    EXPECT_TRUE(r.ok) << "probe " << i << ": " << r.error;
+    EXPECT_TRUE(r.tls_session_reused);
+    EXPECT_FALSE(r.connection_reused);  // still a fresh TCP connection
+  }
+}
+
+TEST_F(HttpsTest, CertificateFactsAreThoseOfThePresentedChain) {
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeResult r = RunOne(engine, HttpsSpec(server_->Url("/"), pki_.ca_file));
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.tls_version, "TLSv1.3");
+  // The intermediate expires before the leaf: the earliest of the chain is reported.
+  ASSERT_LT(pki_.intermediate_not_after, pki_.leaf_not_after);
+  EXPECT_EQ(r.cert_not_after_unix, static_cast<double>(pki_.intermediate_not_after));
+}
+
+TEST_F(HttpsTest, PlainHttpHasNoTlsFacts) {
+  latencyd::testing::FixtureServer plain;
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeResult r = RunOne(engine, Spec(plain.Url("/delay/0")));
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.http_version, "1.1");
+  EXPECT_EQ(r.tls_version, "");
+  EXPECT_TRUE(std::isnan(r.cert_not_after_unix));
 }
 
 TEST(HttpsTimeoutTest, TimeoutInsideTheHandshakeIsChargedToTls) {

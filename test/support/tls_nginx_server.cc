@@ -47,7 +47,8 @@ std::string Config(const std::string& dir, int port, const std::string& chain,
   }
   c +=
       "  server {\n    listen 127.0.0.1:" + std::to_string(port) + " ssl http2;\n" +
-      "    ssl_certificate " + chain + ";\n    ssl_certificate_key " + key + ";\n" +
+      "    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_certificate " + chain +
+      ";\n    ssl_certificate_key " + key + ";\n" +
       "    location / { return 200 \"protocol=$server_protocol reused=$ssl_session_reused\\n\"; }\n"
       "  }\n}\n";
   return c;
