@@ -4,6 +4,7 @@
 //           and CPU per probe against a minimal OpenSSL client (bench/tls_client.h);
 //   ceiling N fresh-connection HTTPS endpoints at 1 s for each N: probes/s, skipped, CPU per
 //           probe, schedule lag;
+//   store   the same load with a 1-certificate ca_file and with the system bundle;
 //   starve  200 fresh HTTPS endpoints at 1 s next to 2 plain-HTTP endpoints at 100 ms: the
 //           plain endpoints must lose no probe.
 #include <fstream>
@@ -160,13 +161,34 @@ LoadFigures Load(Setup& s, const Flags& flags, const std::string& yaml,
   return f;
 }
 
-std::string HttpsEndpoints(Setup& s, int n, const std::string& extra = "") {
+std::string HttpsEndpoints(Setup& s, int n, const std::string& ca_file = "") {
   std::string yaml;
   for (int i = 0; i < n; ++i) {
     yaml += Endpoint("tls" + std::to_string(i), s.nginx->Url("/probe?n=" + std::to_string(i)),
-                     "    tls: { ca_file: " + s.bundle + " }\n" + extra);
+                     "    tls: { ca_file: " + (ca_file.empty() ? s.bundle : ca_file) + " }\n");
   }
   return yaml;
+}
+
+// The trust store's size must not matter per probe: the same load with a one-certificate
+// ca_file and with the system bundle plus that certificate.
+void StoreCost(Setup& s, const Flags& flags) {
+  std::cout << "\n### trust store size: 20 fresh HTTPS endpoints at 100 ms, "
+            << flags.Num("duration") << " s each\n\n"
+            << "| ca_file | certificates | CPU per probe (µs) | probes/s |\n|---|---|---|---|\n";
+  for (const std::string& file : {s.pki.ca_file, s.bundle}) {
+    const std::string yaml =
+        "defaults:\n  interval: 100ms\n  window: 1m\nendpoints:\n" + HttpsEndpoints(s, 20, file);
+    std::vector<SeriesSum> none;
+    LoadFigures f = Load(s, flags, yaml, {}, &none);
+    std::ifstream in(file);
+    std::string line;
+    int certificates = 0;
+    while (std::getline(in, line)) certificates += line.rfind("-----BEGIN CERT", 0) == 0;
+    std::cout << "| " << (file == s.bundle ? "system bundle + test root" : "test root only")
+              << " | " << certificates << " | " << Fixed(f.cpu_us_per_probe, 0) << " | "
+              << Fixed(f.probes_per_s, 1) << " |\n";
+  }
 }
 
 void Ceiling(Setup& s, const Flags& flags) {
@@ -229,6 +251,7 @@ int Run(const Flags& flags) {
     Paced(s, flags, false);
     Paced(s, flags, true);
   }
+  if (phases.find("store") != std::string::npos) StoreCost(s, flags);
   if (phases.find("ceiling") != std::string::npos) Ceiling(s, flags);
   if (phases.find("starve") != std::string::npos) Starve(s, flags);
   std::cout << "\nload average at end: " << LoadAverage() << "\n";
@@ -241,7 +264,7 @@ int Run(const Flags& flags) {
 int main(int argc, char** argv) {
   using latencyd::bench::Flags;
   Flags flags(argc, argv, latencyd::bench::kUsage,
-              {{"phases", "paced,ceiling,starve"},
+              {{"phases", "paced,store,ceiling,starve"},
                {"paced-duration", "30"},
                {"endpoints", "100,500,1000"},
                {"warmup", "3"},
