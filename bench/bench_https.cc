@@ -121,6 +121,9 @@ void Paced(Setup& s, const Flags& flags, bool keepalive) {
 struct LoadFigures {
   double probes_per_s = 0, skipped = 0, failed = 0, cpu_us_per_probe = 0, core_share = 0,
          lag_p99_ms = 0;
+  // Time latencyd's threads spent runnable but waiting for a CPU, per second of wall time
+  // (summed over threads): high values mean the machine, not latencyd, set the pace.
+  double run_queue_wait = 0;
 };
 
 // Runs `yaml` for warm-up + duration and reads counters over the measured part.
@@ -137,9 +140,11 @@ LoadFigures Load(Setup& s, const Flags& flags, const std::string& yaml,
   std::vector<SeriesSum> before, after;
   before = Read(daemon, q);
   const std::int64_t cpu0 = ProcessCpuNanos(daemon.pid());
+  const std::int64_t wait0 = RunQueueWaitNanos(daemon.pid());
   const auto t0 = std::chrono::steady_clock::now();
   SleepSeconds(flags.Num("duration"));
   const double cpu = static_cast<double>(ProcessCpuNanos(daemon.pid()) - cpu0);
+  const double wait = static_cast<double>(RunQueueWaitNanos(daemon.pid()) - wait0);
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   after = Read(daemon, q);
@@ -152,6 +157,7 @@ LoadFigures Load(Setup& s, const Flags& flags, const std::string& yaml,
   f.cpu_us_per_probe = cpu / probes / 1e3;
   f.core_share = cpu / 1e9 / elapsed;
   f.lag_p99_ms = after[3].last * 1e3;
+  f.run_queue_wait = wait / 1e9 / elapsed;
   extra_delta->clear();
   for (std::size_t i = 4; i < q.size(); ++i) {
     SeriesSum d = after[i];
@@ -192,10 +198,11 @@ void StoreCost(Setup& s, const Flags& flags) {
 }
 
 void Ceiling(Setup& s, const Flags& flags) {
-  std::cout << "\n### sustained fresh-connection HTTPS endpoints at 1 s, " << flags.Int("workers")
-            << " probe loops, " << flags.Num("duration") << " s each\n\n"
-            << "| endpoints | probes/s | skipped | failed | CPU per probe (µs) | latencyd cores "
-               "| schedule lag p99 (ms) |\n|---|---|---|---|---|---|---|\n";
+  std::cout
+      << "\n### sustained fresh-connection HTTPS endpoints at 1 s, " << flags.Int("workers")
+      << " probe loops, " << flags.Num("duration") << " s each\n\n"
+      << "| endpoints | probes/s | skipped | failed | CPU per probe (µs) | latencyd cores "
+         "| schedule lag p99 (ms) | waiting for a CPU (s/s) |\n|---|---|---|---|---|---|---|---|\n";
   for (int n : flags.IntList("endpoints")) {
     const std::string yaml =
         "defaults:\n  interval: 1s\n  window: 1m\nendpoints:\n" + HttpsEndpoints(s, n);
@@ -203,7 +210,8 @@ void Ceiling(Setup& s, const Flags& flags) {
     LoadFigures f = Load(s, flags, yaml, {}, &none);
     std::cout << "| " << n << " | " << Fixed(f.probes_per_s, 1) << " | " << Fixed(f.skipped, 0)
               << " | " << Fixed(f.failed, 0) << " | " << Fixed(f.cpu_us_per_probe, 0) << " | "
-              << Fixed(f.core_share, 2) << " | " << Fixed(f.lag_p99_ms, 2) << " |\n";
+              << Fixed(f.core_share, 2) << " | " << Fixed(f.lag_p99_ms, 2) << " | "
+              << Fixed(f.run_queue_wait, 2) << " |\n";
   }
 }
 
@@ -234,7 +242,9 @@ void Starve(Setup& s, const Flags& flags) {
             << "| plain probes failed | " << Fixed(d[4].sum + d[5].sum, 0) << " |\n"
             << "| all probes/s | " << Fixed(f.probes_per_s, 1) << " |\n"
             << "| schedule lag p99 (ms) | " << Fixed(f.lag_p99_ms, 2) << " |\n"
-            << "| latencyd cores | " << Fixed(f.core_share, 2) << " |\n";
+            << "| latencyd cores | " << Fixed(f.core_share, 2) << " |\n"
+            << "| latencyd threads waiting for a CPU (s per s) | " << Fixed(f.run_queue_wait, 2)
+            << " |\n";
 }
 
 int Run(const Flags& flags) {
