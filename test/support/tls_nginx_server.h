@@ -25,7 +25,7 @@ class TlsNginxServer {
   TlsNginxServer& operator=(const TlsNginxServer&) = delete;
 
   int port() const { return port_; }
-  pid_t pid() const { return pid_; }  // nginx's master process
+  pid_t pid() const { return pid_; }               // nginx's master process
   std::string Url(const std::string& path) const;  // https://127.0.0.1:PORT<path>
 
  private:
