@@ -3,7 +3,9 @@
 // comparison with latencyd. The blackbox exporter probes on demand, so this program plays
 // Prometheus: it requests /probe?target=... for every endpoint once per interval.
 #include <atomic>
+#include <fstream>
 #include <iostream>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -11,6 +13,8 @@
 #include "bench/child_process.h"
 #include "bench/load_target.h"
 #include "bench/raw_http.h"
+#include "test/support/test_pki.h"
+#include "test/support/tls_nginx_server.h"
 
 namespace latencyd::bench {
 namespace {
@@ -22,6 +26,30 @@ constexpr char kUsage[] =
 constexpr char kBlackboxConfig[] =
     "modules:\n  http_get:\n    prober: http\n    timeout: 1s\n    http:\n"
     "      method: GET\n      preferred_ip_protocol: ip4\n      ip_protocol_fallback: false\n";
+
+// --https=1: the same fresh-connection probes over HTTPS/1.1 against nginx with an ECDSA P-256
+// chain made here, verified with the system bundle plus the test root (as bench_https does).
+std::string HttpsModule(const std::string& bundle) {
+  return std::string(kBlackboxConfig) +
+         "      enable_http2: false\n      tls_config:\n        ca_file: " + bundle + "\n";
+}
+
+struct HttpsTarget {
+  latencyd::testing::TestPki pki;
+  std::string bundle;
+  std::unique_ptr<latencyd::testing::TlsNginxServer> nginx;
+};
+
+std::unique_ptr<HttpsTarget> StartHttpsTarget(const std::string& dir) {
+  auto t = std::make_unique<HttpsTarget>();
+  t->pki = latencyd::testing::MakeTestPki(dir, 60, 50);
+  t->bundle = dir + "/bundle.pem";
+  std::ofstream(t->bundle) << std::ifstream("/etc/ssl/certs/ca-certificates.crt").rdbuf()
+                           << std::ifstream(t->pki.ca_file).rdbuf();
+  t->nginx =
+      std::make_unique<latencyd::testing::TlsNginxServer>(dir, t->pki.chain_file, t->pki.key_file);
+  return t;
+}
 
 struct DriverCounts {
   std::atomic<long> requests{0}, successes{0}, failures{0}, late{0};
@@ -58,7 +86,10 @@ int Run(const Flags& flags) {
   const int endpoints = flags.Int("endpoints");
   const int threads = flags.Int("threads");
   const auto interval = std::chrono::milliseconds(flags.Int("interval-ms"));
-  WriteFileText(dir.path() + "/blackbox.yml", kBlackboxConfig);
+  std::unique_ptr<HttpsTarget> https;
+  if (flags.Int("https") != 0) https = StartHttpsTarget(dir.path());
+  WriteFileText(dir.path() + "/blackbox.yml",
+                https ? HttpsModule(https->bundle) : std::string(kBlackboxConfig));
   const int port = FreePort(1);
   ChildProcess exporter({flags.Str("blackbox"), "--config.file=" + dir.path() + "/blackbox.yml",
                          "--web.listen-address=127.0.0.1:" + std::to_string(port)},
@@ -66,10 +97,16 @@ int Run(const Flags& flags) {
   if (!WaitForListen("127.0.0.1", port, 10000)) throw std::runtime_error("exporter not up");
   std::cout << "# bench_peer " << UtcNow() << "\nmachine: " << MachineSummary()
             << "\nload average at start: " << LoadAverage() << "\npeer: " << flags.Str("blackbox")
-            << " (http prober, fresh connection per probe); target: " << target.description()
+            << " (http prober, fresh connection per probe); target: "
+            << (https ? "nginx over HTTPS/1.1 (ECDSA P-256 chain, trust store: system bundle + "
+                        "test root)"
+                      : target.description())
             << "\n";
   std::vector<std::vector<std::string>> shares(threads);
-  for (int i = 0; i < endpoints; ++i) shares[i % threads].push_back(target.Address(i).Url());
+  for (int i = 0; i < endpoints; ++i) {
+    shares[i % threads].push_back(https ? https->nginx->Url("/probe?n=" + std::to_string(i))
+                                        : target.Address(i).Url());
+  }
   DriverCounts counts;
   const HttpTarget exporter_address{"127.0.0.1", port, "/"};
   auto run_for = [&](double seconds) {
@@ -118,6 +155,7 @@ int main(int argc, char** argv) {
                {"warmup", "5"},
                {"duration", "30"},
                {"threads", "16"},
+               {"https", "0"},
                {"addresses", "8"},
                {"target", "auto"},
                {"nginx", "/usr/sbin/nginx"},

@@ -19,6 +19,8 @@ struct DaemonConfig {
   std::string interval = "1s";
   std::string timeout = "1s";
   std::string window = "1m";
+  // When set, the whole config file instead of the one built from the fields above.
+  std::string yaml;
 };
 
 // YAML for `config` (block style; about 70 bytes per endpoint).

@@ -18,12 +18,14 @@ OUT=${OUT:-$BUILD_DIR/bench-results-$(date -u +%Y%m%dT%H%M%SZ).md}
 FLOOR_ARGS=${FLOOR_ARGS:-}
 SCALE_ARGS=${SCALE_ARGS:-}
 PEER_ARGS=${PEER_ARGS:-}
+HTTPS_ARGS=${HTTPS_ARGS:-}
 BLACKBOX=${BLACKBOX:-/usr/bin/prometheus-blackbox-exporter}
 
 if [[ ${1:-} == --quick ]]; then
   FLOOR_ARGS="--duration=10 --idle=5 --warmup=2 $FLOOR_ARGS"
   SCALE_ARGS="--endpoints=200,1000 --duration=10 --warmup=3 $SCALE_ARGS"
   PEER_ARGS="--duration=5 --warmup=2 $PEER_ARGS"
+  HTTPS_ARGS="--paced-duration=10 --endpoints=100,500 --duration=10 $HTTPS_ARGS"
 fi
 
 # The target: nginx-light (wrk is only for checking the target by hand). Without nginx the
@@ -40,7 +42,8 @@ fi
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATENCYD_BUILD_TESTS=OFF \
     -DLATENCYD_BUILD_BENCH=ON >/dev/null
-  cmake --build "$BUILD_DIR" -j"$JOBS" --target latencyd bench_probe_floor bench_scale bench_peer
+  cmake --build "$BUILD_DIR" -j"$JOBS" --target latencyd bench_probe_floor bench_scale bench_peer \
+    bench_https
 fi
 
 revision=${REVISION:-$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}
@@ -60,8 +63,12 @@ fi
   echo
   "$BUILD_DIR/bench/bench_scale" --latencyd="$BUILD_DIR/daemon/latencyd" $SCALE_ARGS
   echo
+  "$BUILD_DIR/bench/bench_https" --latencyd="$BUILD_DIR/daemon/latencyd" $HTTPS_ARGS
+  echo
   if [[ -x $BLACKBOX ]]; then
     "$BUILD_DIR/bench/bench_peer" --blackbox="$BLACKBOX" $PEER_ARGS
+    echo
+    "$BUILD_DIR/bench/bench_peer" --blackbox="$BLACKBOX" --https=1 $PEER_ARGS
   else
     echo "bench_peer skipped: $BLACKBOX not installed (apt-get install prometheus-blackbox-exporter)"
   fi

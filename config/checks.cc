@@ -16,8 +16,9 @@ std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // Labels latencyd itself puts on endpoint series, plus those Prometheus attaches at scrape
 // time: an endpoint label with one of these names would clash.
-constexpr std::string_view kReservedLabels[] = {
-    "endpoint", "class", "quantile", "le", "phase", "result", "reason", "job", "instance"};
+constexpr std::string_view kReservedLabels[] = {"endpoint", "class",  "quantile", "le",
+                                                "phase",    "result", "reason",   "job",
+                                                "instance", "judge",  "version"};
 
 // Length of the well-formed UTF-8 sequence at the start of `s`, or 0 when it is not one.
 std::size_t Utf8SequenceLength(std::string_view s) {

@@ -28,8 +28,22 @@ std::map<std::string, ClassConfig> BuiltinClasses() {
 
 }  // namespace
 
+const char* JudgeName(Judge judge) { return judge == Judge::kTtfb ? "ttfb" : "total"; }
+
+const char* HttpVersionName(HttpVersion version) {
+  switch (version) {
+    case HttpVersion::k2:
+      return "2";
+    case HttpVersion::kAuto:
+      return "auto";
+    default:
+      return "1.1";
+  }
+}
+
 bool TlsConfig::operator==(const TlsConfig& other) const {
-  return insecure_skip_verify == other.insecure_skip_verify && ca_file == other.ca_file &&
+  return insecure_skip_verify == other.insecure_skip_verify &&
+         session_reuse == other.session_reuse && ca_file == other.ca_file &&
          cert_file == other.cert_file && key_file == other.key_file &&
          server_name == other.server_name;
 }
@@ -70,7 +84,8 @@ bool Endpoint::SameProbeSettings(const Endpoint& other) const {
          expect == other.expect && interval == other.interval && timeout == other.timeout &&
          keepalive == other.keepalive && max_body == other.max_body &&
          max_redirects == other.max_redirects &&
-         allow_insecure_redirect == other.allow_insecure_redirect && tls == other.tls;
+         allow_insecure_redirect == other.allow_insecure_redirect &&
+         http_version == other.http_version && tls == other.tls;
 }
 
 bool Endpoint::SameSecrets(const Endpoint& other) const {

@@ -25,6 +25,10 @@ struct StatusRange {
 
 struct TlsConfig {
   bool insecure_skip_verify = false;
+  // Offer the session of an earlier fresh connection (abbreviated handshake). Off by default:
+  // every fresh-connection probe pays the full handshake a new client pays (README "What a
+  // sample measures").
+  bool session_reuse = false;
   std::string ca_file;    // empty: the system trust store
   std::string cert_file;  // client certificate (mutual TLS), optional
   std::string key_file;
@@ -37,6 +41,19 @@ struct Expect {
   std::string body_regex;  // empty: any body; ECMAScript syntax, searched not matched
   bool operator==(const Expect& other) const;
 };
+
+// Which duration of a sample a class compares with its threshold.
+enum class Judge {
+  kTotal,  // the whole exchange: DNS, connect, TLS, request, response (the default)
+  kTtfb,   // request sent -> first response byte: the server's time plus one round trip
+};
+// "total", "ttfb": the config values and the `judge` label.
+const char* JudgeName(Judge judge);
+
+// The HTTP version an endpoint speaks: "1.1" (default), "2" (h2 over TLS, required), "auto"
+// (h2 when the server offers it by ALPN, else 1.1).
+enum class HttpVersion { k1_1, k2, kAuto };
+const char* HttpVersionName(HttpVersion version);  // "1.1", "2", "auto"
 
 // Credentials sent with every probe of an endpoint: a bearer token or basic auth, never both.
 // The secrets are read from files when the config is loaded (and on every reload); their
@@ -61,6 +78,7 @@ struct ClassConfig {
   double quantile = 0.5;  // which window quantile is compared with the threshold
   // A window with fewer successful samples is never judged breached (too little evidence).
   int min_samples = 5;
+  Judge judge = Judge::kTotal;
 };
 
 // The settings every endpoint inherits unless it overrides them.
@@ -74,6 +92,11 @@ struct Defaults {
   int max_redirects = 5;  // 0: redirects are not followed (a 3xx is judged as it is)
   // A redirect from https to http fails the probe (reason redirect) unless this is set.
   bool allow_insecure_redirect = false;
+  // 1.1 by default: what benchmark tools (wrk, ab, hey, pytest clients) speak, and it cannot
+  // change under the measurements when a server starts offering h2.
+  HttpVersion http_version = HttpVersion::k1_1;
+  bool tls_session_reuse = false;  // `defaults.tls.session_reuse`, inherited into Endpoint::tls
+
   Credentials credentials;  // bearer_token_file or basic_auth
   // Whether a file wrote `timeout` (in defaults or the endpoint). An unwritten timeout is
   // min(1s, interval), so a short interval needs no timeout of its own; a written one above
@@ -101,6 +124,7 @@ struct Endpoint {
   std::uint64_t max_body = 0;
   int max_redirects = 0;
   bool allow_insecure_redirect = false;
+  HttpVersion http_version = HttpVersion::k1_1;
   std::map<std::string, std::string> labels;  // extra labels on every series of the endpoint
   TlsConfig tls;
   // The release benchmark's median this endpoint is compared with (README "Regression

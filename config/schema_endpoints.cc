@@ -13,25 +13,16 @@ using Kind = YamlNode::Kind;
 
 namespace {
 
-const std::vector<std::string_view> kEndpointKeys = {"name",
-                                                     "url",
-                                                     "class",
-                                                     "method",
-                                                     "headers",
-                                                     "body",
-                                                     "expect",
-                                                     "interval",
-                                                     "timeout",
-                                                     "window",
-                                                     "quantiles",
-                                                     "keepalive",
-                                                     "max_body",
-                                                     "max_redirects",
-                                                     "labels",
-                                                     "tls",
-                                                     "baseline",
-                                                     "allow_insecure_redirect",
-                                                     "bearer_token_file",
+const std::vector<std::string_view> kEndpointKeys = {"name",         "url",
+                                                     "class",        "method",
+                                                     "headers",      "body",
+                                                     "expect",       "interval",
+                                                     "timeout",      "window",
+                                                     "quantiles",    "keepalive",
+                                                     "max_body",     "max_redirects",
+                                                     "labels",       "tls",
+                                                     "baseline",     "allow_insecure_redirect",
+                                                     "http_version", "bearer_token_file",
                                                      "basic_auth"};
 
 constexpr std::string_view kMethods[] = {"DELETE", "GET",  "HEAD", "OPTIONS",
@@ -124,10 +115,15 @@ const YamlNode* ReadTlsPath(const YamlNode& map, const char* key, std::string* o
 void ReadTls(const YamlNode& node, TlsConfig* tls, Diagnostics& diags) {
   if (node.kind == Kind::kNull) return;
   if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
-  CheckKeys(node, {"insecure_skip_verify", "ca_file", "cert_file", "key_file", "server_name"},
-            diags);
+  CheckKeys(
+      node,
+      {"insecure_skip_verify", "ca_file", "cert_file", "key_file", "server_name", "session_reuse"},
+      diags);
   if (const YamlNode* skip = node.Find("insecure_skip_verify")) {
     if (auto b = ReadBool(*skip, diags)) tls->insecure_skip_verify = *b;
+  }
+  if (const YamlNode* reuse = node.Find("session_reuse")) {
+    if (auto b = ReadBool(*reuse, diags)) tls->session_reuse = *b;
   }
   ReadTlsPath(node, "ca_file", &tls->ca_file, diags);
   const YamlNode* cert = ReadTlsPath(node, "cert_file", &tls->cert_file, diags);
@@ -138,6 +134,17 @@ void ReadTls(const YamlNode& node, TlsConfig* tls, Diagnostics& diags) {
     const YamlNode& at = cert != nullptr ? *cert : *key;
     diags.Error(at, "cert_file and key_file must be set together");
   }
+}
+
+// HTTP/2 is only spoken over TLS (ALPN); h2c, HTTP/2 over plain http, is not supported.
+void CheckHttpVersionFitsUrl(const YamlNode& map, const Endpoint& ep, Diagnostics& diags) {
+  if (ep.http_version != HttpVersion::k2 || ep.url.rfind("http://", 0) != 0) return;
+  const YamlNode* at = map.Find("http_version");
+  if (at == nullptr) at = map.Find("url");
+  if (at == nullptr) return;
+  diags.Error(*at,
+              "http_version \"2\" needs an https:// URL (HTTP/2 over plain http, h2c, is "
+              "not supported)");
 }
 
 // Reads a required string; reports it missing at the endpoint's start.
@@ -177,6 +184,7 @@ void ReadEndpoint(const YamlNode& map, const Config& config, const BenchmarkMedi
   if (const YamlNode* labels = map.Find("labels")) {
     for (auto& [k, v] : ReadStringMap(*labels, CheckLabelName, diags)) ep->labels[k] = v;
   }
+  ep->tls.session_reuse = config.defaults.tls_session_reuse;
   if (const YamlNode* tls = map.Find("tls")) ReadTls(*tls, &ep->tls, diags);
   if (const YamlNode* baseline = map.Find("baseline")) {
     ReadEndpointBaseline(*baseline, medians, ep, diags);
@@ -192,6 +200,8 @@ void ReadEndpoint(const YamlNode& map, const Config& config, const BenchmarkMedi
   ep->max_body = settings.max_body;
   ep->max_redirects = settings.max_redirects;
   ep->allow_insecure_redirect = settings.allow_insecure_redirect;
+  ep->http_version = settings.http_version;
+  CheckHttpVersionFitsUrl(map, *ep, diags);
   ep->quantiles = settings.quantiles;
   // The judged quantile is always exported, so the threshold has a series to compare with.
   if (!ep->class_name.empty()) ep->quantiles.push_back(config.ClassOf(*ep).quantile);

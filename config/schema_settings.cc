@@ -10,15 +10,39 @@ namespace latencyd::config {
 using Kind = YamlNode::Kind;
 
 const std::vector<std::string_view> kInheritableKeys = {
-    "interval",          "timeout",   "window",        "quantiles",
-    "keepalive",         "max_body",  "max_redirects", "allow_insecure_redirect",
-    "bearer_token_file", "basic_auth"};
+    "interval",     "timeout",           "window",        "quantiles",
+    "keepalive",    "max_body",          "max_redirects", "allow_insecure_redirect",
+    "http_version", "bearer_token_file", "basic_auth"};
 
 namespace {
 
 constexpr Duration kMinInterval = std::chrono::milliseconds(1);
 constexpr std::uint64_t kMaxBody = 1024ULL * 1024 * 1024;
 constexpr long long kMaxRedirects = 20;
+
+void ReadHttpVersion(const YamlNode& node, Defaults* settings, Diagnostics& diags) {
+  auto text = ReadString(node, diags);
+  if (!text) return;
+  if (*text == "1.1") {
+    settings->http_version = HttpVersion::k1_1;
+  } else if (*text == "2") {
+    settings->http_version = HttpVersion::k2;
+  } else if (*text == "auto") {
+    settings->http_version = HttpVersion::kAuto;
+  } else {
+    diags.Error(node, "http_version must be \"1.1\", \"2\" or \"auto\", got \"" + *text + "\"");
+  }
+}
+
+// `defaults.tls`: only what every endpoint may sensibly share.
+void ReadDefaultTls(const YamlNode& node, Defaults* defaults, Diagnostics& diags) {
+  if (node.kind == Kind::kNull) return;
+  if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
+  CheckKeys(node, {"session_reuse"}, diags);
+  if (const YamlNode* reuse = node.Find("session_reuse")) {
+    if (auto b = ReadBool(*reuse, diags)) defaults->tls_session_reuse = *b;
+  }
+}
 
 const YamlNode* ReadDurationKey(const YamlNode& map, const char* key, Duration* out,
                                 Diagnostics& diags) {
@@ -62,6 +86,7 @@ TimingNodes ReadInheritable(const YamlNode& map, Defaults* settings, Diagnostics
   if (const YamlNode* node = map.Find("allow_insecure_redirect")) {
     if (auto b = ReadBool(*node, diags)) settings->allow_insecure_redirect = *b;
   }
+  if (const YamlNode* node = map.Find("http_version")) ReadHttpVersion(*node, settings, diags);
   return nodes;
 }
 
@@ -87,7 +112,10 @@ void CheckTiming(const Defaults& s, const TimingNodes& nodes, Diagnostics& diags
 void ReadDefaults(const YamlNode& node, Defaults* defaults, Diagnostics& diags) {
   if (node.kind == Kind::kNull) return;
   if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
-  CheckKeys(node, kInheritableKeys, diags);
+  std::vector<std::string_view> keys = kInheritableKeys;
+  keys.push_back("tls");
+  CheckKeys(node, keys, diags);
+  if (const YamlNode* tls = node.Find("tls")) ReadDefaultTls(*tls, defaults, diags);
   ReadCredentials(node, &defaults->credentials, diags);
   TimingNodes nodes = ReadInheritable(node, defaults, diags);
   CheckTiming(*defaults, nodes, diags);
@@ -97,7 +125,7 @@ namespace {
 
 void ReadClass(const YamlNode& key, const YamlNode& node, ClassConfig* out, Diagnostics& diags) {
   if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
-  CheckKeys(node, {"threshold", "quantile", "min_samples"}, diags);
+  CheckKeys(node, {"threshold", "quantile", "min_samples", "judge"}, diags);
   if (const YamlNode* threshold = node.Find("threshold")) {
     if (auto d = ReadDuration(*threshold, diags)) {
       if (*d <= Duration::zero()) {
@@ -113,6 +141,17 @@ void ReadClass(const YamlNode& key, const YamlNode& node, ClassConfig* out, Diag
   }
   if (const YamlNode* min_samples = node.Find("min_samples")) {
     if (auto n = ReadInt(*min_samples, 1, 1000000, diags)) out->min_samples = static_cast<int>(*n);
+  }
+  if (const YamlNode* judge = node.Find("judge")) {
+    if (auto text = ReadString(*judge, diags)) {
+      if (*text == "total") {
+        out->judge = Judge::kTotal;
+      } else if (*text == "ttfb") {
+        out->judge = Judge::kTtfb;
+      } else {
+        diags.Error(*judge, "judge must be \"total\" or \"ttfb\", got \"" + *text + "\"");
+      }
+    }
   }
 }
 

@@ -72,7 +72,7 @@ void AddProbeRequestFlags(CLI::App* probe, Flags& flags, CLI::Option* endpoint) 
       probe->add_option("--body", flags.probe.body, "Request body"),
       probe->add_option("--ca-file", flags.probe.ca_file, "CA bundle to verify the server with"),
       probe->add_flag("--insecure", flags.probe.insecure, "Accept any server certificate"),
-      probe->add_option("--http-version", flags.probe.http_version, "1.1 or 2"),
+      probe->add_option("--http-version", flags.probe.http_version, "1.1, 2 or auto"),
       probe->add_option("--expect-status", flags.probe.expect_status,
                         "Accepted status (200, 2xx, 200-204); repeatable; default 200-399")};
   for (CLI::Option* option : request) option->excludes(endpoint);

@@ -55,15 +55,22 @@ bool ParseExpectStatus(const std::vector<std::string>& flags, probes::ProbeSpec*
   return true;
 }
 
+// The config's http_version values, as the probe engine takes them.
+std::optional<probes::HttpVersion> ParseHttpVersion(const std::string& text) {
+  if (text == "1.1") return probes::HttpVersion::k1_1;
+  if (text == "2") return probes::HttpVersion::k2;
+  if (text == "auto") return probes::HttpVersion::kAuto;
+  return std::nullopt;
+}
+
 bool CheckMethodAndVersion(const ProbeCommandOptions& options, std::string* error) {
   if (std::find(std::begin(kMethods), std::end(kMethods), options.method) == std::end(kMethods)) {
     *error = "--method \"" + options.method +
              "\": unknown method (known: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT)";
     return false;
   }
-  if (!options.http_version.empty() && options.http_version != "1.1" &&
-      options.http_version != "2") {
-    *error = "--http-version \"" + options.http_version + "\": expected 1.1 or 2";
+  if (!options.http_version.empty() && !ParseHttpVersion(options.http_version)) {
+    *error = "--http-version \"" + options.http_version + "\": expected 1.1, 2 or auto";
     return false;
   }
   return true;
@@ -118,6 +125,11 @@ std::optional<probes::ProbeSpec> AdHocProbeSpec(const ProbeCommandOptions& optio
   spec.keepalive = options.keepalive;
   spec.tls.ca_file = options.ca_file;
   spec.tls.insecure_skip_verify = options.insecure;
+  if (!options.http_version.empty()) spec.http_version = *ParseHttpVersion(options.http_version);
+  if (spec.http_version == probes::HttpVersion::k2 && spec.url.rfind("http://", 0) == 0) {
+    *error = "--http-version 2 needs an https:// URL (h2c is not supported)";
+    return std::nullopt;
+  }
   for (const std::string& header : options.headers) {
     if (!ParseHeader(header, &spec, error)) return std::nullopt;
   }
@@ -135,8 +147,10 @@ int RunProbeCommand(const ProbeCommandOptions& options, std::ostream& out, std::
     if (!spec) err << "latencyd probe: " << error << "\n";
   }
   if (!spec) return kExitUsage;
-  if (!options.http_version.empty()) {
-    err << "latencyd probe: note: --http-version is accepted but not applied by this build\n";
+  if (!options.endpoint.empty() && !options.http_version.empty()) {
+    err << "latencyd probe: --http-version cannot be combined with --endpoint (the config's "
+           "http_version applies)\n";
+    return kExitUsage;
   }
   std::shared_ptr<const probes::PreparedProbe> probe;
   try {
@@ -155,7 +169,7 @@ int RunProbeCommand(const ProbeCommandOptions& options, std::ostream& out, std::
     next += options.interval;  // fixed rate, like the daemon
     if (i < options.count) std::this_thread::sleep_until(next);
   }
-  out << ProbeSummary(results);
+  out << ProbeSummary(results) << ConnectionFacts(results, std::chrono::system_clock::now());
   bool all_ok = std::all_of(results.begin(), results.end(),
                             [](const probes::ProbeResult& r) { return r.ok; });
   return all_ok ? kExitOk : kExitFailure;

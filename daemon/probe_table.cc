@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <map>
 
 #include "daemon/text/human_units.h"
@@ -108,6 +109,32 @@ std::string ProbeSummary(const std::vector<probes::ProbeResult>& results) {
   std::string out = ok.empty() ? FailureList(results) : QuantileTable(ok);
   return out + std::to_string(results.size()) + " probes: " + std::to_string(ok.size()) + " ok, " +
          std::to_string(results.size() - ok.size()) + " failed\n";
+}
+
+std::string ConnectionFacts(const std::vector<probes::ProbeResult>& results,
+                            std::chrono::system_clock::time_point now) {
+  const auto last = std::find_if(results.rbegin(), results.rend(),
+                                 [](const auto& r) { return !r.http_version.empty(); });
+  if (last == results.rend()) return "";
+  std::string out = "last response: HTTP/" + last->http_version;
+  if (!last->tls_version.empty()) {
+    out += ", " + last->tls_version +
+           (last->tls_session_reused ? " (session resumed)" : " (full handshake)");
+  } else if (last->connection_reused) {
+    out += ", reused connection (no handshake)";
+  }
+  if (std::isfinite(last->cert_not_after_unix)) {
+    const double now_unix = std::chrono::duration<double>(now.time_since_epoch()).count();
+    const std::time_t expiry = static_cast<std::time_t>(last->cert_not_after_unix);
+    std::tm utc{};
+    gmtime_r(&expiry, &utc);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    const double days = (last->cert_not_after_unix - now_unix) / 86400;
+    out += ", certificate expires " + std::string(when) + " (in " +
+           std::to_string(static_cast<long long>(days)) + " days)";
+  }
+  return out + "\n";
 }
 
 }  // namespace latencyd

@@ -3,6 +3,7 @@
 // functions, thread-safe.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -23,5 +24,11 @@ std::string ProbeTableRow(int number, const probes::ProbeResult& result);
 // succeeded, only the summary naming every distinct failure. Always ends with
 // "N probes: K ok, F failed".
 std::string ProbeSummary(const std::vector<probes::ProbeResult>& results);
+
+// What the last probe that got a response spoke: HTTP version, TLS version and whether the
+// session was resumed, the earliest certificate expiry (relative to `now`); "" when no probe
+// got a response.
+std::string ConnectionFacts(const std::vector<probes::ProbeResult>& results,
+                            std::chrono::system_clock::time_point now);
 
 }  // namespace latencyd

@@ -119,6 +119,10 @@ Classification ClassifyFailure(const TransferOutcome& o) {
     }
     return {reason, std::move(error)};
   }
+  if (o.http2_required && o.http_version != "2") {
+    return {FailureReason::kOther, "the server answered over HTTP/" + std::string(o.http_version) +
+                                       ", not HTTP/2 (http_version: \"2\")"};
+  }
   if (!o.status_expected) {
     std::string error = "unexpected HTTP status " + std::to_string(o.http_status);
     if (!o.expected_status.empty()) error += " (expected " + std::string(o.expected_status) + ")";

@@ -30,6 +30,8 @@ struct TransferOutcome {
   std::uint64_t max_body = 0;
   long timeout_ms = 0;
   int max_redirects = 0;
+  bool http2_required = false;    // http_version "2": a response over anything else fails
+  std::string_view http_version;  // of the response, as in ProbeResult::http_version
 };
 
 struct Classification {

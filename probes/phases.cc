@@ -13,6 +13,9 @@ PhaseTimings MapPhases(const CurlTimes& t) {
   std::int64_t marks[4] = {t.namelookup_us, t.connect_us, t.appconnect_us, t.starttransfer_us};
   if (!t.tls_expected && marks[2] == 0) marks[2] = -1;
   if (t.ip_literal) marks[0] = -1;
+  if (t.tls_expected && marks[1] == 0 && marks[2] == 0 && t.tls_started_us > 0) {
+    marks[1] = t.tls_started_us;  // TCP was connected; the handshake is what failed
+  }
   if (t.reused) marks[0] = marks[1] = marks[2] = -1;
 
   std::int64_t durations[5] = {0, 0, 0, 0, 0};

@@ -20,11 +20,16 @@ struct CurlTimes {
   bool tls_expected = false;  // the (last) URL is https: a missing appconnect means TLS failed
   bool reused = false;        // no new connection: dns, connect and tls are zero by definition
   bool ip_literal = false;    // no name to resolve: the resolver's bookkeeping goes to connect
+  // When the TLS handshake began (the TCP connection was up), from our own hook; 0 when no
+  // handshake began. libcurl reports connect_us only once TCP *and* TLS are done, so a failed
+  // or timed-out handshake would otherwise be charged to `connect`.
+  std::int64_t tls_started_us = 0;
 };
 
 // Pure and thread-safe. Each timestamp is clamped between the previous one and the total, so
 // every phase is >= 0 and they add up to exactly total_us. When a step was not reached (a
-// failure), the phase in progress takes the rest of the total and later phases are zero.
+// failure), the phase in progress takes the rest of the total and later phases are zero. A
+// handshake that began but did not finish is charged to `tls`, `connect` keeps the TCP part.
 PhaseTimings MapPhases(const CurlTimes& times);
 
 }  // namespace latencyd::probes

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -44,11 +45,19 @@ struct StatusRange {
 
 struct TlsSpec {
   bool insecure_skip_verify = false;
+  // Offer the TLS session of an earlier fresh connection to the same server (an abbreviated,
+  // "resumed" handshake). false: every fresh connection pays a full handshake.
+  bool session_reuse = false;
   std::string ca_file;
   std::string cert_file;
   std::string key_file;
   std::string server_name;
 };
+
+// Which HTTP version a probe speaks. k1_1 everywhere; k2 requires HTTP/2 over TLS (ALPN "h2")
+// and fails the probe when the server does not agree; kAuto offers h2 over TLS and takes what
+// the server picks (plain http stays 1.1: no h2c).
+enum class HttpVersion { k1_1, k2, kAuto };
 
 struct ProbeSpec {
   std::string url;  // http:// or https:// only; other schemes fail with reason kOther
@@ -64,6 +73,7 @@ struct ProbeSpec {
   // Redirect policy (probes/README.md): custom headers and the body go only to the origin of
   // `url`; a redirect from https to http fails with kRedirect unless this is set.
   bool allow_insecure_redirect = false;
+  HttpVersion http_version = HttpVersion::k1_1;
   TlsSpec tls;
 };
 
@@ -104,6 +114,14 @@ struct ProbeResult {
   PhaseTimings phases;
   std::uint64_t body_bytes = 0;
   bool connection_reused = false;
+  std::string http_version;  // of the (last) response: "1.1", "2" ("1.0" from old servers); "" none
+  // Facts of the TLS handshake this probe made; tls_version is "" when it made none (plain
+  // http, a reused connection, or the handshake did not complete).
+  std::string tls_version;          // as OpenSSL names it: "TLSv1.3", "TLSv1.2"
+  bool tls_session_reused = false;  // the server resumed an earlier session (abbreviated)
+  // Unix time of the earliest notAfter among the certificates the server presented (leaf and
+  // intermediates), NaN when unknown.
+  double cert_not_after_unix = std::nan("");
   SteadyTime started{};      // when the engine handed the request to libcurl
   WallTime finished_wall{};  // for latencyd_last_probe_timestamp_seconds
 };

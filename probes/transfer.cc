@@ -16,6 +16,10 @@ namespace {
 static_assert(CURL_ERROR_SIZE == 256, "Transfer::error_ must hold CURL_ERROR_SIZE bytes");
 constexpr char kUserAgent[] = "latencyd/0.1";
 
+CURLcode OnSslContext(CURL* curl, void* ssl_ctx, void* user) {
+  return static_cast<CURLcode>(TlsContextHook(curl, ssl_ctx, user));
+}
+
 }  // namespace
 
 Transfer::Transfer() : easy_(curl_easy_init()) {}
@@ -33,6 +37,9 @@ bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::
   redirect_refused_.clear();
   body_.clear();
   error_[0] = '\0';
+  tls_hook_.facts.reset();
+  tls_hook_.error.clear();
+  tls_hook_.tls_started = {};
   if (probe == probe_) {
     // Every option is still set from the last run, except a deadline LimitDeadline shortened.
     const long timeout_ms = probe_->compiled().timeout_ms;
@@ -93,6 +100,7 @@ bool Transfer::Configure() {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
   SetMethodAndBody(spec);
   SetTls(spec.tls);
+  SetHttpVersion(spec.http_version);
   return ok;
 }
 
@@ -114,15 +122,30 @@ void Transfer::SetMethodAndBody(const ProbeSpec& spec) {
   }
 }
 
+// libcurl would parse the CA file (and Debian's default is the whole system bundle) again
+// for every handshake; instead no CA option is set and the hook installs the store that the
+// process-wide cache built once (trust_store.h).
 void Transfer::SetTls(const TlsSpec& tls) {
   CURL* e = static_cast<CURL*>(easy_);
   if (tls.insecure_skip_verify) {
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-  if (!tls.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, tls.ca_file.c_str());
+  curl_easy_setopt(e, CURLOPT_CAINFO, nullptr);
+  curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);
+  tls_hook_.verify = !tls.insecure_skip_verify;
+  tls_hook_.ca_file = tls.ca_file;
+  curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, &OnSslContext);
+  curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, &tls_hook_);
+  curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, tls.session_reuse ? 1L : 0L);
   if (!tls.cert_file.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, tls.cert_file.c_str());
   if (!tls.key_file.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, tls.key_file.c_str());
+}
+
+void Transfer::SetHttpVersion(HttpVersion version) {
+  // 2TLS: h2 when ALPN agrees, and HTTP/1.1 over plain http (no h2c upgrade attempt).
+  const long value = version == HttpVersion::k1_1 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS;
+  curl_easy_setopt(static_cast<CURL*>(easy_), CURLOPT_HTTP_VERSION, value);
 }
 
 void Transfer::MarkStarted() { started_ = std::chrono::steady_clock::now(); }

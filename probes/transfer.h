@@ -8,6 +8,7 @@
 #include <string>
 
 #include "probes/probe_engine.h"
+#include "probes/tls_hook.h"
 
 namespace latencyd::probes {
 
@@ -58,6 +59,7 @@ class Transfer {
   bool Configure();
   void SetMethodAndBody(const ProbeSpec& spec);
   void SetTls(const TlsSpec& tls);
+  void SetHttpVersion(HttpVersion version);
   bool StatusExpected(int status) const;
 
   void* easy_ = nullptr;
@@ -77,6 +79,7 @@ class Transfer {
   bool foreign_headers_ = false;  // the handle holds foreign_header_list, not header_list
   std::string redirect_refused_;  // set when the redirect policy aborted the transfer
   std::string body_;              // kept only when a regex must be checked
+  TlsHookRequest tls_hook_;       // CURLOPT_SSL_CTX_DATA: trust store in, handshake facts out
   char error_[256] = {};          // CURLOPT_ERRORBUFFER (CURL_ERROR_SIZE)
 };
 

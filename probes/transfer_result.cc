@@ -50,6 +50,21 @@ std::string DescriptorLimitText() {
   return "RLIMIT_NOFILE " + std::to_string(limit.rlim_cur);
 }
 
+std::string HttpVersionName(long version) {
+  switch (version) {
+    case CURL_HTTP_VERSION_1_0:
+      return "1.0";
+    case CURL_HTTP_VERSION_1_1:
+      return "1.1";
+    case CURL_HTTP_VERSION_2_0:
+      return "2";
+    case CURL_HTTP_VERSION_3:
+      return "3";
+    default:
+      return "";
+  }
+}
+
 }  // namespace
 
 bool Transfer::StatusExpected(int status) const {
@@ -82,12 +97,23 @@ ProbeResult Transfer::Finish(int curl_code) const {
       LongInfo(e, CURLINFO_NUM_CONNECTS) == 0 && LongInfo(e, CURLINFO_LOCAL_PORT) != 0;
   times.reused = r.connection_reused;
   times.ip_literal = probe_->compiled().ip_literal && LongInfo(e, CURLINFO_REDIRECT_COUNT) == 0;
+  if (tls_hook_.tls_started > started_) {
+    times.tls_started_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(tls_hook_.tls_started - started_)
+            .count();
+  }
+  r.http_version = HttpVersionName(LongInfo(e, CURLINFO_HTTP_VERSION));
+  if (tls_hook_.facts && tls_hook_.facts->handshake_done) {
+    r.tls_version = tls_hook_.facts->version;
+    r.tls_session_reused = tls_hook_.facts->session_reused;
+    r.cert_not_after_unix = tls_hook_.facts->earliest_not_after_unix;
+  }
   r.phases = MapPhases(times);
   r.total = std::chrono::microseconds(times.total_us);
 
   TransferOutcome o;
   o.curl_code = curl_code;
-  o.curl_detail = error_;
+  o.curl_detail = tls_hook_.error.empty() ? std::string_view(error_) : tls_hook_.error;
   o.body_too_large = body_too_large_;
   o.headers_too_large = headers_too_large_;
   o.redirect_refused = redirect_refused_;
@@ -108,6 +134,8 @@ ProbeResult Transfer::Finish(int curl_code) const {
     r.error = "skipped: out of file descriptors (" + DescriptorLimitText() + ")";
     return r;
   }
+  o.http2_required = spec.http_version == HttpVersion::k2;
+  o.http_version = r.http_version;
   Classification c = ClassifyFailure(o);
   r.reason = c.reason;
   r.ok = c.reason == FailureReason::kNone;

@@ -21,8 +21,8 @@ using Labels = std::vector<ClientMetric::Label>;
 
 // Labels latencyd sets itself; an endpoint label of the same name would duplicate one.
 bool IsReservedLabel(const std::string& name) {
-  static const char* const kReserved[] = {"endpoint", "class",  "quantile", "le",
-                                          "phase",    "result", "reason"};
+  static const char* const kReserved[] = {"endpoint", "class",  "quantile", "le",     "phase",
+                                          "result",   "reason", "judge",    "version"};
   return std::find(std::begin(kReserved), std::end(kReserved), name) != std::end(kReserved);
 }
 
@@ -91,8 +91,8 @@ void AddDistributionFamilies(const DaemonSnapshot& snapshot, std::vector<MetricF
                          "sliding window; _sum and _count are cumulative.",
                          MetricType::Summary);
   auto histogram = Family("latencyd_probe_duration_histogram_seconds",
-                          "Total duration of successful probes; every class threshold is a "
-                          "bucket boundary.",
+                          "The judged duration of successful probes (the total, or ttfb for "
+                          "classes with judge: ttfb); every class threshold is a bucket boundary.",
                           MetricType::Histogram);
   auto phase = Family("latencyd_probe_phase_seconds",
                       "Exact quantiles of each phase of successful probes over the sliding "
@@ -162,6 +162,11 @@ void AddJudgementFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFami
                           "Alert threshold of the endpoint's class, labelled with the window "
                           "quantile it judges.",
                           MetricType::Gauge);
+  auto judged = Family("latencyd_judged_duration_seconds",
+                       "The quantile the class judges of the duration it judges (label judge: "
+                       "total or ttfb) over the sliding window; compared with "
+                       "latencyd_threshold_seconds.",
+                       MetricType::Gauge);
   auto breached = Family("latencyd_threshold_breached",
                          "1 while the judged quantile of the window exceeds the threshold "
                          "(given enough samples), 0 otherwise.",
@@ -181,14 +186,48 @@ void AddJudgementFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFami
     threshold.metric.push_back(
         Gauge(With(labels, "quantile", FormatExpositionDouble(endpoint.threshold_quantile)),
               endpoint.threshold_seconds));
+    judged.metric.push_back(Gauge(With(With(labels, "judge", endpoint.judge), "quantile",
+                                       FormatExpositionDouble(endpoint.threshold_quantile)),
+                                  endpoint.judged_seconds));
     breached.metric.push_back(Gauge(labels, endpoint.breached ? 1 : 0));
     samples.metric.push_back(Gauge(labels, static_cast<double>(endpoint.window_samples)));
     skipped.metric.push_back(Counter(labels, static_cast<double>(endpoint.skipped)));
   }
   out.push_back(std::move(threshold));
+  out.push_back(std::move(judged));
   out.push_back(std::move(breached));
   out.push_back(std::move(samples));
   out.push_back(std::move(skipped));
+}
+
+// What the connections revealed: HTTP and TLS version, certificate expiry. Absent while
+// unknown (no response yet; plain http has no TLS series), never invented.
+void AddConnectionFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
+  auto http =
+      Family("latencyd_probe_http_version_info",
+             "1, labelled with the HTTP version of the last response (1.1, 2).", MetricType::Gauge);
+  auto tls =
+      Family("latencyd_tls_version_info",
+             "1, labelled with the TLS version the last handshake negotiated.", MetricType::Gauge);
+  auto expiry = Family("latencyd_tls_earliest_cert_expiry_timestamp_seconds",
+                       "Unix time of the earliest notAfter among the certificates the server "
+                       "presented in the last completed handshake.",
+                       MetricType::Gauge);
+  for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
+    const Labels labels = EndpointLabels(endpoint);
+    if (!endpoint.http_version.empty()) {
+      http.metric.push_back(Gauge(With(labels, "version", endpoint.http_version), 1));
+    }
+    if (!endpoint.tls_version.empty()) {
+      tls.metric.push_back(Gauge(With(labels, "version", endpoint.tls_version), 1));
+    }
+    if (!std::isnan(endpoint.cert_not_after_unix)) {
+      expiry.metric.push_back(Gauge(labels, endpoint.cert_not_after_unix));
+    }
+  }
+  out.push_back(std::move(http));
+  out.push_back(std::move(tls));
+  out.push_back(std::move(expiry));
 }
 
 // Only endpoints with a configured baseline have these series, so a rule comparing with them
@@ -263,6 +302,7 @@ std::vector<MetricFamily> BuildMetricFamilies(const DaemonSnapshot& snapshot) {
   AddOutcomeFamilies(snapshot, families);
   AddLastProbeFamilies(snapshot, families);
   AddJudgementFamilies(snapshot, families);
+  AddConnectionFamilies(snapshot, families);
   AddBaselineFamilies(snapshot, families);
   AddDaemonFamilies(snapshot, families);
   return families;

@@ -51,6 +51,18 @@ probes::ProbeSpec ToProbeSpec(const config::Endpoint& endpoint) {
   spec.max_body = endpoint.max_body;
   spec.max_redirects = endpoint.max_redirects;
   spec.allow_insecure_redirect = endpoint.allow_insecure_redirect;
+  switch (endpoint.http_version) {
+    case config::HttpVersion::k1_1:
+      spec.http_version = probes::HttpVersion::k1_1;
+      break;
+    case config::HttpVersion::k2:
+      spec.http_version = probes::HttpVersion::k2;
+      break;
+    case config::HttpVersion::kAuto:
+      spec.http_version = probes::HttpVersion::kAuto;
+      break;
+  }
+  spec.tls.session_reuse = endpoint.tls.session_reuse;
   spec.tls.insecure_skip_verify = endpoint.tls.insecure_skip_verify;
   spec.tls.ca_file = endpoint.tls.ca_file;
   spec.tls.cert_file = endpoint.tls.cert_file;

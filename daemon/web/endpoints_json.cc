@@ -1,5 +1,7 @@
 #include "daemon/web/endpoints_json.h"
 
+#include <cmath>
+
 #include "daemon/text/escape.h"
 #include "daemon/web/endpoint_health.h"
 #include "probes/probe.h"
@@ -91,6 +93,7 @@ void WriteEndpoint(JsonWriter& json, const EndpointSnapshot& e) {
   WriteQuantiles(json, e.duration);
   json.Key("threshold_seconds").Number(e.threshold_seconds);
   json.Key("threshold_quantile").Number(e.threshold_quantile);
+  json.Key("judge").String(e.judge);
   json.Key("judged_seconds").Number(e.judged_seconds);
   json.Key("breached").Bool(e.breached);
   json.Key("window_samples").Count(e.window_samples);
@@ -109,6 +112,10 @@ void WriteEndpoint(JsonWriter& json, const EndpointSnapshot& e) {
   json.Key("last_error").StringOrNull(e.last_error);
   json.Key("last_probe_timestamp_seconds");
   e.has_result ? json.Number(e.last_probe_timestamp_seconds) : json.Raw("null");
+  json.Key("http_version").StringOrNull(e.http_version);
+  json.Key("tls_version").StringOrNull(e.tls_version);
+  json.Key("tls_earliest_cert_expiry_timestamp_seconds");
+  std::isnan(e.cert_not_after_unix) ? json.Raw("null") : json.Number(e.cert_not_after_unix);
   json.Key("phases");
   WritePhases(json, e);
   json.Close('}');

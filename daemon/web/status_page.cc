@@ -98,6 +98,22 @@ std::string LastErrorHtml(const EndpointSnapshot& e) {
   return out + HtmlEscape(e.last_error);
 }
 
+// What the class judges: the judged quantile of the judged duration ("6.1 ms total").
+std::string JudgedHtml(const EndpointSnapshot& e) {
+  return HtmlEscape(FormatSeconds(e.judged_seconds) + " " + e.judge);
+}
+
+// "HTTP/2 · TLSv1.3 · cert until 2026-12-20 00:52 UTC"; what the last connection revealed.
+std::string ConnectionHtml(const EndpointSnapshot& e) {
+  std::string out;
+  if (!e.http_version.empty()) out += "HTTP/" + e.http_version;
+  if (!e.tls_version.empty()) out += (out.empty() ? "" : " · ") + e.tls_version;
+  if (!std::isnan(e.cert_not_after_unix)) {
+    out += (out.empty() ? "" : " · ") + std::string("cert until ") + UtcTime(e.cert_not_after_unix);
+  }
+  return HtmlEscape(out);
+}
+
 std::string Row(const EndpointSnapshot& e, const std::vector<double>& columns) {
   const EndpointHealth health = HealthOf(e);
   std::string row = "<tr class=\"" + std::string(HealthName(health)) + "\">";
@@ -107,9 +123,11 @@ std::string Row(const EndpointSnapshot& e, const std::vector<double>& columns) {
   row += Cell(
       HtmlEscape(FormatSeconds(e.threshold_seconds) + " @ " + QuantileLabel(e.threshold_quantile)),
       "num");
+  row += Cell(JudgedHtml(e), "num");
   row += Cell(std::to_string(e.window_samples), "num");
   row += Cell(std::to_string(e.successes), "num") + Cell(std::to_string(e.failures), "num");
   row += Cell(e.last_http_status > 0 ? std::to_string(e.last_http_status) : "—", "num");
+  row += Cell(ConnectionHtml(e));
   row += Cell(LastErrorHtml(e), "err");
   return row + "</tr>\n";
 }
@@ -146,11 +164,11 @@ std::string RenderStatusPage(const DaemonSnapshot& snapshot) {
   html += "<table>\n<tr><th>State</th><th>Endpoint</th><th>Class</th><th>Labels</th>";
   for (const double quantile : columns) html += "<th>" + QuantileLabel(quantile) + "</th>";
   html +=
-      "<th>Threshold</th><th>Samples</th><th>Successes</th><th>Failures</th>"
-      "<th>Last status</th><th>Last error</th></tr>\n";
+      "<th>Threshold</th><th>Judged</th><th>Samples</th><th>Successes</th><th>Failures</th>"
+      "<th>Last status</th><th>Connection</th><th>Last error</th></tr>\n";
   for (const EndpointSnapshot* e : WorstFirst(snapshot)) html += Row(*e, columns);
   if (snapshot.endpoints.empty()) {
-    html += "<tr><td colspan=\"" + std::to_string(10 + columns.size()) +
+    html += "<tr><td colspan=\"" + std::to_string(12 + columns.size()) +
             "\">No endpoints configured.</td></tr>\n";
   }
   return html + "</table>\n</body>\n</html>\n";

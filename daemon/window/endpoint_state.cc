@@ -59,6 +59,25 @@ void EndpointState::Reconfigure(const config::Endpoint& endpoint, const config::
   if (bucket_bounds != histogram_.upper_bounds()) histogram_ = Histogram(std::move(bucket_bounds));
 }
 
+probes::Duration EndpointState::JudgedDuration(const probes::ProbeResult& result,
+                                               config::Judge judge) {
+  return judge == config::Judge::kTtfb ? result.phases.ttfb : result.total;
+}
+
+Series EndpointState::JudgedSeries() const {
+  return class_.judge == config::Judge::kTtfb ? Series::kTtfb : Series::kTotal;
+}
+
+// Facts of the connection: a probe that made no handshake (a reused connection) or got no
+// response keeps the ones seen last.
+void EndpointState::RecordFacts(const probes::ProbeResult& result) {
+  if (!result.http_version.empty()) http_version_ = result.http_version;
+  if (!result.tls_version.empty()) {
+    tls_version_ = result.tls_version;
+    cert_not_after_unix_ = result.cert_not_after_unix;
+  }
+}
+
 bool EndpointState::Record(const probes::ProbeResult& result, SteadyTime now) {
   std::lock_guard<std::mutex> lock(mu_);
   const bool changed = !has_result_ || last_success_ != result.ok;
@@ -71,14 +90,14 @@ bool EndpointState::Record(const probes::ProbeResult& result, SteadyTime now) {
   last_success_ = result.ok;
   last_probe_timestamp_seconds_ = ToUnixSeconds(result.finished_wall);
   last_http_status_ = result.http_status;
+  RecordFacts(result);
   return changed;
 }
 
 void EndpointState::RecordSuccess(const probes::ProbeResult& result, SteadyTime now) {
   window_.Add(now, result.total, result.phases);
-  const double seconds = ToSeconds(result.total);
-  histogram_.Observe(seconds);
-  duration_sum_seconds_ += seconds;
+  histogram_.Observe(ToSeconds(JudgedDuration(result, class_.judge)));
+  duration_sum_seconds_ += ToSeconds(result.total);
   for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
     phase_sum_seconds_[phase] += ToSeconds(probes::PhaseAt(result.phases, phase));
   }
@@ -147,9 +166,16 @@ EndpointSnapshot EndpointState::Snapshot(SteadyTime now) {
   s.threshold_seconds = ToSeconds(class_.threshold);
   s.threshold_quantile = class_.quantile;
   s.judged_seconds = std::numeric_limits<double>::quiet_NaN();
-  for (const QuantileValue& q : s.duration.quantiles) {
+  s.judge = config::JudgeName(class_.judge);
+  const Series judged = JudgedSeries();
+  const SummarySnapshot& judged_summary =
+      judged == Series::kTotal ? s.duration : s.phases[static_cast<int>(judged) - 1];
+  for (const QuantileValue& q : judged_summary.quantiles) {
     if (q.quantile == class_.quantile) s.judged_seconds = q.seconds;
   }
+  s.http_version = http_version_;
+  s.tls_version = tls_version_;
+  s.cert_not_after_unix = cert_not_after_unix_;
   s.window_samples = window_.size();
   if (baseline_) {
     s.baseline_seconds = ToSeconds(*baseline_);

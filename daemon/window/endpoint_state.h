@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -56,7 +57,13 @@ class EndpointState {
   // Immutable after construction, so readable without the lock.
   const std::string& name() const { return name_; }
 
+  // The one duration of a sample that its class judges (`judge`: the total, or ttfb): what
+  // the threshold, the histogram and any breach detector are fed with.
+  static probes::Duration JudgedDuration(const probes::ProbeResult& result, config::Judge judge);
+
  private:
+  Series JudgedSeries() const;  // the window series of the judged duration
+  void RecordFacts(const probes::ProbeResult& result);
   void Configure(const config::Endpoint& endpoint, const config::ClassConfig& klass);
   void RecordSuccess(const probes::ProbeResult& result, SteadyTime now);
   void RecordFailure(const probes::ProbeResult& result);
@@ -87,6 +94,9 @@ class EndpointState {
   int last_http_status_ = 0;
   std::string last_reason_;
   std::string last_error_;
+  std::string http_version_;
+  std::string tls_version_;
+  double cert_not_after_unix_ = std::numeric_limits<double>::quiet_NaN();
 };
 
 }  // namespace latencyd

@@ -54,9 +54,16 @@ struct EndpointSnapshot {
   std::string last_reason;  // ReasonName of the last failure, "" after a success
   std::string last_error;   // detail of the most recent failure (kept after later successes)
 
+  // What the last completed handshake and response revealed; kept across later probes that
+  // made none (reused connections). "" / NaN while unknown.
+  std::string http_version;  // "1.1", "2"
+  std::string tls_version;   // "TLSv1.3"
+  double cert_not_after_unix = std::numeric_limits<double>::quiet_NaN();
+
+  std::string judge = "total";  // which duration the class judges: "total" or "ttfb"
   double threshold_seconds = 0;
   double threshold_quantile = 0.5;
-  double judged_seconds = 0;  // that quantile of the window (NaN when empty)
+  double judged_seconds = 0;  // that quantile of the judged duration's window (NaN when empty)
   bool breached = false;
   std::size_t window_samples = 0;
 

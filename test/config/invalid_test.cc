@@ -134,9 +134,8 @@ const InvalidCase kInvalidCases[] = {
     {"several_problems.yml",
      "several_problems.yml:3:12: defaults.timeout: timeout 2s exceeds interval 1s\n"
      "several_problems.yml:4:3: defaults.bogus: unknown key \"bogus\" (known: "
-     "allow_insecure_redirect, basic_auth, bearer_token_file, interval, keepalive, max_body, "
-     "max_redirects, quantiles, timeout, "
-     "window)\n"
+     "allow_insecure_redirect, basic_auth, bearer_token_file, http_version, interval, "
+     "keepalive, max_body, max_redirects, quantiles, timeout, tls, window)\n"
      "several_problems.yml:6:37: classes.core.quantile: quantile 1.5 is outside (0, 1)\n"
      "several_problems.yml:9:10: endpoints[0].url: unsupported URL scheme \"ftp\" (only http and "
      "https are probed)\n"
@@ -158,7 +157,18 @@ const InvalidCase kInvalidCases[] = {
      "set together"},
     {"tls_unknown_key.yml",
      "tls_unknown_key.yml:6:7: endpoints[0].tls.verify: unknown key \"verify\" (known: ca_file, "
-     "cert_file, insecure_skip_verify, key_file, server_name)"},
+     "cert_file, insecure_skip_verify, key_file, server_name, session_reuse)"},
+    {"bad_http_version.yml",
+     "bad_http_version.yml:2:17: defaults.http_version: http_version must be \"1.1\", \"2\" or "
+     "\"auto\", got \"3\""},
+    {"http2_over_plain_http.yml",
+     "http2_over_plain_http.yml:6:19: endpoints[0].http_version: http_version \"2\" needs an "
+     "https:// URL (HTTP/2 over plain http, h2c, is not supported)"},
+    {"bad_judge.yml",
+     "bad_judge.yml:2:34: classes.core.judge: judge must be \"total\" or \"ttfb\", got \"tls\""},
+    {"defaults_tls_unknown_key.yml",
+     "defaults_tls_unknown_key.yml:3:5: defaults.tls.ca_file: unknown key \"ca_file\" (known: "
+     "session_reuse)"},
     {"too_deep.yml",
      "too_deep.yml:6:38: "
      "endpoints[0].labels.x[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]"
@@ -168,7 +178,8 @@ const InvalidCase kInvalidCases[] = {
     {"unknown_key.yml",
      "unknown_key.yml:5:5: endpoints[0].tiemout: unknown key \"tiemout\" (known: "
      "allow_insecure_redirect, baseline, basic_auth, bearer_token_file, body, class, expect, "
-     "headers, interval, keepalive, labels, max_body, max_redirects, method, name, "
+     "headers, http_version, interval, keepalive, labels, max_body, max_redirects, method, "
+     "name, "
      "quantiles, timeout, tls, url, window)"},
     {"unknown_top_level_key.yml",
      "unknown_top_level_key.yml:1:1: endpoint: unknown key \"endpoint\" (known: baseline, classes, "

@@ -58,5 +58,24 @@ TEST(ProbeTableTest, FailedRowNamesTheReason) {
   EXPECT_NE(row.find("         -"), std::string::npos) << row;  // no status, not "0"
 }
 
+TEST(ProbeTableTest, ConnectionFactsOfTheLastResponse) {
+  const auto now = std::chrono::system_clock::from_time_t(1'800'000'000);
+  probes::ProbeResult tls = Ok(microseconds(900));
+  tls.http_version = "2";
+  tls.tls_version = "TLSv1.3";
+  tls.cert_not_after_unix = 1'800'000'000 + 30 * 86400;
+  EXPECT_EQ(ConnectionFacts({Failed("x"), tls, Failed("y")}, now),
+            "last response: HTTP/2, TLSv1.3 (full handshake), certificate expires "
+            "2027-02-14T08:00:00Z (in 30 days)\n");
+  tls.tls_session_reused = true;
+  EXPECT_NE(ConnectionFacts({tls}, now).find("(session resumed)"), std::string::npos);
+  probes::ProbeResult plain = Ok(microseconds(500));
+  plain.http_version = "1.1";
+  plain.connection_reused = true;
+  EXPECT_EQ(ConnectionFacts({plain}, now),
+            "last response: HTTP/1.1, reused connection (no handshake)\n");
+  EXPECT_EQ(ConnectionFacts({Failed("refused")}, now), "");
+}
+
 }  // namespace
 }  // namespace latencyd

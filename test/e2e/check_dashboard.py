@@ -24,7 +24,8 @@ BUILTIN_VARS = {"__rate_interval", "__interval", "__interval_ms", "__range", "__
                 "__range_ms", "__all", "__from", "__to", "__dashboard", "__user", "__org",
                 "__name", "timeFilter", "__timeFilter"}
 # Series whose samples are quantiles: summing or averaging them across series is wrong.
-QUANTILE_SERIES = ("latencyd_probe_duration_seconds", "latencyd_probe_phase_seconds",
+QUANTILE_SERIES = ("latencyd_probe_duration_seconds", "latencyd_judged_duration_seconds",
+                   "latencyd_probe_phase_seconds",
                    "latencyd_schedule_lag_seconds", "latencyd:probe_duration_seconds:")
 VAR_RE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)(?::\w+)?\]\]")
 

@@ -27,6 +27,8 @@ What it proves:
   3. every dashboard query (panels and variables) and every Grafana alert query is valid
      PromQL that returns data, as an instant query and as a range query, and the Grafana
      alert rules' thresholds pass for exactly the endpoints the Prometheus alerts fire for;
+     an HTTPS endpoint (Python ssl, certificate made at test time, class judged on ttfb)
+     exports the certificate's notAfter as its earliest certificate expiry;
   4. when core_slow becomes fast, its alert resolves in Prometheus and the webhook gets
      the resolved notification, while async_slow keeps firing.
 
@@ -42,6 +44,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -150,6 +153,42 @@ class FixtureEndpoints:
                 self.process.kill()
                 self.process.wait()
         self._stderr.close()
+
+
+class HttpsEndpoint:
+    """One HTTPS endpoint (Python's ssl over ThreadingHTTPServer) with a self-signed ECDSA
+    certificate made here, so the TLS series (certificate expiry, TLS version) exist."""
+
+    def __init__(self, workdir):
+        self.cert = os.path.join(workdir, "https-cert.pem")
+        key = os.path.join(workdir, "https-key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-days", "20", "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", self.cert],
+                       check=True, capture_output=True)
+        enddate = subprocess.run(["openssl", "x509", "-noout", "-enddate", "-in", self.cert],
+                                 check=True, capture_output=True, text=True).stdout.strip()
+        self.not_after = ssl.cert_time_to_seconds(enddate.split("=", 1)[1])
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, key)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}/"
 
 
 class WebhookReceiver:
@@ -281,7 +320,7 @@ def replace_once(text, old, new, what):
     return text.replace(old, new)
 
 
-def write_latencyd_config(path, fixture_port):
+def write_latencyd_config(path, fixture_port, https):
     lines = [
         "defaults:",
         f"  interval: {CORE_INTERVAL}",
@@ -290,6 +329,9 @@ def write_latencyd_config(path, fixture_port):
         "classes:",
         "  core: { threshold: 5ms, quantile: 0.5 }",
         "  async: { threshold: 100ms, quantile: 0.5 }",
+        # The HTTPS endpoint's class judges the server's time only, with a budget no loaded
+        # machine's handshake can breach.
+        "  https_server: { threshold: 5s, quantile: 0.5, judge: ttfb }",
         "endpoints:",
     ]
     for name, (cls, _, _, labels) in ENDPOINTS.items():
@@ -302,6 +344,9 @@ def write_latencyd_config(path, fixture_port):
             lines.append("    labels: {" + ", ".join(f"{k}: {v}" for k, v in labels.items()) + "}")
         if name in BASELINES:
             lines.append(f"    baseline: {BASELINES[name]}")
+    lines += ["  - name: https_ok", f"    url: {https.url}", "    class: https_server",
+              f"    interval: {ASYNC_INTERVAL}", f"    timeout: {ASYNC_INTERVAL}",
+              f"    tls: {{ ca_file: {https.cert} }}"]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -486,7 +531,8 @@ def run(args, workdir):
         am_config = os.path.join(workdir, "alertmanager.yml")
         write_alertmanager_config(args.root, am_config, webhook.url)
         latencyd_config = os.path.join(workdir, "latencyd.yml")
-        write_latencyd_config(latencyd_config, fixture.port)
+        https = HttpsEndpoint(workdir)
+        write_latencyd_config(latencyd_config, fixture.port, https)
 
         processes.start("alertmanager", [
             args.alertmanager, f"--config.file={am_config}",
@@ -574,6 +620,16 @@ def run(args, workdir):
         except TestFailure as error:
             raise TestFailure(f"{error}:\n  " + "\n  ".join(problems))
         log(f"{len(queries)} dashboard/Grafana alert queries valid and returning data")
+
+        # 3a. The HTTPS endpoint's certificate expiry is the certificate's notAfter.
+        expiry = [float(s["value"][1]) for s in
+                  api.query('latencyd_tls_earliest_cert_expiry_timestamp_seconds{endpoint="https_ok"}')]
+        if expiry != [https.not_after]:
+            raise TestFailure(f"certificate expiry of https_ok: {expiry}, expected [{https.not_after}]")
+        judged = api.query('latencyd_judged_duration_seconds{endpoint="https_ok",judge="ttfb"}')
+        if len(judged) != 1:
+            raise TestFailure(f"https_ok: expected one judged ttfb series, got {judged}")
+        log("https_ok: certificate expiry exported as the certificate's notAfter; judged on ttfb")
 
         # 3b. The Grafana-managed rules judge like the Prometheus alerts they mirror: their
         # query's value passes their threshold for exactly the over-budget endpoints.

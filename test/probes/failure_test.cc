@@ -123,3 +123,25 @@ TEST(ClassifyFailureTest, DescribeStatusRanges) {
 
 }  // namespace
 }  // namespace latencyd::probes
+
+namespace latencyd::probes {
+namespace {
+
+TEST(ClassifyFailureTest, Http2RequiredButNotSpokenIsOtherAfterTransportBeforeStatus) {
+  TransferOutcome o;
+  o.http2_required = true;
+  o.http_version = "1.1";
+  o.status_expected = false;  // a wrong protocol explains more than its status
+  o.http_status = 503;
+  Classification c = ClassifyFailure(o);
+  EXPECT_EQ(c.reason, FailureReason::kOther);
+  EXPECT_EQ(c.error, "the server answered over HTTP/1.1, not HTTP/2 (http_version: \"2\")");
+  o.http_version = "2";
+  EXPECT_EQ(ClassifyFailure(o).reason, FailureReason::kStatus);
+  o.curl_code = CURLE_OPERATION_TIMEDOUT;  // no response at all: the transport failure wins
+  o.http_version = "";
+  EXPECT_EQ(ClassifyFailure(o).reason, FailureReason::kTimeout);
+}
+
+}  // namespace
+}  // namespace latencyd::probes

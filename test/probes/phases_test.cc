@@ -27,7 +27,8 @@ TEST_P(MapPhasesTest, Maps) {
   EXPECT_EQ(p.dns + p.connect + p.tls + p.ttfb + p.transfer, microseconds(row.in.total_us));
 }
 
-// CurlTimes: namelookup, connect, appconnect, starttransfer, total, tls, reused, ip_literal.
+// CurlTimes: namelookup, connect, appconnect, starttransfer, total, tls, reused, ip_literal,
+// tls_started.
 INSTANTIATE_TEST_SUITE_P(
     Table, MapPhasesTest,
     ::testing::Values(
@@ -38,6 +39,26 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"connect_refused", {10, 0, 0, 0, 15, false, false, false}, 10, 5, 0, 0, 0},
         Row{"dns_failed", {0, 0, 0, 0, 40, false, false, false}, 40, 0, 0, 0, 0},
         Row{"tls_failed", {10, 30, 0, 0, 90, true, false, false}, 10, 20, 60, 0, 0},
+        // What libcurl really reports for a failed handshake: no connect time at all; the
+        // hook saw TCP up at 30 us, so the handshake's 60 us go to tls.
+        Row{"tls_failed_as_reported", {10, 0, 0, 0, 90, true, false, false, 30}, 10, 20, 60, 0, 0},
+        Row{"tls_timeout_ip_literal", {0, 0, 0, 0, 1000, true, false, true, 40}, 0, 40, 960, 0, 0},
+        Row{"tcp_connect_timeout", {10, 0, 0, 0, 1000, true, false, false, 0}, 10, 990, 0, 0, 0},
+        Row{"tls_started_late_clamped", {10, 0, 0, 0, 90, true, false, false, 95}, 10, 80, 0, 0, 0},
+        Row{"tls_start_ignored_when_done",
+            {10, 30, 80, 100, 120, true, false, false, 25},
+            10,
+            20,
+            50,
+            20,
+            20},
+        Row{"plain_http_ignores_tls_start",
+            {10, 0, 0, 0, 90, false, false, false, 30},
+            10,
+            80,
+            0,
+            0,
+            0},
         Row{"timeout_waiting", {10, 30, 0, 0, 1000, false, false, false}, 10, 20, 0, 970, 0},
         Row{"reused_timeout", {1, 1, 0, 0, 500, false, true, false}, 0, 0, 0, 500, 0},
         Row{"out_of_order", {50, 40, 0, 30, 45, false, false, false}, 45, 0, 0, 0, 0},

@@ -82,5 +82,15 @@ TEST_F(TlsTest, ServerNameIsVerifiedInsteadOfTheUrlHost) {
   EXPECT_EQ(ReasonName(bad.reason), "tls") << bad.error;
 }
 
+TEST_F(TlsTest, HttpVersion2FailsWhenTheServerSpeaksOnly11) {
+  ProbeSpec spec = Spec(server_->Url("/delay/0"));
+  spec.tls.ca_file = cert_;
+  spec.http_version = HttpVersion::k2;
+  ProbeResult r = RunOne(engine_, spec);
+  EXPECT_EQ(ReasonName(r.reason), "other");
+  EXPECT_NE(r.error.find("not HTTP/2"), std::string::npos) << r.error;
+  EXPECT_EQ(r.http_version, "1.1");
+}
+
 }  // namespace
 }  // namespace latencyd::probes

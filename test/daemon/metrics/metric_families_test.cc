@@ -57,9 +57,13 @@ EndpointSnapshot CoreEndpoint() {
   e.last_success = true;
   e.last_probe_timestamp_seconds = 1764093600.25;
   e.last_http_status = 200;
+  e.http_version = "2";
+  e.tls_version = "TLSv1.3";
+  e.cert_not_after_unix = 1767225600;  // 2026-01-01
+  e.judge = "ttfb";
   e.threshold_seconds = 0.005;
   e.threshold_quantile = 0.5;
-  e.judged_seconds = 0.000716;
+  e.judged_seconds = 0.00052;  // the ttfb median
   e.breached = false;
   e.window_samples = 300;
   e.baseline_seconds = 0.0007161;  // pytest-benchmark's median of test_main_root
@@ -87,6 +91,7 @@ EndpointSnapshot AsyncEndpoint() {
   e.last_http_status = 503;
   e.last_reason = "status";
   e.last_error = "HTTP 503";
+  e.http_version = "1.1";  // plain http: no TLS series
   e.threshold_seconds = 0.1;
   e.threshold_quantile = 0.5;
   e.judged_seconds = nan;
@@ -145,6 +150,10 @@ TEST(MetricFamiliesTest, EverySpecMetricWithItsType) {
       {"latencyd_http_status_code", MetricType::Gauge},
       {"latencyd_threshold_seconds", MetricType::Gauge},
       {"latencyd_threshold_breached", MetricType::Gauge},
+      {"latencyd_judged_duration_seconds", MetricType::Gauge},
+      {"latencyd_probe_http_version_info", MetricType::Gauge},
+      {"latencyd_tls_version_info", MetricType::Gauge},
+      {"latencyd_tls_earliest_cert_expiry_timestamp_seconds", MetricType::Gauge},
       {"latencyd_window_samples", MetricType::Gauge},
       {"latencyd_schedule_lag_seconds", MetricType::Summary},
       {"latencyd_probes_out_of_descriptors_total", MetricType::Counter},
@@ -315,6 +324,8 @@ int RunShell(const std::string& command, std::string& output) {
 const std::set<std::string> kLintAcceptedBySpec = {
     "latencyd_probe_duration_histogram_seconds metric name should not include type 'histogram'",
     "latencyd_threshold_seconds non-summary metrics should not have \"quantile\" label",
+    // Carries the quantile it is, so the generic threshold rule matches it with the threshold.
+    "latencyd_judged_duration_seconds non-summary metrics should not have \"quantile\" label",
 };
 
 TEST(MetricFamiliesTest, PromtoolFindsNothingToComplainAbout) {

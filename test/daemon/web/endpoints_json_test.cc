@@ -146,3 +146,35 @@ TEST(EndpointsJsonTest, ParsesWithPython) {
 
 }  // namespace
 }  // namespace latencyd
+
+namespace latencyd {
+namespace {
+
+TEST(EndpointsJsonTest, CarriesJudgeAndConnectionFacts) {
+  DaemonSnapshot snapshot;
+  EndpointSnapshot https;
+  https.name = "api";
+  https.class_name = "core";
+  https.judge = "ttfb";
+  https.judged_seconds = 0.002;
+  https.http_version = "2";
+  https.tls_version = "TLSv1.3";
+  https.cert_not_after_unix = 1767225637;
+  EndpointSnapshot plain;
+  plain.name = "plain";
+  plain.class_name = "core";
+  snapshot.endpoints = {https, plain};
+  const std::string json = RenderEndpointsJson(snapshot);
+  EXPECT_NE(json.find(R"("judge":"ttfb","judged_seconds":0.002)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("http_version":"2","tls_version":"TLSv1.3",)"
+                      R"("tls_earliest_cert_expiry_timestamp_seconds":1767225637)"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("http_version":null,"tls_version":null,)"
+                      R"("tls_earliest_cert_expiry_timestamp_seconds":null)"),
+            std::string::npos)
+      << json;
+}
+
+}  // namespace
+}  // namespace latencyd

@@ -137,3 +137,24 @@ TEST(StatusPageTest, ShowsReloadStateAndIsSelfContained) {
 
 }  // namespace
 }  // namespace latencyd
+
+namespace latencyd {
+namespace {
+
+TEST(StatusPageTest, ShowsTheJudgedDurationAndConnectionFacts) {
+  DaemonSnapshot snapshot;
+  EndpointSnapshot e = Endpoint("api", true, true, false);
+  e.judge = "ttfb";
+  e.judged_seconds = 0.002;
+  e.http_version = "2";
+  e.tls_version = "TLSv1.3";
+  e.cert_not_after_unix = 1767225600;
+  snapshot.endpoints = {e};
+  const std::string row = RowOf(RenderStatusPage(snapshot), "api");
+  EXPECT_NE(row.find("2.00ms ttfb"), std::string::npos) << row;
+  EXPECT_NE(row.find("HTTP/2 · TLSv1.3 · cert until 2026-01-01 00:00:00 UTC"), std::string::npos)
+      << row;
+}
+
+}  // namespace
+}  // namespace latencyd

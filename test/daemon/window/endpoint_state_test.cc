@@ -329,3 +329,63 @@ TEST(ScheduleLagRecorderTest, CapsTheSampleCount) {
 
 }  // namespace
 }  // namespace latencyd
+
+namespace latencyd {
+namespace {
+
+// Probes of 8 ms in total of which the server's time (ttfb) is 2 ms: a fresh HTTPS exchange
+// against a fast server, judged against a 5 ms budget.
+class JudgeTest : public EndpointStateTest {
+ protected:
+  static probes::ProbeResult HttpsSample() {
+    probes::ProbeResult r = Success(milliseconds(8));
+    r.phases = {};
+    r.phases.connect = milliseconds(1);
+    r.phases.tls = milliseconds(4);
+    r.phases.ttfb = milliseconds(2);
+    r.phases.transfer = milliseconds(1);
+    return r;
+  }
+  EndpointSnapshot Judge(config::Judge judge) {
+    core_.judge = judge;
+    EndpointState state = Make();
+    for (int i = 0; i < 5; ++i) state.Record(HttpsSample(), kT0 + seconds(i));
+    return state.Snapshot(kT0 + seconds(5));
+  }
+};
+
+TEST_F(JudgeTest, TotalJudgesTheWholeExchangeAndBreaches) {
+  const EndpointSnapshot s = Judge(config::Judge::kTotal);
+  EXPECT_EQ(s.judge, "total");
+  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.008);
+  EXPECT_TRUE(s.breached);
+  EXPECT_EQ(s.histogram.cumulative[1], 0u);  // nothing within 5 ms
+}
+
+TEST_F(JudgeTest, TtfbJudgesTheServersTimeAndDoesNotBreach) {
+  const EndpointSnapshot s = Judge(config::Judge::kTtfb);
+  EXPECT_EQ(s.judge, "ttfb");
+  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.002);
+  EXPECT_FALSE(s.breached);
+  EXPECT_EQ(s.histogram.cumulative[1], 5u);  // the histogram follows the judged duration
+  EXPECT_DOUBLE_EQ(s.duration.quantiles[0].seconds, 0.008);  // the total is still exported
+}
+
+TEST_F(JudgeTest, ConnectionFactsOfTheLastHandshakeSurviveReusedConnections) {
+  EndpointState state = Make();
+  probes::ProbeResult first = HttpsSample();
+  first.http_version = "2";
+  first.tls_version = "TLSv1.3";
+  first.cert_not_after_unix = 1767225600;
+  state.Record(first, kT0);
+  probes::ProbeResult reused = Success(milliseconds(1));
+  reused.http_version = "2";  // no handshake: no TLS facts
+  state.Record(reused, kT0 + seconds(1));
+  const EndpointSnapshot s = state.Snapshot(kT0 + seconds(2));
+  EXPECT_EQ(s.http_version, "2");
+  EXPECT_EQ(s.tls_version, "TLSv1.3");
+  EXPECT_DOUBLE_EQ(s.cert_not_after_unix, 1767225600);
+}
+
+}  // namespace
+}  // namespace latencyd
