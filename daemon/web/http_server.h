@@ -6,15 +6,22 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
 
 namespace latencyd {
 
+// A response body handed over a piece at a time: each call returns the next piece (valid until
+// the next call), an empty view at the end. Destroying it ends the body's use of its source.
+using BodyPieces = std::function<std::string_view()>;
+
 // What the routes answer with; the server itself knows nothing of the monitor.
 struct HttpHandlers {
-  std::function<std::string()> metrics;         // Prometheus text format 0.0.4
+  // Prometheus text format 0.0.4, streamed; an empty function when no scrape can start now
+  // (answered 503).
+  std::function<BodyPieces()> metrics;
   std::function<std::string()> status_page;     // HTML
   std::function<std::string()> endpoints_json;  // JSON
   std::function<bool()> healthy;
