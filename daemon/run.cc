@@ -73,7 +73,8 @@ WebSecurity LoadWebSecurity(const std::string& path) {
   return security;
 }
 
-// How long a scrape waits for one of the renderer's slots before it is answered 503; longer
+// How long a scrape (or a status page or JSON request) waits for one of the renderer's slots
+// before it is answered 503; longer
 // than a 10,000-endpoint scrape takes on a busy machine, shorter than Prometheus's usual
 // scrape timeout.
 constexpr auto kScrapeSlotWait = std::chrono::seconds(8);
@@ -86,8 +87,15 @@ HttpHandlers MakeHandlers(Monitor& monitor, Reloader& reloader, ScrapeRenderer& 
     if (!scrape) return nullptr;
     return [scrape] { return scrape->Next(); };
   };
-  handlers.status_page = [&monitor] { return RenderStatusPage(monitor.Snapshot()); };
-  handlers.endpoints_json = [&monitor] { return RenderEndpointsJson(monitor.Snapshot()); };
+  handlers.status_page = [&renderer] {
+    return renderer.RenderWith(
+        kScrapeSlotWait, [](const DaemonSnapshot& snapshot) { return RenderStatusPage(snapshot); });
+  };
+  handlers.endpoints_json = [&renderer] {
+    return renderer.RenderWith(kScrapeSlotWait, [](const DaemonSnapshot& snapshot) {
+      return RenderEndpointsJson(snapshot);
+    });
+  };
   handlers.healthy = [&monitor] { return monitor.Alive(); };
   handlers.ready = [&ready] { return ready.load(); };
   handlers.reload = [&reloader] { return reloader.Reload(); };

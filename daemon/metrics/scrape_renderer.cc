@@ -38,6 +38,14 @@ std::unique_ptr<ScrapeRenderer::Scrape> ScrapeRenderer::Begin(std::chrono::milli
   return std::unique_ptr<Scrape>(new Scrape(*this, *slot));
 }
 
+std::optional<std::string> ScrapeRenderer::RenderWith(
+    std::chrono::milliseconds wait,
+    const std::function<std::string(const DaemonSnapshot&)>& render) {
+  std::unique_ptr<Scrape> scrape = Begin(wait);
+  if (!scrape) return std::nullopt;
+  return render(scrape->slot_.snapshot);
+}
+
 void ScrapeRenderer::Release(Slot& slot) {
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -71,6 +71,13 @@ class ScrapeRenderer {
   // none became free in time. The renderer must outlive the scrape.
   std::unique_ptr<Scrape> Begin(std::chrono::milliseconds wait);
 
+  // Lends a slot's refreshed snapshot to `render` (the status page, the JSON), so pages that
+  // are built whole reuse the kept snapshots too instead of allocating their own on whichever
+  // thread serves them; nullopt when no slot became free within `wait`.
+  std::optional<std::string> RenderWith(
+      std::chrono::milliseconds wait,
+      const std::function<std::string(const DaemonSnapshot&)>& render);
+
  private:
   void Release(Slot& slot);
 

@@ -32,9 +32,18 @@ bool TakeGzipPreference(const httplib::Request& request) {
   return gzip;
 }
 
+void SetBusy(httplib::Response& response, const char* what) {
+  response.status = 503;
+  response.set_header("Retry-After", "1");
+  response.set_content(std::string("Too many ") + what + " in progress; try again.\n",
+                       "text/plain");
+}
+
 // A whole body (status page, JSON), gzip-compressed when the client accepts it.
-void SetBody(const httplib::Request& request, httplib::Response& response, std::string body,
-             const char* content_type) {
+void SetBody(const httplib::Request& request, httplib::Response& response,
+             std::optional<std::string> page, const char* content_type) {
+  if (!page) return SetBusy(response, "page renders");
+  std::string body = std::move(*page);
   response.set_header("Vary", "Accept-Encoding");
   if (TakeGzipPreference(request)) {
     response.set_header("Content-Encoding", "gzip");
@@ -77,12 +86,7 @@ void StreamMetrics(const httplib::Request& request, httplib::Response& response,
 void RegisterReadRoutes(httplib::Server& server, const HttpHandlers& handlers) {
   server.Get("/metrics", [&handlers](const httplib::Request& request, httplib::Response& res) {
     BodyPieces pieces = handlers.metrics();
-    if (!pieces) {
-      res.status = 503;
-      res.set_header("Retry-After", "1");
-      res.set_content("Too many scrapes in progress; try again.\n", "text/plain");
-      return;
-    }
+    if (!pieces) return SetBusy(res, "scrapes");
     StreamMetrics(request, res, std::move(pieces));
   });
   server.Get("/", [&handlers](const httplib::Request& request, httplib::Response& response) {

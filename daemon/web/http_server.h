@@ -22,8 +22,9 @@ struct HttpHandlers {
   // Prometheus text format 0.0.4, streamed; an empty function when no scrape can start now
   // (answered 503).
   std::function<BodyPieces()> metrics;
-  std::function<std::string()> status_page;     // HTML
-  std::function<std::string()> endpoints_json;  // JSON
+  // HTML and JSON; nullopt when the page cannot be built now (answered 503).
+  std::function<std::optional<std::string>()> status_page;
+  std::function<std::optional<std::string>()> endpoints_json;
   std::function<bool()> healthy;
   std::function<bool()> ready;
   // Reloads the config: std::nullopt on success, else the error text (old config stays).

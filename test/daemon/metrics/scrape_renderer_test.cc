@@ -87,3 +87,24 @@ TEST(ScrapeRendererTest, AWaitingScrapeGetsTheSlotWhenItIsReleased) {
 
 }  // namespace
 }  // namespace latencyd
+
+namespace latencyd {
+namespace {
+
+TEST(ScrapeRendererTest, PagesBuiltWholeBorrowAFreshSnapshotOrWaitForOne) {
+  int fills = 0;
+  ScrapeRenderer renderer([&](DaemonSnapshot& out) { out = SnapshotOf(2, ++fills); }, 1,
+                          FixedProcess);
+  auto names = [](const DaemonSnapshot& snapshot) {
+    return snapshot.endpoints[0].name + "," + std::to_string(snapshot.endpoints[0].successes);
+  };
+  EXPECT_EQ(renderer.RenderWith(std::chrono::milliseconds(0), names), "ep0,1");
+  auto scrape = renderer.Begin(std::chrono::milliseconds(0));
+  EXPECT_EQ(renderer.RenderWith(std::chrono::milliseconds(20), names), std::nullopt)
+      << "the only slot is busy";
+  scrape.reset();
+  EXPECT_EQ(renderer.RenderWith(std::chrono::milliseconds(0), names), "ep0,3");
+}
+
+}  // namespace
+}  // namespace latencyd
