@@ -189,7 +189,6 @@ struct ScaleResult {
   std::size_t gzip_wire_bytes = 0;
   double gzip_s = 0, gzip_cpu_ms = 0;
   std::string gzip_encoding;
-  double probing_cpu_rate = 0;  // CPU s per s of the measured window (no scrape in it)
   // CPU of every thread but the probe loops during each scrape: the scrape's own cost.
   double scrape_server_ms = 0, gzip_server_ms = 0;
   std::vector<LevelCost> levels;  // zlib levels on the plain scrape's text, in this process
@@ -251,7 +250,6 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
   result.scrape_bytes = second.body.size();
   result.scrape_wire_bytes = second.wire_bytes;
   result.scrape_s = second.seconds;
-  result.probing_cpu_rate = static_cast<double>(cpu1 - cpu0) / 1e9 / cpu_window;
   Scrape zipped = daemon.ScrapeMetrics(/*gzip=*/true);
   const std::int64_t cpu3 = ProcessCpuNanos(daemon.pid());
   const std::map<pid_t, std::int64_t> threads3 = ThreadCpuNanosByTid(daemon.pid());
@@ -357,14 +355,8 @@ void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
   row("/metrics scrape time (s)", [](const ScaleResult& r) { return Fixed(r.scrape_s, 3); });
   row("/metrics scrape CPU in latencyd (ms)",
       [](const ScaleResult& r) { return Fixed(r.scrape_cpu_ms, 1); });
-  // The process's CPU during a scrape includes the probe loops' work in those seconds.
-  auto net = [](const ScaleResult& r, double cpu_ms, double seconds) {
-    return cpu_ms - r.probing_cpu_rate * seconds * 1e3;
-  };
   row("/metrics bytes on the wire, plain (chunked)",
       [](const ScaleResult& r) { return std::to_string(r.scrape_wire_bytes); });
-  row("/metrics scrape CPU net of probing (ms), plain",
-      [&](const ScaleResult& r) { return Fixed(net(r, r.scrape_cpu_ms, r.scrape_s), 1); });
   row("gzip scrape: Content-Encoding, bytes on the wire (% of plain)", [](const ScaleResult& r) {
     return r.gzip_encoding + ", " + std::to_string(r.gzip_wire_bytes) + " (" +
            Fixed(100.0 * static_cast<double>(r.gzip_wire_bytes) /
@@ -375,11 +367,6 @@ void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
   row("gzip scrape time (s)", [](const ScaleResult& r) { return Fixed(r.gzip_s, 3); });
   row("gzip scrape CPU in latencyd (ms)",
       [](const ScaleResult& r) { return Fixed(r.gzip_cpu_ms, 1); });
-  row("gzip scrape CPU net of probing (ms), and vs plain", [&](const ScaleResult& r) {
-    const double plain = net(r, r.scrape_cpu_ms, r.scrape_s);
-    const double zipped = net(r, r.gzip_cpu_ms, r.gzip_s);
-    return Fixed(zipped, 1) + " (" + Ratio(zipped, plain) + ")";
-  });
   row("scrape CPU outside the probe loops (ms): plain, gzip (ratio)", [](const ScaleResult& r) {
     return Fixed(r.scrape_server_ms, 1) + ", " + Fixed(r.gzip_server_ms, 1) + " (" +
            Ratio(r.gzip_server_ms, r.scrape_server_ms) + ")";
