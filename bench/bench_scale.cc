@@ -3,7 +3,9 @@
 // schedule lag, CPU, resident memory and the cost of scraping the resulting /metrics page.
 #include <sys/resource.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <iostream>
@@ -121,6 +123,55 @@ std::string ThreadShares(const std::map<pid_t, std::int64_t>& before,
   return text.empty() ? "-" : text;
 }
 
+// What zlib costs on one text at one level, measured in this process (one thread, no I/O).
+struct LevelCost {
+  int level = 0;
+  std::size_t bytes = 0;
+  double cpu_ms = 0;
+};
+
+LevelCost CompressCost(const std::string& text, int level) {
+  LevelCost cost;
+  cost.level = level;
+  z_stream stream{};
+  deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::vector<unsigned char> out(64 * 1024);
+  const std::int64_t cpu0 = ThreadCpuNanos();
+  // 64 KiB pieces, as the daemon hands them to its GzipStream.
+  for (std::size_t at = 0; at <= text.size(); at += 64 * 1024) {
+    const bool last = at + 64 * 1024 >= text.size();
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data() + at));
+    stream.avail_in = static_cast<uInt>(std::min<std::size_t>(64 * 1024, text.size() - at));
+    int result = Z_OK;
+    do {
+      stream.next_out = out.data();
+      stream.avail_out = static_cast<uInt>(out.size());
+      result = deflate(&stream, last ? Z_FINISH : Z_NO_FLUSH);
+      cost.bytes += out.size() - stream.avail_out;
+    } while (last ? result != Z_STREAM_END : stream.avail_out == 0);
+    if (last) break;
+  }
+  cost.cpu_ms = static_cast<double>(ThreadCpuNanos() - cpu0) / 1e6;
+  deflateEnd(&stream);
+  return cost;
+}
+
+// CPU (ms) between two per-thread readings of every thread except the probe loops, which are
+// the `loops` threads created right after the main thread (the lowest TIDs but one).
+double OutsideProbeLoopsMs(const std::map<pid_t, std::int64_t>& before,
+                           const std::map<pid_t, std::int64_t>& after, int loops) {
+  std::int64_t total = 0;
+  int index = 0;
+  for (const auto& [tid, nanos] : after) {
+    const bool probe_loop = index >= 1 && index <= loops;
+    ++index;
+    if (probe_loop) continue;
+    auto old = before.find(tid);
+    total += nanos - (old == before.end() ? 0 : old->second);
+  }
+  return static_cast<double>(total) / 1e6;
+}
+
 struct ScaleResult {
   int endpoints = 0;
   double startup_s = 0, elapsed_s = 0;
@@ -132,8 +183,15 @@ struct ScaleResult {
   std::string thread_cpu;       // "% of a core" per daemon thread, in creation (TID) order
   RawFloor raw;                 // the raw client at the same rate (zero when skipped)
   MemoryFigures memory;
-  std::size_t scrape_bytes = 0;
+  std::size_t scrape_bytes = 0, scrape_wire_bytes = 0;
   double scrape_s = 0;
+  // The same scrape with Accept-Encoding: gzip, right after the plain one.
+  std::size_t gzip_wire_bytes = 0;
+  double gzip_s = 0, gzip_cpu_ms = 0;
+  std::string gzip_encoding;
+  // CPU of every thread but the probe loops during each scrape: the scrape's own cost.
+  double scrape_server_ms = 0, gzip_server_ms = 0;
+  std::vector<LevelCost> levels;  // zlib levels on the plain scrape's text, in this process
   long time_wait = -1;
   double stop_s = 0;
 };
@@ -171,8 +229,10 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.memory = ReadMemory(daemon.pid());
   result.time_wait = TimeWaitSockets();
+  const std::map<pid_t, std::int64_t> threads1 = ThreadCpuNanosByTid(daemon.pid());
   Scrape second = daemon.ScrapeMetrics();
   const std::int64_t cpu2 = ProcessCpuNanos(daemon.pid());
+  const std::map<pid_t, std::int64_t> threads2 = ThreadCpuNanosByTid(daemon.pid());
   if (!first.ok || !second.ok) {
     throw std::runtime_error("scrape failed: " + first.error + " / " + second.error);
   }
@@ -188,7 +248,23 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
   result.runqueue_percent = 100.0 * static_cast<double>(waited1 - waited0) / 1e9 / cpu_window;
   result.scrape_cpu_ms = static_cast<double>(cpu2 - cpu1) / 1e6;
   result.scrape_bytes = second.body.size();
+  result.scrape_wire_bytes = second.wire_bytes;
   result.scrape_s = second.seconds;
+  Scrape zipped = daemon.ScrapeMetrics(/*gzip=*/true);
+  const std::int64_t cpu3 = ProcessCpuNanos(daemon.pid());
+  const std::map<pid_t, std::int64_t> threads3 = ThreadCpuNanosByTid(daemon.pid());
+  const int loops = flags.Int("workers") > 0 ? flags.Int("workers")
+                                             : static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  result.scrape_server_ms = OutsideProbeLoopsMs(threads1, threads2, loops);
+  result.gzip_server_ms = OutsideProbeLoopsMs(threads2, threads3, loops);
+  if (!zipped.ok) throw std::runtime_error("gzip scrape failed: " + zipped.error);
+  result.gzip_cpu_ms = static_cast<double>(cpu3 - cpu2) / 1e6;
+  result.gzip_wire_bytes = zipped.wire_bytes;
+  result.gzip_s = zipped.seconds;
+  result.gzip_encoding = zipped.content_encoding.empty() ? "none" : zipped.content_encoding;
+  for (int level : flags.IntList("gzip-levels")) {
+    result.levels.push_back(CompressCost(second.body, level));
+  }
   result.stop_s = daemon.Stop();
   return result;
 }
@@ -279,6 +355,34 @@ void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
   row("/metrics scrape time (s)", [](const ScaleResult& r) { return Fixed(r.scrape_s, 3); });
   row("/metrics scrape CPU in latencyd (ms)",
       [](const ScaleResult& r) { return Fixed(r.scrape_cpu_ms, 1); });
+  row("/metrics bytes on the wire, plain (chunked)",
+      [](const ScaleResult& r) { return std::to_string(r.scrape_wire_bytes); });
+  row("gzip scrape: Content-Encoding, bytes on the wire (% of plain)", [](const ScaleResult& r) {
+    return r.gzip_encoding + ", " + std::to_string(r.gzip_wire_bytes) + " (" +
+           Fixed(100.0 * static_cast<double>(r.gzip_wire_bytes) /
+                     std::max<double>(1, static_cast<double>(r.scrape_wire_bytes)),
+                 2) +
+           " %)";
+  });
+  row("gzip scrape time (s)", [](const ScaleResult& r) { return Fixed(r.gzip_s, 3); });
+  row("gzip scrape CPU in latencyd (ms)",
+      [](const ScaleResult& r) { return Fixed(r.gzip_cpu_ms, 1); });
+  row("scrape CPU outside the probe loops (ms): plain, gzip (ratio)", [](const ScaleResult& r) {
+    return Fixed(r.scrape_server_ms, 1) + ", " + Fixed(r.gzip_server_ms, 1) + " (" +
+           Ratio(r.gzip_server_ms, r.scrape_server_ms) + ")";
+  });
+  row("zlib on the plain text, in the bench process: level: % of plain, CPU ms",
+      [](const ScaleResult& r) {
+        std::string text;
+        for (const LevelCost& c : r.levels) {
+          text += "L" + std::to_string(c.level) + ": " +
+                  Fixed(100.0 * static_cast<double>(c.bytes) /
+                            std::max<double>(1, static_cast<double>(r.scrape_bytes)),
+                        2) +
+                  " %, " + Fixed(c.cpu_ms, 0) + " ms; ";
+        }
+        return text;
+      });
   row("raw client at the same rate: probes/s", [](const ScaleResult& r) {
     return Fixed(r.raw.rate, 1) +
            (r.raw.failed ? " (failed " + std::to_string(r.raw.failed) + ")" : "");
@@ -372,6 +476,7 @@ int main(int argc, char** argv) {
                {"raw-seconds", "15"},
                {"raw-threads", "2"},
                {"window", "1m"},
+               {"gzip-levels", "1,3,6,9"},
                {"addresses", "8"},
                {"workers", "0"},
                {"target", "auto"},

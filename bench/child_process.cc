@@ -208,6 +208,16 @@ std::vector<pid_t> ThreadIds(pid_t pid) {
   return tids;
 }
 
+std::map<pid_t, std::int64_t> ThreadCpuNanosByTid(pid_t pid) {
+  std::map<pid_t, std::int64_t> nanos;
+  for (pid_t tid : ThreadIds(pid)) {
+    std::string schedstat = ReadFileText("/proc/" + std::to_string(pid) + "/task/" +
+                                         std::to_string(tid) + "/schedstat");
+    if (!schedstat.empty()) nanos[tid] = std::atoll(schedstat.c_str());
+  }
+  return nanos;
+}
+
 std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid) {
   std::map<pid_t, std::int64_t> ticks;
   for (pid_t tid : ThreadIds(pid)) {

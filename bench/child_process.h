@@ -65,6 +65,9 @@ bool PinThread(pid_t tid, int cpu);
 // their creator). False when any thread could not be pinned.
 bool PinProcess(pid_t pid, int cpu);
 
+// CPU time of each live thread of `pid` so far, ns (schedstat field 1), by TID.
+std::map<pid_t, std::int64_t> ThreadCpuNanosByTid(pid_t pid);
+
 // CPU ticks (utime + stime, 1/sysconf(_SC_CLK_TCK) s) of each live thread of `pid`, by TID.
 std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid);
 

@@ -72,9 +72,9 @@ DaemonProcess::DaemonProcess(const std::string& binary, const std::string& dir,
   startup_seconds_ = std::chrono::duration<double>(ready_time_ - start).count();
 }
 
-Scrape DaemonProcess::ScrapeMetrics() const {
+Scrape DaemonProcess::ScrapeMetrics(bool gzip) const {
   RawHttpClient client(HttpTarget{"127.0.0.1", port_, "/metrics"}, /*connection_close=*/true,
-                       std::chrono::seconds(120));
+                       std::chrono::seconds(120), gzip ? "Accept-Encoding: gzip\r\n" : "");
   Scrape scrape;
   scrape.started = std::chrono::steady_clock::now();
   HttpExchange exchange = client.Get(/*keep_body=*/true);
@@ -82,6 +82,8 @@ Scrape DaemonProcess::ScrapeMetrics() const {
   scrape.ok = exchange.ok && exchange.status == 200;
   scrape.error = exchange.ok ? "status " + std::to_string(exchange.status) : exchange.error;
   scrape.body = std::move(exchange.body);
+  scrape.wire_bytes = exchange.body_bytes;
+  scrape.content_encoding = exchange.content_encoding;
   return scrape;
 }
 

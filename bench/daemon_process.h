@@ -32,7 +32,9 @@ std::string DefaultDaemonPath();
 struct Scrape {
   bool ok = false;
   std::string error;
-  std::string body;
+  std::string body;              // de-chunked; still compressed when gzip was asked for
+  std::uint64_t wire_bytes = 0;  // the body as it came off the wire (chunk framing included)
+  std::string content_encoding;
   std::chrono::steady_clock::time_point started;
   double seconds = 0;  // request start until the last byte
 };
@@ -51,7 +53,8 @@ class DaemonProcess {
   double startup_seconds() const { return startup_seconds_; }
   // When the port was seen in the log: probing had started (counters count from about here).
   std::chrono::steady_clock::time_point ready_time() const { return ready_time_; }
-  Scrape ScrapeMetrics() const;
+  // GET /metrics on a fresh connection; with `gzip`, sends Accept-Encoding: gzip.
+  Scrape ScrapeMetrics(bool gzip = false) const;
   // The daemon's stderr so far.
   std::string Log() const;
   // SIGTERM; returns the seconds it took to exit.

@@ -22,6 +22,7 @@ struct ResponseHead {
   int status = 0;
   long long content_length = -1;
   bool chunked = false;
+  std::string content_encoding;
 };
 
 ResponseHead ParseHead(std::string_view data) {
@@ -41,6 +42,10 @@ ResponseHead ParseHead(std::string_view data) {
       head.content_length = std::atoll(std::string(line.substr(15)).c_str());
     } else if (line.size() > 18 && strncasecmp(line.data(), "transfer-encoding:", 18) == 0) {
       head.chunked = line.find("chunked") != std::string_view::npos;
+    } else if (line.size() > 17 && strncasecmp(line.data(), "content-encoding:", 17) == 0) {
+      std::string_view value = line.substr(17);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      head.content_encoding = std::string(value);
     }
     pos = next;
   }
@@ -84,7 +89,8 @@ int Connect(const sockaddr_in& address, Nanos timeout) {
 
 std::string HttpTarget::Url() const { return "http://" + host + ":" + std::to_string(port) + path; }
 
-RawHttpClient::RawHttpClient(const HttpTarget& target, bool connection_close, Nanos timeout)
+RawHttpClient::RawHttpClient(const HttpTarget& target, bool connection_close, Nanos timeout,
+                             const std::string& extra_headers)
     : timeout_(timeout) {
   address_.sin_family = AF_INET;
   address_.sin_port = htons(static_cast<uint16_t>(target.port));
@@ -92,7 +98,7 @@ RawHttpClient::RawHttpClient(const HttpTarget& target, bool connection_close, Na
   request_ = "GET " + target.path + " HTTP/1.1\r\nHost: " + target.host + ":" +
              std::to_string(target.port) + "\r\nUser-Agent: latencyd-bench\r\nAccept: */*\r\n";
   if (connection_close) request_ += "Connection: close\r\n";
-  request_ += "\r\n";
+  request_ += extra_headers + "\r\n";
 }
 
 HttpExchange RawHttpClient::Get(bool keep_body) const {
@@ -114,6 +120,7 @@ HttpExchange RawHttpClient::Get(bool keep_body) const {
   ResponseHead head;
   char buffer[65536];
   bool first = true;
+  std::uint64_t dropped = 0;  // body bytes counted and let go (not keep_body)
   for (;;) {
     ssize_t n = read(fd, buffer, sizeof buffer);
     if (n > 0 && first) {
@@ -129,7 +136,13 @@ HttpExchange RawHttpClient::Get(bool keep_body) const {
     data.append(buffer, static_cast<std::size_t>(n));
     if (!head.complete) head = ParseHead(data);
     if (!head.complete) continue;
-    std::size_t body = data.size() - head.header_bytes;
+    if (!keep_body && data.size() > head.header_bytes + 16) {
+      // Keep the head and the last bytes (the chunked terminator), count the rest.
+      const std::size_t drop = data.size() - head.header_bytes - 16;
+      data.erase(head.header_bytes, drop);
+      dropped += drop;
+    }
+    const std::size_t body = data.size() - head.header_bytes + dropped;
     if (head.content_length >= 0 && body >= static_cast<std::size_t>(head.content_length)) {
       result.ok = true;
       break;
@@ -143,8 +156,9 @@ HttpExchange RawHttpClient::Get(bool keep_body) const {
   result.total = Clock::now() - start;
   close(fd);
   result.status = head.status;
+  result.content_encoding = head.content_encoding;
   std::string_view raw_body = std::string_view(data).substr(head.complete ? head.header_bytes : 0);
-  result.body_bytes = raw_body.size();
+  result.body_bytes = raw_body.size() + dropped;
   if (keep_body && head.chunked) {
     Dechunk(raw_body, &result.body);
   } else if (keep_body) {

@@ -43,7 +43,7 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATENCYD_BUILD_TESTS=OFF \
     -DLATENCYD_BUILD_BENCH=ON >/dev/null
   cmake --build "$BUILD_DIR" -j"$JOBS" --target latencyd bench_probe_floor bench_scale bench_peer \
-    bench_https
+    bench_https bench_soak bench_endpoint_memory  # the last two built, not run (half an hour)
 fi
 
 revision=${REVISION:-$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}

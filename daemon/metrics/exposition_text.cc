@@ -8,6 +8,7 @@
 #include <limits>
 #include <string_view>
 
+#include "daemon/metrics/exposition_format.h"
 #include "daemon/text/escape.h"
 
 namespace latencyd {
@@ -17,20 +18,13 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
-// Room for any double in "%.16g" (sign, 16 digits, point, exponent) or any 64-bit integer.
-constexpr std::size_t kNumberChars = 32;
+constexpr std::size_t kNumberChars = kExpositionNumberChars;
 
-// "%.16g" of a finite double; prometheus-cpp's spelling of NaN and the infinities otherwise.
 std::string_view FormatDouble(double value, char (&buffer)[kNumberChars]) {
-  if (std::isnan(value)) return "Nan";
-  if (std::isinf(value)) return value < 0 ? "-Inf" : "+Inf";
-  // to_chars with general format and a precision is specified as printf's %.*g in the C
-  // locale: what the ostream with precision 16 of prometheus-cpp 1.0.1 writes.
-  auto result = std::to_chars(buffer, buffer + kNumberChars, value, std::chars_format::general,
-                              std::numeric_limits<double>::max_digits10 - 1);
-  return std::string_view(buffer, result.ptr - buffer);
+  return FormatExpositionNumber(value, buffer);
 }
 
+// Timestamps are signed, counts unsigned.
 template <typename Integer>
 std::string_view FormatInteger(Integer value, char (&buffer)[kNumberChars]) {
   auto result = std::to_chars(buffer, buffer + kNumberChars, value);

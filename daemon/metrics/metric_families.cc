@@ -6,9 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
+#include "daemon/metrics/exposition_stream.h"
 #include "daemon/metrics/exposition_text.h"
+#include "daemon/metrics/metric_catalog.h"
 #include "probes/probe.h"
 
 namespace latencyd {
@@ -39,11 +42,26 @@ Labels With(Labels labels, std::string name, std::string value) {
   return labels;
 }
 
-MetricFamily Family(std::string name, std::string help, MetricType type) {
+MetricType TypeOf(FamilyType type) {
+  switch (type) {
+    case FamilyType::kCounter:
+      return MetricType::Counter;
+    case FamilyType::kGauge:
+      return MetricType::Gauge;
+    case FamilyType::kSummary:
+      return MetricType::Summary;
+    case FamilyType::kHistogram:
+      break;
+  }
+  return MetricType::Histogram;
+}
+
+MetricFamily NewFamily(Family id) {
+  const FamilyInfo& info = CatalogEntry(id);
   MetricFamily family;
-  family.name = std::move(name);
-  family.help = std::move(help);
-  family.type = type;
+  family.name = std::string(info.name);
+  family.help = std::string(info.help);
+  family.type = TypeOf(info.type);
   return family;
 }
 
@@ -86,18 +104,9 @@ ClientMetric Histogram(Labels labels, const HistogramSnapshot& histogram) {
 
 // Families drawn from the per-endpoint windows: summaries and the histogram.
 void AddDistributionFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
-  auto duration = Family("latencyd_probe_duration_seconds",
-                         "Exact quantiles of the total duration of successful probes over the "
-                         "sliding window; _sum and _count are cumulative.",
-                         MetricType::Summary);
-  auto histogram = Family("latencyd_probe_duration_histogram_seconds",
-                          "The judged duration of successful probes (the total, or ttfb for "
-                          "classes with judge: ttfb); every class threshold is a bucket boundary.",
-                          MetricType::Histogram);
-  auto phase = Family("latencyd_probe_phase_seconds",
-                      "Exact quantiles of each phase of successful probes over the sliding "
-                      "window; _sum and _count are cumulative.",
-                      MetricType::Summary);
+  auto duration = NewFamily(Family::kDuration);
+  auto histogram = NewFamily(Family::kDurationHistogram);
+  auto phase = NewFamily(Family::kPhase);
   for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
     const Labels labels = EndpointLabels(endpoint);
     duration.metric.push_back(Summary(labels, endpoint.duration));
@@ -115,10 +124,8 @@ void AddDistributionFamilies(const DaemonSnapshot& snapshot, std::vector<MetricF
 // Counters of probe outcomes; every reason is exported from the start so rate() works from
 // the first scrape on.
 void AddOutcomeFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
-  auto probes_total =
-      Family("latencyd_probes_total", "Probes run, by result.", MetricType::Counter);
-  auto failures =
-      Family("latencyd_probe_failures_total", "Failed probes, by reason.", MetricType::Counter);
+  auto probes_total = NewFamily(Family::kProbesTotal);
+  auto failures = NewFamily(Family::kFailuresTotal);
   for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
     const Labels labels = EndpointLabels(endpoint);
     probes_total.metric.push_back(
@@ -138,13 +145,9 @@ void AddOutcomeFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily
 // Gauges of the last probe; absent until an endpoint's first probe finished, since any value
 // before that would be invented.
 void AddLastProbeFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
-  auto success = Family("latencyd_probe_success", "1 if the last probe succeeded, 0 otherwise.",
-                        MetricType::Gauge);
-  auto timestamp = Family("latencyd_last_probe_timestamp_seconds",
-                          "Unix time when the last probe finished.", MetricType::Gauge);
-  auto status =
-      Family("latencyd_http_status_code",
-             "HTTP status code of the last response, 0 if none arrived.", MetricType::Gauge);
+  auto success = NewFamily(Family::kProbeSuccess);
+  auto timestamp = NewFamily(Family::kLastProbeTimestamp);
+  auto status = NewFamily(Family::kHttpStatusCode);
   for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
     if (!endpoint.has_result) continue;
     const Labels labels = EndpointLabels(endpoint);
@@ -158,29 +161,11 @@ void AddLastProbeFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFami
 }
 
 void AddJudgementFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
-  auto threshold = Family("latencyd_threshold_seconds",
-                          "Alert threshold of the endpoint's class, labelled with the window "
-                          "quantile it judges.",
-                          MetricType::Gauge);
-  auto judged = Family("latencyd_judged_duration_seconds",
-                       "The quantile the class judges of the duration it judges (label judge: "
-                       "total or ttfb) over the sliding window; compared with "
-                       "latencyd_threshold_seconds.",
-                       MetricType::Gauge);
-  auto breached = Family("latencyd_threshold_breached",
-                         "1 while the judged quantile of the window exceeds the threshold "
-                         "(given enough samples), 0 otherwise.",
-                         MetricType::Gauge);
-  auto samples =
-      Family("latencyd_window_samples", "Successful probe samples currently in the sliding window.",
-             MetricType::Gauge);
-  auto skipped = Family("latencyd_probes_skipped_total",
-                        "Probes not run for a cause of latencyd's own, never charged to the "
-                        "target: the previous probe of the endpoint was still running, latencyd "
-                        "fell a whole interval behind its schedule, a probe started with less "
-                        "than half its timeout left before its deadline, or the process was out "
-                        "of file descriptors.",
-                        MetricType::Counter);
+  auto threshold = NewFamily(Family::kThreshold);
+  auto judged = NewFamily(Family::kJudgedDuration);
+  auto breached = NewFamily(Family::kThresholdBreached);
+  auto samples = NewFamily(Family::kWindowSamples);
+  auto skipped = NewFamily(Family::kProbesSkipped);
   for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
     const Labels labels = EndpointLabels(endpoint);
     threshold.metric.push_back(
@@ -203,16 +188,9 @@ void AddJudgementFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFami
 // What the connections revealed: HTTP and TLS version, certificate expiry. Absent while
 // unknown (no response yet; plain http has no TLS series), never invented.
 void AddConnectionFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
-  auto http =
-      Family("latencyd_probe_http_version_info",
-             "1, labelled with the HTTP version of the last response (1.1, 2).", MetricType::Gauge);
-  auto tls =
-      Family("latencyd_tls_version_info",
-             "1, labelled with the TLS version the last handshake negotiated.", MetricType::Gauge);
-  auto expiry = Family("latencyd_tls_earliest_cert_expiry_timestamp_seconds",
-                       "Unix time of the earliest notAfter among the certificates the server "
-                       "presented in the last completed handshake.",
-                       MetricType::Gauge);
+  auto http = NewFamily(Family::kHttpVersionInfo);
+  auto tls = NewFamily(Family::kTlsVersionInfo);
+  auto expiry = NewFamily(Family::kTlsCertExpiry);
   for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
     const Labels labels = EndpointLabels(endpoint);
     if (!endpoint.http_version.empty()) {
@@ -233,13 +211,8 @@ void AddConnectionFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFam
 // Only endpoints with a configured baseline have these series, so a rule comparing with them
 // selects exactly the endpoints that asked for it.
 void AddBaselineFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
-  auto baseline =
-      Family("latencyd_baseline_seconds",
-             "The endpoint's baseline median from the release benchmark.", MetricType::Gauge);
-  auto tolerance = Family("latencyd_baseline_tolerance_ratio",
-                          "How much slower than the baseline the window median may be: a "
-                          "regression is a median above baseline x (1 + tolerance).",
-                          MetricType::Gauge);
+  auto baseline = NewFamily(Family::kBaseline);
+  auto tolerance = NewFamily(Family::kBaselineTolerance);
   for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
     if (std::isnan(endpoint.baseline_seconds)) continue;
     const Labels labels = EndpointLabels(endpoint);
@@ -251,46 +224,33 @@ void AddBaselineFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamil
 }
 
 void AddDaemonFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
-  auto lag = Family("latencyd_schedule_lag_seconds",
-                    "How late probes start against their schedule, over the last minute; _sum "
-                    "and _count are cumulative.",
-                    MetricType::Summary);
+  auto lag = NewFamily(Family::kScheduleLag);
   lag.metric.push_back(Summary({}, snapshot.schedule_lag));
   out.push_back(std::move(lag));
 
-  auto fds = Family("latencyd_probes_out_of_descriptors_total",
-                    "Probes skipped because latencyd had no file descriptor left for their "
-                    "socket (RLIMIT_NOFILE); also counted in latencyd_probes_skipped_total.",
-                    MetricType::Counter);
+  auto fds = NewFamily(Family::kProbesOutOfDescriptors);
   fds.metric.push_back(Counter({}, static_cast<double>(snapshot.probes_out_of_descriptors)));
   out.push_back(std::move(fds));
 
-  auto reload_ok =
-      Family("latencyd_config_last_reload_successful",
-             "1 if the last configuration reload succeeded, 0 otherwise.", MetricType::Gauge);
+  auto reload_ok = NewFamily(Family::kReloadSuccessful);
   reload_ok.metric.push_back(Gauge({}, snapshot.last_reload_successful ? 1 : 0));
   out.push_back(std::move(reload_ok));
 
-  auto reload_time =
-      Family("latencyd_config_last_reload_success_timestamp_seconds",
-             "Unix time of the last successful configuration reload.", MetricType::Gauge);
+  auto reload_time = NewFamily(Family::kReloadTimestamp);
   reload_time.metric.push_back(Gauge({}, snapshot.last_reload_success_timestamp_seconds));
   out.push_back(std::move(reload_time));
 
-  auto build = Family("latencyd_build_info",
-                      "A metric with a constant 1 value labelled by the version and revision "
-                      "latencyd was built from.",
-                      MetricType::Gauge);
+  auto build = NewFamily(Family::kBuildInfo);
   build.metric.push_back(
       Gauge({{"version", snapshot.version}, {"revision", snapshot.revision}}, 1));
   out.push_back(std::move(build));
 }
 
-void AddIfPresent(std::vector<MetricFamily>& out, const char* name, const char* help,
-                  MetricType type, const std::optional<double>& value) {
+void AddIfPresent(std::vector<MetricFamily>& out, Family id, const std::optional<double>& value) {
   if (!value) return;
-  auto family = Family(name, help, type);
-  family.metric.push_back(type == MetricType::Counter ? Counter({}, *value) : Gauge({}, *value));
+  auto family = NewFamily(id);
+  family.metric.push_back(family.type == MetricType::Counter ? Counter({}, *value)
+                                                             : Gauge({}, *value));
   out.push_back(std::move(family));
 }
 
@@ -309,22 +269,13 @@ std::vector<MetricFamily> BuildMetricFamilies(const DaemonSnapshot& snapshot) {
 }
 
 std::vector<MetricFamily> BuildProcessMetricFamilies(const ProcessStats& stats) {
-  // Names and help texts of the Prometheus client libraries' process collectors.
   std::vector<MetricFamily> families;
-  AddIfPresent(families, "process_cpu_seconds_total",
-               "Total user and system CPU time spent in seconds.", MetricType::Counter,
-               stats.cpu_seconds);
-  AddIfPresent(families, "process_open_fds", "Number of open file descriptors.", MetricType::Gauge,
-               stats.open_fds);
-  AddIfPresent(families, "process_max_fds", "Maximum number of open file descriptors.",
-               MetricType::Gauge, stats.max_fds);
-  AddIfPresent(families, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
-               MetricType::Gauge, stats.virtual_memory_bytes);
-  AddIfPresent(families, "process_resident_memory_bytes", "Resident memory size in bytes.",
-               MetricType::Gauge, stats.resident_memory_bytes);
-  AddIfPresent(families, "process_start_time_seconds",
-               "Start time of the process since unix epoch in seconds.", MetricType::Gauge,
-               stats.start_time_seconds);
+  AddIfPresent(families, Family::kProcessCpu, stats.cpu_seconds);
+  AddIfPresent(families, Family::kProcessOpenFds, stats.open_fds);
+  AddIfPresent(families, Family::kProcessMaxFds, stats.max_fds);
+  AddIfPresent(families, Family::kProcessVirtualMemory, stats.virtual_memory_bytes);
+  AddIfPresent(families, Family::kProcessResidentMemory, stats.resident_memory_bytes);
+  AddIfPresent(families, Family::kProcessStartTime, stats.start_time_seconds);
   return families;
 }
 
@@ -334,13 +285,11 @@ std::string RenderMetricsText(const DaemonSnapshot& snapshot) {
 }
 
 std::string RenderMetricsText(const DaemonSnapshot& snapshot, const ProcessStats* process) {
-  std::vector<MetricFamily> families = BuildMetricFamilies(snapshot);
-  if (process != nullptr) {
-    for (MetricFamily& family : BuildProcessMetricFamilies(*process)) {
-      families.push_back(std::move(family));
-    }
+  std::string text;
+  ExpositionStream stream(snapshot, process);
+  while (stream.Next(text, std::numeric_limits<std::size_t>::max())) {
   }
-  return SerializeExpositionText(families);
+  return text;
 }
 
 }  // namespace latencyd

@@ -17,8 +17,8 @@ struct MetricFamily;
 namespace latencyd {
 
 // Every latencyd_* metric of the README's "Metrics" section for `snapshot` (the baseline
-// series only for endpoints with a baseline): names, types, help texts and labels as that
-// section fixes them. Endpoint series carry `endpoint`,
+// series only for endpoints with a baseline): names, types, help texts (metric_catalog.h) and
+// labels as that section fixes them. Endpoint series carry `endpoint`,
 // `class` and the endpoint's own labels (own labels that clash with those or with a label
 // latencyd adds are dropped, since a duplicate label would fail the whole scrape). Pure.
 std::vector<prometheus::MetricFamily> BuildMetricFamilies(const DaemonSnapshot& snapshot);
@@ -26,8 +26,9 @@ std::vector<prometheus::MetricFamily> BuildMetricFamilies(const DaemonSnapshot& 
 // The standard process_* metrics for the figures that are present. Pure.
 std::vector<prometheus::MetricFamily> BuildProcessMetricFamilies(const ProcessStats& stats);
 
-// The /metrics body in Prometheus text format 0.0.4: the snapshot's metrics followed by
-// process_* read from /proc/self now.
+// The /metrics body in Prometheus text format 0.0.4, whole: the snapshot's metrics followed by
+// process_* read from /proc/self now. Written by ExpositionStream (exposition_stream.h), which
+// the HTTP server uses piece by piece instead.
 std::string RenderMetricsText(const DaemonSnapshot& snapshot);
 // The same with given process figures; nullptr leaves process_* out (golden tests).
 std::string RenderMetricsText(const DaemonSnapshot& snapshot, const ProcessStats* process);

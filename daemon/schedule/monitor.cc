@@ -111,11 +111,20 @@ void Monitor::Stop() {
 }
 
 DaemonSnapshot Monitor::Snapshot() const {
+  DaemonSnapshot snapshot;
+  SnapshotInto(snapshot);
+  return snapshot;
+}
+
+void Monitor::SnapshotInto(DaemonSnapshot& snapshot) const {
   std::shared_ptr<const World> world = CurrentWorld();
   SteadyTime now = std::chrono::steady_clock::now();
-  DaemonSnapshot snapshot;
-  snapshot.endpoints.reserve(world->jobs.size());
-  for (const auto& job : world->jobs) snapshot.endpoints.push_back(job->state->Snapshot(now));
+  // resize() keeps the elements (and their strings' and vectors' capacity) that fit; sorting
+  // moves them, which moves buffers without allocating.
+  snapshot.endpoints.resize(world->jobs.size());
+  for (std::size_t i = 0; i < world->jobs.size(); ++i) {
+    world->jobs[i]->state->SnapshotInto(now, snapshot.endpoints[i]);
+  }
   std::sort(snapshot.endpoints.begin(), snapshot.endpoints.end(),
             [](const EndpointSnapshot& a, const EndpointSnapshot& b) { return a.name < b.name; });
   snapshot.schedule_lag = lag_.Snapshot(now);
@@ -125,7 +134,6 @@ DaemonSnapshot Monitor::Snapshot() const {
   std::lock_guard<std::mutex> lock(mutex_);
   snapshot.last_reload_successful = last_reload_successful_;
   snapshot.last_reload_success_timestamp_seconds = last_reload_success_unix_;
-  return snapshot;
 }
 
 std::size_t Monitor::endpoint_count() const { return CurrentWorld()->jobs.size(); }

@@ -40,6 +40,9 @@ class Monitor {
   bool stopped() const { return stopped_; }
 
   DaemonSnapshot Snapshot() const;
+  // The same into `out`, reusing the storage it holds from an earlier call: a renderer that
+  // keeps one snapshot allocates nothing per scrape once it has seen this many endpoints.
+  void SnapshotInto(DaemonSnapshot& out) const;
   std::size_t endpoint_count() const;
   // The running config's endpoint_files globs (for the watcher).
   std::vector<std::string> EndpointFilePatterns() const;

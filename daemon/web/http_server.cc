@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -9,36 +10,92 @@
 
 #include "daemon/log.h"
 #include "daemon/web/basic_auth.h"
+#include "daemon/web/gzip_stream.h"
 
 namespace latencyd {
 namespace {
 
 constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-// Response::set_content copies its string (cpp-httplib 0.11 has no overload taking one by
-// value); at 10,000 endpoints the /metrics text is 62 MB, and the copy, with the page faults
-// of its fresh memory, cost about a third of the scrape's CPU. The provider serves the
-// rendered string itself, with a Content-Length as before.
-void SetContentWithoutCopy(httplib::Response& response, std::string body,
-                           const char* content_type) {
-  auto shared = std::make_shared<const std::string>(std::move(body));
-  response.set_content_provider(
-      shared->size(), content_type,
-      [shared](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-        return sink.write(shared->data() + offset, length);
+// cpp-httplib 0.11 compresses by itself whenever a text body meets an Accept-Encoding it
+// knows: brotli at quality 11 (seconds of CPU per MB; a browser asks for it) before gzip at
+// level 6, without a Vary header. latencyd compresses its pages itself (gzip, level chosen
+// by measurement, see gzip_stream.h), so it decides here and removes the header from the
+// request before cpp-httplib looks at it. The Request is the server's own non-const object,
+// handed to handlers as const, so the const_cast is defined behaviour.
+bool TakeGzipPreference(const httplib::Request& request) {
+  auto& headers = const_cast<httplib::Request&>(request).headers;
+  auto [first, last] = headers.equal_range("Accept-Encoding");  // case-insensitive map
+  bool gzip = false;
+  for (auto it = first; it != last; ++it) gzip = gzip || AcceptsGzip(it->second);
+  headers.erase(first, last);
+  return gzip;
+}
+
+void SetBusy(httplib::Response& response, const char* what) {
+  response.status = 503;
+  response.set_header("Retry-After", "1");
+  response.set_content(std::string("Too many ") + what + " in progress; try again.\n",
+                       "text/plain");
+}
+
+// A whole body (status page, JSON), gzip-compressed when the client accepts it.
+void SetBody(const httplib::Request& request, httplib::Response& response,
+             std::optional<std::string> page, const char* content_type) {
+  if (!page) return SetBusy(response, "page renders");
+  std::string body = std::move(*page);
+  response.set_header("Vary", "Accept-Encoding");
+  if (TakeGzipPreference(request)) {
+    response.set_header("Content-Encoding", "gzip");
+    body = GzipCompress(body);
+  }
+  response.set_content(body, content_type);
+}
+
+// /metrics is streamed: each call of the provider writes the next piece of the text (chunked
+// transfer encoding), gzip-compressed on the way when the client accepts it, so no scrape
+// holds the whole text (62 MB at 10,000 endpoints) or its compressed form. A scrape that has
+// not finished after kScrapeDeadline (a client reading too slowly) is cut off, so it cannot
+// keep one of the renderer's few slots.
+constexpr auto kScrapeDeadline = std::chrono::seconds(60);
+
+void StreamMetrics(const httplib::Request& request, httplib::Response& response,
+                   BodyPieces pieces) {
+  response.set_header("Vary", "Accept-Encoding");
+  std::shared_ptr<GzipStream> gzip;
+  if (TakeGzipPreference(request)) {
+    gzip = std::make_shared<GzipStream>();
+    response.set_header("Content-Encoding", "gzip");
+  }
+  const auto deadline = std::chrono::steady_clock::now() + kScrapeDeadline;
+  response.set_chunked_content_provider(
+      kMetricsContentType,
+      [pieces = std::move(pieces), gzip, deadline](std::size_t, httplib::DataSink& sink) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        const std::string_view piece = pieces();
+        auto write = [&sink](const char* data, std::size_t size) { return sink.write(data, size); };
+        if (piece.empty()) {
+          if (gzip && !gzip->Finish(write)) return false;
+          sink.done();
+          return true;
+        }
+        return gzip ? gzip->Write(piece, write) : sink.write(piece.data(), piece.size());
       });
 }
 
 void RegisterReadRoutes(httplib::Server& server, const HttpHandlers& handlers) {
-  server.Get("/metrics", [&handlers](const httplib::Request&, httplib::Response& response) {
-    SetContentWithoutCopy(response, handlers.metrics(), kMetricsContentType);
+  server.Get("/metrics", [&handlers](const httplib::Request& request, httplib::Response& res) {
+    BodyPieces pieces = handlers.metrics();
+    if (!pieces) return SetBusy(res, "scrapes");
+    StreamMetrics(request, res, std::move(pieces));
   });
-  server.Get("/", [&handlers](const httplib::Request&, httplib::Response& response) {
-    response.set_content(handlers.status_page(), "text/html; charset=utf-8");
+  server.Get("/", [&handlers](const httplib::Request& request, httplib::Response& response) {
+    SetBody(request, response, handlers.status_page(), "text/html; charset=utf-8");
   });
-  server.Get("/api/v1/endpoints", [&handlers](const httplib::Request&, httplib::Response& res) {
-    res.set_content(handlers.endpoints_json(), "application/json");
-  });
+  server.Get("/api/v1/endpoints",
+             [&handlers](const httplib::Request& request, httplib::Response& response) {
+               SetBody(request, response, handlers.endpoints_json(), "application/json");
+             });
   server.Get("/-/healthy", [&handlers](const httplib::Request&, httplib::Response& response) {
     bool healthy = handlers.healthy();
     response.status = healthy ? 200 : 503;

@@ -6,17 +6,25 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
 
 namespace latencyd {
 
+// A response body handed over a piece at a time: each call returns the next piece (valid until
+// the next call), an empty view at the end. Destroying it ends the body's use of its source.
+using BodyPieces = std::function<std::string_view()>;
+
 // What the routes answer with; the server itself knows nothing of the monitor.
 struct HttpHandlers {
-  std::function<std::string()> metrics;         // Prometheus text format 0.0.4
-  std::function<std::string()> status_page;     // HTML
-  std::function<std::string()> endpoints_json;  // JSON
+  // Prometheus text format 0.0.4, streamed; an empty function when no scrape can start now
+  // (answered 503).
+  std::function<BodyPieces()> metrics;
+  // HTML and JSON; nullopt when the page cannot be built now (answered 503).
+  std::function<std::optional<std::string>()> status_page;
+  std::function<std::optional<std::string>()> endpoints_json;
   std::function<bool()> healthy;
   std::function<bool()> ready;
   // Reloads the config: std::nullopt on success, else the error text (old config stays).

@@ -124,30 +124,33 @@ void EndpointState::RecordSkipped(std::uint64_t count) {
   skipped_ += count;
 }
 
-SummarySnapshot EndpointState::Summarize(Series series, double sum_seconds) const {
-  SummarySnapshot summary;
+void EndpointState::Summarize(Series series, double sum_seconds, SummarySnapshot& out) const {
   const std::vector<double> values = window_.Quantiles(series, quantiles_);
-  summary.quantiles.reserve(values.size());
+  out.quantiles.clear();
   for (std::size_t i = 0; i < values.size(); ++i) {
-    summary.quantiles.push_back({quantiles_[i], values[i]});
+    out.quantiles.push_back({quantiles_[i], values[i]});
   }
-  summary.sum_seconds = sum_seconds;
-  summary.count = successes_;
-  return summary;
+  out.sum_seconds = sum_seconds;
+  out.count = successes_;
 }
 
 EndpointSnapshot EndpointState::Snapshot(SteadyTime now) {
+  EndpointSnapshot s;
+  SnapshotInto(now, s);
+  return s;
+}
+
+void EndpointState::SnapshotInto(SteadyTime now, EndpointSnapshot& s) {
   std::lock_guard<std::mutex> lock(mu_);
   window_.Expire(now);
 
-  EndpointSnapshot s;
   s.name = name_;
   s.class_name = class_name_;
   s.labels = labels_;
-  s.duration = Summarize(Series::kTotal, duration_sum_seconds_);
-  s.histogram = histogram_.Snapshot();
+  Summarize(Series::kTotal, duration_sum_seconds_, s.duration);
+  histogram_.SnapshotInto(s.histogram);
   for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
-    s.phases[phase] = Summarize(PhaseSeries(phase), phase_sum_seconds_[phase]);
+    Summarize(PhaseSeries(phase), phase_sum_seconds_[phase], s.phases[phase]);
   }
 
   s.successes = successes_;
@@ -177,6 +180,8 @@ EndpointSnapshot EndpointState::Snapshot(SteadyTime now) {
   s.tls_version = tls_version_;
   s.cert_not_after_unix = cert_not_after_unix_;
   s.window_samples = window_.size();
+  s.baseline_seconds = std::numeric_limits<double>::quiet_NaN();
+  s.baseline_tolerance = 0;
   if (baseline_) {
     s.baseline_seconds = ToSeconds(*baseline_);
     s.baseline_tolerance = baseline_tolerance_;
@@ -184,7 +189,6 @@ EndpointSnapshot EndpointState::Snapshot(SteadyTime now) {
   // Too few samples is too little evidence; a NaN judgement compares false.
   s.breached = s.window_samples >= static_cast<std::size_t>(std::max(class_.min_samples, 0)) &&
                s.judged_seconds > s.threshold_seconds;
-  return s;
 }
 
 }  // namespace latencyd

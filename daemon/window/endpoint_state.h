@@ -47,6 +47,9 @@ class EndpointState {
   // Expires old samples, then pictures the endpoint, judging the window against the class
   // threshold. Never lowers a cumulative sum or count.
   EndpointSnapshot Snapshot(SteadyTime now);
+  // The same into `out`, reusing its strings' and vectors' storage, so that a scrape that
+  // refreshes a kept snapshot allocates nothing once the snapshot has held this endpoint.
+  void SnapshotInto(SteadyTime now, EndpointSnapshot& out);
 
   // Applies a reloaded config whose probe settings did not change: keeps the samples and
   // cumulative counters, adopts the new class, labels, quantiles, window span and capacity.
@@ -67,7 +70,7 @@ class EndpointState {
   void Configure(const config::Endpoint& endpoint, const config::ClassConfig& klass);
   void RecordSuccess(const probes::ProbeResult& result, SteadyTime now);
   void RecordFailure(const probes::ProbeResult& result);
-  SummarySnapshot Summarize(Series series, double sum_seconds) const;
+  void Summarize(Series series, double sum_seconds, SummarySnapshot& out) const;
 
   const std::string name_;
 

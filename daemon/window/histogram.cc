@@ -43,16 +43,20 @@ void Histogram::Observe(double seconds) {
 
 HistogramSnapshot Histogram::Snapshot() const {
   HistogramSnapshot snapshot;
-  snapshot.upper_bounds = upper_bounds_;
-  snapshot.cumulative.reserve(upper_bounds_.size());
+  SnapshotInto(snapshot);
+  return snapshot;
+}
+
+void Histogram::SnapshotInto(HistogramSnapshot& out) const {
+  out.upper_bounds.assign(upper_bounds_.begin(), upper_bounds_.end());
+  out.cumulative.clear();
   std::uint64_t running = 0;
   for (std::size_t i = 0; i < upper_bounds_.size(); ++i) {
     running += counts_[i];
-    snapshot.cumulative.push_back(running);
+    out.cumulative.push_back(running);
   }
-  snapshot.count = count_;
-  snapshot.sum_seconds = sum_seconds_;
-  return snapshot;
+  out.count = count_;
+  out.sum_seconds = sum_seconds_;
 }
 
 }  // namespace latencyd

@@ -28,6 +28,8 @@ class Histogram {
   void Observe(double seconds);
   const std::vector<double>& upper_bounds() const { return upper_bounds_; }
   HistogramSnapshot Snapshot() const;
+  // The same into `out`, reusing its storage (no allocation once it has held one).
+  void SnapshotInto(HistogramSnapshot& out) const;
 
  private:
   std::vector<double> upper_bounds_;

@@ -66,11 +66,21 @@ std::string RawRequest(int port, const std::string& request) {
   return answer.substr(0, answer.find("\r\n"));
 }
 
+// A body handed over as `pieces`, one per call.
+BodyPieces PiecesOf(std::vector<std::string> pieces) {
+  auto state =
+      std::make_shared<std::pair<std::vector<std::string>, std::size_t>>(std::move(pieces), 0);
+  return [state]() -> std::string_view {
+    if (state->second == state->first.size()) return {};
+    return state->first[state->second++];
+  };
+}
+
 class HttpServerTest : public ::testing::Test {
  protected:
   HttpHandlers Handlers() {
     HttpHandlers handlers;
-    handlers.metrics = [] { return std::string("latencyd_up 1\n"); };
+    handlers.metrics = [] { return PiecesOf({"latencyd_up", " 1\n"}); };
     handlers.status_page = [] { return std::string("<html>status</html>"); };
     handlers.endpoints_json = [] { return std::string("{\"endpoints\":[]}"); };
     handlers.healthy = [this] { return healthy_.load(); };

@@ -1,0 +1,110 @@
+// ScrapeRenderer: the text of a scrape is the snapshot's exposition, slots are bounded and
+// come back when a scrape ends.
+#include "daemon/metrics/scrape_renderer.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "daemon/metrics/metric_families.h"
+
+namespace latencyd {
+namespace {
+
+using std::chrono::milliseconds;
+
+DaemonSnapshot SnapshotOf(int endpoints, int generation) {
+  DaemonSnapshot snapshot;
+  for (int i = 0; i < endpoints; ++i) {
+    EndpointSnapshot e;
+    e.name = "ep" + std::to_string(i);
+    e.class_name = "core";
+    e.successes = static_cast<std::uint64_t>(generation);
+    e.duration.quantiles = {{0.5, 0.001 * generation}};
+    snapshot.endpoints.push_back(e);
+  }
+  snapshot.version = "v";
+  return snapshot;
+}
+
+ProcessStats FixedProcess() {
+  ProcessStats stats;
+  stats.resident_memory_bytes = 1234;
+  return stats;
+}
+
+std::string ReadAll(ScrapeRenderer::Scrape& scrape) {
+  std::string text;
+  for (std::string_view piece = scrape.Next(); !piece.empty(); piece = scrape.Next()) {
+    text += piece;
+  }
+  return text;
+}
+
+TEST(ScrapeRendererTest, AScrapeIsTheExpositionOfAFreshSnapshot) {
+  std::atomic<int> generation{0};
+  ScrapeRenderer renderer(
+      [&](DaemonSnapshot& out) {
+        const DaemonSnapshot fresh = SnapshotOf(300, ++generation);
+        out = fresh;
+      },
+      1, FixedProcess);
+  for (int round = 1; round <= 3; ++round) {
+    auto scrape = renderer.Begin(milliseconds(0));
+    ASSERT_NE(scrape, nullptr);
+    const ProcessStats process = FixedProcess();
+    EXPECT_EQ(ReadAll(*scrape), RenderMetricsText(SnapshotOf(300, round), &process));
+  }
+}
+
+TEST(ScrapeRendererTest, AtMostSlotsScrapesAtOnceAndAnEndedOneFreesItsSlot) {
+  ScrapeRenderer renderer([](DaemonSnapshot& out) { out = SnapshotOf(3, 1); }, 2, FixedProcess);
+  auto first = renderer.Begin(milliseconds(0));
+  auto second = renderer.Begin(milliseconds(0));
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(renderer.Begin(milliseconds(20)), nullptr) << "both slots are taken";
+  first.reset();
+  EXPECT_NE(renderer.Begin(milliseconds(0)), nullptr);
+}
+
+TEST(ScrapeRendererTest, AWaitingScrapeGetsTheSlotWhenItIsReleased) {
+  ScrapeRenderer renderer([](DaemonSnapshot& out) { out = SnapshotOf(3, 1); }, 1, FixedProcess);
+  auto holder = renderer.Begin(milliseconds(0));
+  ASSERT_NE(holder, nullptr);
+  std::thread releaser([&holder] {
+    std::this_thread::sleep_for(milliseconds(50));
+    holder.reset();
+  });
+  // Generous: the releaser lets go after 50 ms, however loaded the machine.
+  auto waiter = renderer.Begin(std::chrono::seconds(30));
+  releaser.join();
+  EXPECT_NE(waiter, nullptr);
+}
+
+}  // namespace
+}  // namespace latencyd
+
+namespace latencyd {
+namespace {
+
+TEST(ScrapeRendererTest, PagesBuiltWholeBorrowAFreshSnapshotOrWaitForOne) {
+  int fills = 0;
+  ScrapeRenderer renderer([&](DaemonSnapshot& out) { out = SnapshotOf(2, ++fills); }, 1,
+                          FixedProcess);
+  auto names = [](const DaemonSnapshot& snapshot) {
+    return snapshot.endpoints[0].name + "," + std::to_string(snapshot.endpoints[0].successes);
+  };
+  EXPECT_EQ(renderer.RenderWith(std::chrono::milliseconds(0), names), "ep0,1");
+  auto scrape = renderer.Begin(std::chrono::milliseconds(0));
+  EXPECT_EQ(renderer.RenderWith(std::chrono::milliseconds(20), names), std::nullopt)
+      << "the only slot is busy";
+  scrape.reset();
+  EXPECT_EQ(renderer.RenderWith(std::chrono::milliseconds(0), names), "ep0,3");
+}
+
+}  // namespace
+}  // namespace latencyd
