@@ -27,11 +27,9 @@ foreach(dir prometheus grafana)
           PATTERN "CMakeLists.txt" EXCLUDE PATTERN "prometheus/README.md" EXCLUDE)
 endforeach()
 
-# README.md, config/README.md, probes/README.md and prometheus/README.md are written by
+# README.md, config/README.md, probes/README.md, systemd.md and prometheus/README.md are written by
 # install_system_files.cmake, their links and paths made the installed ones.
 install(FILES ${LATENCYD_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-install(FILES ${PROJECT_SOURCE_DIR}/systemd/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR}
-        RENAME systemd.md)
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # Debian wants the changelog gzipped with -9n (no name, no timestamp: reproducible).

@@ -56,7 +56,7 @@ file(MAKE_DIRECTORY "${latencyd_stage_dir}")
 
 file(READ "${LATENCYD_SOURCE_DIR}/README.md" latencyd_readme)
 latencyd_unlink(latencyd_readme "(bench|demo|daemon|test)/README\\.md|config/demo\\.yml")
-string(REPLACE "](systemd/README.md)" "](systemd.md)" latencyd_readme "${latencyd_readme}")
+string(REPLACE "](systemd/README.md" "](systemd.md" latencyd_readme "${latencyd_readme}")
 string(REPLACE "](prometheus/README.md)" "](../../latencyd/prometheus/README.md)"
        latencyd_readme "${latencyd_readme}")
 string(REPLACE "](grafana/README.md)" "](../../latencyd/grafana/README.md)"
@@ -65,10 +65,16 @@ latencyd_install_text("${latencyd_readme}" "${latencyd_docdir}" README.md)
 
 file(READ "${LATENCYD_SOURCE_DIR}/config/README.md" latencyd_config_readme)
 latencyd_unlink(latencyd_config_readme "demo\\.yml|\\.\\./test/[^)]*")
+string(REPLACE "](../systemd/README.md" "](../systemd.md" latencyd_config_readme
+       "${latencyd_config_readme}")
 latencyd_install_text("${latencyd_config_readme}" "${latencyd_docdir}/config" README.md)
 file(INSTALL "${LATENCYD_SOURCE_DIR}/config/latencyd.example.yml"
      DESTINATION "${latencyd_docdir}/config"
      FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+# systemd/README.md is installed as <docdir>/systemd.md, beside the config/ folder.
+file(READ "${LATENCYD_SOURCE_DIR}/systemd/README.md" latencyd_systemd_readme)
+string(REPLACE "](../config/" "](config/" latencyd_systemd_readme "${latencyd_systemd_readme}")
+latencyd_install_text("${latencyd_systemd_readme}" "${latencyd_docdir}" systemd.md)
 file(INSTALL "${LATENCYD_SOURCE_DIR}/probes/README.md" DESTINATION "${latencyd_docdir}/probes"
      FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 
