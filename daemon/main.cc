@@ -35,6 +35,8 @@ void AddDaemonFlags(CLI::App& app, Flags& flags) {
       ->capture_default_str();
   app.add_option("--web.config.file", flags.daemon.web_config_file,
                  "exporter-toolkit web config (TLS, basic auth) for the HTTP server");
+  app.add_flag("--web.enable-lifecycle", flags.daemon.enable_lifecycle,
+               "Enable reloading over HTTP (POST /-/reload); SIGHUP works without it");
   app.add_option("--log.level", flags.log_level, "debug, info, warn or error")
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));

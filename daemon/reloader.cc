@@ -17,8 +17,7 @@ config::Config Reloader::Load() const {
   return config;
 }
 
-std::optional<std::string> Reloader::Reload() {
-  std::lock_guard<std::mutex> lock(mutex_);
+std::optional<std::string> Reloader::ReloadNow() {
   notifier_.Reloading();
   std::optional<std::string> error;
   try {

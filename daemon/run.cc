@@ -139,9 +139,11 @@ int RunDaemon(const DaemonOptions& options) {
   try {
     monitor.Apply(reloader.Load());
     monitor.RecordReload(true, UnixNowSeconds());
+    HttpServerOptions server_options;
+    server_options.enable_lifecycle = options.enable_lifecycle;
     server = std::make_unique<HttpServer>(options.listen_address,
                                           MakeHandlers(monitor, reloader, renderer, ready),
-                                          LoadWebSecurity(options.web_config_file));
+                                          LoadWebSecurity(options.web_config_file), server_options);
   } catch (const std::exception& e) {
     log::Error("cannot start", {{"err", e.what()}});
     return kExitFailure;

@@ -1,15 +1,19 @@
 #include "daemon/web/http_server.h"
 
 #include <httplib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "daemon/log.h"
 #include "daemon/web/basic_auth.h"
+#include "daemon/web/connection_threads.h"
 #include "daemon/web/gzip_stream.h"
 
 namespace latencyd {
@@ -108,11 +112,22 @@ void RegisterReadRoutes(httplib::Server& server, const HttpHandlers& handlers) {
   });
 }
 
-void RegisterReloadRoute(httplib::Server& server, const HttpHandlers& handlers) {
+void RegisterReloadRoute(httplib::Server& server, const HttpHandlers& handlers,
+                         bool enable_lifecycle) {
   // The content-reader form: cpp-httplib answers 400 to a plain-handler POST without a
-  // Content-Length, which is how `curl -X POST .../-/reload` sends it. The body is ignored.
-  server.Post("/-/reload", [&handlers](const httplib::Request&, httplib::Response& response,
-                                       const httplib::ContentReader&) {
+  // Content-Length, which is how `curl -X POST .../-/reload` sends it. The body is ignored
+  // (the connection loop has already read it, bounded, and checked its framing).
+  server.Post("/-/reload", [&handlers, enable_lifecycle](const httplib::Request&,
+                                                         httplib::Response& response,
+                                                         const httplib::ContentReader&) {
+    if (!enable_lifecycle) {
+      response.status = 403;
+      response.set_content(
+          "Lifecycle API is not enabled: start latencyd with --web.enable-lifecycle to reload "
+          "over HTTP (SIGHUP and systemctl reload work without it).\n",
+          "text/plain");
+      return;
+    }
     std::optional<std::string> error = handlers.reload();
     response.status = error ? 500 : 200;
     response.set_content(error ? *error + "\n" : "Reloaded.\n", "text/plain");
@@ -129,22 +144,76 @@ void RegisterReloadRoute(httplib::Server& server, const HttpHandlers& handlers) 
   server.Options("/-/reload", not_allowed);
 }
 
-std::unique_ptr<httplib::Server> MakeServer(const WebSecurity& security) {
-  if (security.cert_file.empty()) return std::make_unique<httplib::Server>();
-  auto server =
-      std::make_unique<httplib::SSLServer>(security.cert_file.c_str(), security.key_file.c_str());
+// cpp-httplib's server with its connection handling replaced: Server::process_and_close_socket
+// is a private virtual that the accept loop calls for each accepted socket (overriding it
+// is allowed despite the access), and Server::process_request, which parses and routes one
+// request from a Stream, is protected. So the accept loop, TLS setup, parsing and routing
+// stay cpp-httplib's, and what happens between accept and parsing is ours.
+template <class Base>
+class GuardedServer final : public Base {
+ public:
+  template <class... Args>
+  GuardedServer(const ConnectionLimits& limits, int stop_fd, Args&&... args)
+      : Base(std::forward<Args>(args)...), limits_(limits), stop_fd_(stop_fd) {}
+
+  void Serve(int fd) {
+    ConnectionTransport transport(fd, stop_fd_, TlsContext());
+    ServeConnection(transport, limits_, [this](httplib::Stream& stream, bool close, bool& closed) {
+      return this->process_request(stream, close, closed, nullptr);
+    });
+  }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    Serve(sock);
+    return true;
+  }
+  ssl_ctx_st* TlsContext() {
+    if constexpr (std::is_same_v<Base, httplib::SSLServer>) {
+      return this->ssl_context();
+    } else {
+      return nullptr;
+    }
+  }
+
+  const ConnectionLimits limits_;
+  const int stop_fd_;
+};
+
+using PlainServer = GuardedServer<httplib::Server>;
+using TlsServer = GuardedServer<httplib::SSLServer>;
+
+std::unique_ptr<httplib::Server> MakeServer(const WebSecurity& security,
+                                            const ConnectionLimits& limits, int stop_fd,
+                                            std::function<void(int)>* serve) {
+  if (security.cert_file.empty()) {
+    auto server = std::make_unique<PlainServer>(limits, stop_fd);
+    *serve = [raw = server.get()](int fd) { raw->Serve(fd); };
+    return server;
+  }
+  auto server = std::make_unique<TlsServer>(limits, stop_fd, security.cert_file.c_str(),
+                                            security.key_file.c_str());
   if (!server->is_valid()) {
     throw std::runtime_error("cannot load TLS certificate " + security.cert_file + " / key " +
                              security.key_file);
   }
+  *serve = [raw = server.get()](int fd) { raw->Serve(fd); };
   return server;
 }
 
-void RequireBasicAuth(httplib::Server& server, const BasicAuthUsers& users) {
+void RequireBasicAuth(httplib::Server& server, std::shared_ptr<BasicAuthenticator> auth) {
   server.set_pre_routing_handler(
-      [users](const httplib::Request& request, httplib::Response& response) {
-        if (CheckBasicAuth(request.get_header_value("Authorization"), users)) {
-          return httplib::Server::HandlerResponse::Unhandled;
+      [auth](const httplib::Request& request, httplib::Response& response) {
+        switch (auth->Check(request.get_header_value("Authorization"))) {
+          case BasicAuthenticator::Verdict::kAllowed:
+            return httplib::Server::HandlerResponse::Unhandled;
+          case BasicAuthenticator::Verdict::kBusy:
+            response.status = 429;
+            response.set_header("Retry-After", "1");
+            response.set_content("Too many logins at once, try again.\n", "text/plain");
+            return httplib::Server::HandlerResponse::Handled;
+          case BasicAuthenticator::Verdict::kDenied:
+            break;
         }
         response.status = 401;
         response.set_header("WWW-Authenticate", "Basic realm=\"latencyd\"");
@@ -153,17 +222,13 @@ void RequireBasicAuth(httplib::Server& server, const BasicAuthUsers& users) {
       });
 }
 
-// cpp-httplib serves one connection per pool thread, and an idle keep-alive connection keeps
-// its thread: with the defaults (8 threads, 5 s), a few idle clients stall /metrics and
-// /-/healthy for seconds and delay shutdown. More threads and a 1 s keep-alive bound both;
-// Prometheus simply reconnects at its next scrape.
-void ConfigureLimits(httplib::Server& server) {
-  constexpr std::size_t kThreads = 16;
-  server.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
-  server.set_keep_alive_timeout(1);
-  server.set_read_timeout(10);
-  server.set_write_timeout(30);              // a 10k-endpoint /metrics is tens of MB
-  server.set_payload_max_length(64 * 1024);  // no route takes a body
+// Each connection gets a thread of its own, so idle keep-alive or slow clients never stall
+// /metrics and /-/healthy; threads idle for 2 s exit again.
+void ConfigureThreads(httplib::Server& server, const HttpServerOptions& options) {
+  server.new_task_queue = [options] {
+    return new ConnectionThreads(options.max_connections, options.thread_stack_bytes,
+                                 std::chrono::seconds(2));
+  };
 }
 
 int Bind(httplib::Server& server, const std::string& host, int port) {
@@ -175,7 +240,11 @@ int Bind(httplib::Server& server, const std::string& host, int port) {
 
 struct HttpServer::Impl {
   HttpHandlers handlers;
+  // Readable once the server stops, so every connection's waits end at once.
+  int stop_fd = eventfd(0, EFD_CLOEXEC);
   std::unique_ptr<httplib::Server> server;
+  std::function<void(int)> serve;
+  ~Impl() { close(stop_fd); }
 };
 
 bool SplitListenAddress(const std::string& address, std::string* host, int* port) {
@@ -198,7 +267,7 @@ bool SplitListenAddress(const std::string& address, std::string* host, int* port
 }
 
 HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
-                       const WebSecurity& security)
+                       const WebSecurity& security, const HttpServerOptions& options)
     : impl_(std::make_unique<Impl>()) {
   std::string host;
   int port = 0;
@@ -206,7 +275,7 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
     throw std::runtime_error("invalid listen address \"" + listen_address + "\" (want HOST:PORT)");
   }
   impl_->handlers = std::move(handlers);
-  impl_->server = MakeServer(security);
+  impl_->server = MakeServer(security, options.connection, impl_->stop_fd, &impl_->serve);
   httplib::Server& server = *impl_->server;
   // cpp-httplib's default also sets SO_REUSEPORT, which lets a second daemon bind the same
   // port and silently take half the scrapes; SO_REUSEADDR alone still allows quick restarts.
@@ -214,10 +283,13 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
     int yes = 1;
     setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  ConfigureLimits(server);
-  if (!security.basic_auth_users.empty()) RequireBasicAuth(server, security.basic_auth_users);
+  ConfigureThreads(server, options);
+  if (!security.basic_auth_users.empty()) {
+    RequireBasicAuth(server, std::make_shared<BasicAuthenticator>(security.basic_auth_users,
+                                                                  options.basic_auth));
+  }
   RegisterReadRoutes(server, impl_->handlers);
-  RegisterReloadRoute(server, impl_->handlers);
+  RegisterReloadRoute(server, impl_->handlers, options.enable_lifecycle);
   server.set_exception_handler([](const httplib::Request& request, httplib::Response& response,
                                   const std::exception_ptr& error) {
     std::string what = "unknown error";
@@ -244,7 +316,13 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
   while (!server.is_running()) std::this_thread::yield();
 }
 
+void HttpServer::ServeSocket(int fd) { impl_->serve(fd); }
+
 HttpServer::~HttpServer() {
+  std::uint64_t one = 1;
+  if (write(impl_->stop_fd, &one, sizeof(one)) != sizeof(one)) {
+    log::Error("cannot signal the HTTP connections to stop");
+  }
   impl_->server->stop();
   if (thread_.joinable()) thread_.join();
 }

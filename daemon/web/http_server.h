@@ -1,5 +1,15 @@
 // The daemon's own HTTP server (/metrics, status page, JSON API, health, reload) as one small
 // RAII class over cpp-httplib, which nothing else includes, so it can be replaced. Thread-safe.
+//
+// Facing hostile clients: cpp-httplib 0.11 serves each connection on one thread of a fixed
+// pool, bounds neither the number nor the total size of header fields, reads bodies beyond
+// its limit in full, and has only per-recv timeouts, so 16 clients trickling a header line
+// every few seconds held all of its threads. Here every accepted connection gets a thread of
+// its own (ConnectionThreads: up to a high cap, small stacks), and the connection is read by
+// our own code first (ConnectionLoop, RequestReader): the whole request, head and body, by one
+// deadline, within size limits, with strict framing; only then does cpp-httplib parse and
+// route it, from memory. A slow client costs a small thread for at most the request
+// deadline; a large request costs at most the size limits.
 #pragma once
 
 #include <functional>
@@ -10,6 +20,9 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "daemon/web/basic_auth.h"
+#include "daemon/web/connection_loop.h"
 
 namespace latencyd {
 
@@ -39,6 +52,16 @@ struct WebSecurity {
   std::vector<std::pair<std::string, std::string>> basic_auth_users;
 };
 
+struct HttpServerOptions {
+  // --web.enable-lifecycle: POST /-/reload reloads; without it, 403 (as in Prometheus).
+  bool enable_lifecycle = false;
+  ConnectionLimits connection;
+  // Connections served at once, each on its own thread; more wait for a free one.
+  std::size_t max_connections = 512;
+  std::size_t thread_stack_bytes = 256 * 1024;
+  BasicAuthLimits basic_auth;
+};
+
 // "HOST:PORT", ":PORT" (all interfaces) or "[V6]:PORT" -> host and port; false when malformed.
 bool SplitListenAddress(const std::string& address, std::string* host, int* port);
 
@@ -47,12 +70,16 @@ class HttpServer {
   // Binds `listen_address` (port 0 picks a free port) and serves on a background thread.
   // Throws std::runtime_error when the address is malformed or cannot be bound.
   HttpServer(const std::string& listen_address, HttpHandlers handlers,
-             const WebSecurity& security = {});
+             const WebSecurity& security = {}, const HttpServerOptions& options = {});
   ~HttpServer();  // stops listening and joins
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   int port() const { return port_; }
+
+  // Serves one connected socket on the calling thread, exactly as an accepted connection, and
+  // closes it (the HTTP fuzz target feeds requests through a socket pair this way).
+  void ServeSocket(int fd);
 
  private:
   struct Impl;

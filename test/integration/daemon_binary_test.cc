@@ -126,8 +126,9 @@ TEST_F(DaemonBinaryTest, ServesMetricsAndStopsPromptlyOnSigterm) {
 
 TEST_F(DaemonBinaryTest, ReloadKeepsStateAndABadConfigChangesNothing) {
   std::string kept = Endpoint("kept", server_.Url("/delay/300"), ", interval: 20ms");
-  DaemonProcess daemon("endpoints:\n" + kept +
-                       Endpoint("removed", server_.Url("/delay/400"), ", interval: 20ms"));
+  DaemonProcess daemon(
+      "endpoints:\n" + kept + Endpoint("removed", server_.Url("/delay/400"), ", interval: 20ms"),
+      {}, {"--web.enable-lifecycle"});
   ASSERT_TRUE(daemon.WaitUntilServing()) << daemon.Stderr();
   const std::map<std::string, std::string> kept_ok = {{"endpoint", "kept"}, {"result", "success"}};
   double before = WaitForMetric(daemon, "latencyd_probes_total", kept_ok, 5);

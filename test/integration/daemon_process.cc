@@ -67,7 +67,10 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
   dup2(err, 2);
   for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
   std::vector<char*> argv;
-  std::string binary = LATENCYD_BINARY;
+  // LATENCYD_TEST_BINARY runs the same tests against another build (e.g. an older commit's,
+  // to see a new test fail there).
+  const char* other_binary = getenv("LATENCYD_TEST_BINARY");
+  std::string binary = other_binary != nullptr ? other_binary : LATENCYD_BINARY;
   argv.push_back(binary.data());
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);

@@ -119,8 +119,20 @@ TEST_F(HttpServerTest, ServesEveryRoute) {
   EXPECT_EQ(client.Get("/-/ready")->status, 200);
 }
 
-TEST_F(HttpServerTest, ReloadOnlyByPostAndReportsErrors) {
+TEST_F(HttpServerTest, ReloadNeedsTheLifecycleFlag) {
   HttpServer server("127.0.0.1:0", Handlers());
+  httplib::Client client("127.0.0.1", server.port());
+  auto refused = client.Post("/-/reload");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_NE(refused->body.find("--web.enable-lifecycle"), std::string::npos) << refused->body;
+  EXPECT_EQ(reloads_, 0);
+}
+
+TEST_F(HttpServerTest, ReloadOnlyByPostAndReportsErrors) {
+  HttpServerOptions options;
+  options.enable_lifecycle = true;
+  HttpServer server("127.0.0.1:0", Handlers(), {}, options);
   httplib::Client client("127.0.0.1", server.port());
   auto get = client.Get("/-/reload");
   ASSERT_TRUE(get);
