@@ -17,10 +17,10 @@ inline constexpr int kExitUsage = 2;
 struct DaemonOptions {
   std::string config_file = "latencyd.yml";
   std::string listen_address = ":9470";
-  std::string web_config_file;  // empty: plain HTTP, no auth
+  std::string web_config_file;    // empty: plain HTTP, no auth
   bool enable_lifecycle = false;  // POST /-/reload answers only with --web.enable-lifecycle
-  int probe_workers = 0;        // 0: one event loop per core
-  Shard shard;                  // --shard=K/N: probe only this shard's endpoints
+  int probe_workers = 0;          // 0: one event loop per core
+  Shard shard;                    // --shard=K/N: probe only this shard's endpoints
   // How often endpoint_files are checked for changes; zero: only on reload.
   std::chrono::milliseconds watch_interval = std::chrono::seconds(5);
 };

@@ -46,8 +46,7 @@ bool BcryptMatches(const std::string& password, const std::string& hash) {
          representable;
 }
 
-bool SplitCredentials(const std::string& authorization, std::string* user,
-                      std::string* password) {
+bool SplitCredentials(const std::string& authorization, std::string* user, std::string* password) {
   const std::string kPrefix = "Basic ";
   if (authorization.compare(0, kPrefix.size(), kPrefix) != 0) return false;
   std::string credentials;
@@ -146,10 +145,14 @@ BasicAuthenticator::Verdict BasicAuthenticator::Bcrypt(const std::string& passwo
                                                        const std::string& hash) {
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    if (!turn_free_.wait_for(lock, limits_.max_wait,
-                             [this] { return running_ < limits_.max_concurrent_bcrypt; })) {
+    if (running_ >= limits_.max_concurrent_bcrypt && waiting_ >= limits_.max_waiting) {
       return Verdict::kBusy;
     }
+    ++waiting_;
+    bool turn = turn_free_.wait_for(lock, limits_.max_wait,
+                                    [this] { return running_ < limits_.max_concurrent_bcrypt; });
+    --waiting_;
+    if (!turn) return Verdict::kBusy;
     ++running_;
   }
   bool matches = BcryptMatches(password, hash);

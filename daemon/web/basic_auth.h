@@ -21,6 +21,8 @@ struct BasicAuthLimits {
   // bcrypt at cost 10 takes ~0.1 s of a core: a flood of wrong passwords must not take every
   // thread and core, so only this many run at once...
   std::size_t max_concurrent_bcrypt = 2;
+  // ...at most this many more wait for a turn (beyond: 429 at once)...
+  std::size_t max_waiting = 16;
   // ...and a request waits at most this long for a turn, then gets 429.
   std::chrono::milliseconds max_wait{2000};
 };
@@ -45,6 +47,7 @@ class BasicAuthenticator {
   std::mutex mutex_;
   std::condition_variable turn_free_;
   std::size_t running_ = 0;
+  std::size_t waiting_ = 0;
   // SHA-256 of "user\0password\0hash" of recent successful logins: a scraper with the right
   // password skips bcrypt (as exporter-toolkit caches), so a flood of wrong ones cannot
   // crowd it out. Bounded; cleared when full.

@@ -52,8 +52,8 @@ void ConnectionThreads::Work() {
   for (;;) {
     if (queue_.empty() && !stopping_) {
       ++idle_;
-      bool woken = work_or_stop_.wait_for(lock, idle_exit_,
-                                          [this] { return !queue_.empty() || stopping_; });
+      bool woken =
+          work_or_stop_.wait_for(lock, idle_exit_, [this] { return !queue_.empty() || stopping_; });
       --idle_;
       if (!woken) break;  // idle long enough: give the thread back
     }

@@ -4,6 +4,7 @@
 // idle for a while exit, so the count shrinks back after a burst. Thread-safe.
 #pragma once
 
+#include <httplib.h>
 #include <pthread.h>
 
 #include <chrono>
@@ -13,8 +14,6 @@
 #include <functional>
 #include <mutex>
 #include <vector>
-
-#include <httplib.h>
 
 namespace latencyd {
 

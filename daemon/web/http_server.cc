@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -156,6 +157,11 @@ class GuardedServer final : public Base {
   GuardedServer(const ConnectionLimits& limits, int stop_fd, Args&&... args)
       : Base(std::forward<Args>(args)...), limits_(limits), stop_fd_(stop_fd) {}
 
+  // cpp-httplib 0.11 listens with a backlog of 5: a burst of connections overflows it and
+  // each dropped SYN costs its client a 1 s retransmission. Calling listen() again on the
+  // bound socket only raises the backlog.
+  void RaiseListenBacklog() { ::listen(this->svr_sock_, SOMAXCONN); }
+
   void Serve(int fd) {
     ConnectionTransport transport(fd, stop_fd_, TlsContext());
     ServeConnection(transport, limits_, [this](httplib::Stream& stream, bool close, bool& closed) {
@@ -183,12 +189,24 @@ class GuardedServer final : public Base {
 using PlainServer = GuardedServer<httplib::Server>;
 using TlsServer = GuardedServer<httplib::SSLServer>;
 
+// What the server offers beyond httplib::Server's interface.
+struct GuardedHooks {
+  std::function<void(int)> serve;
+  std::function<void()> raise_listen_backlog;
+};
+
+template <class Server>
+void SetHooks(Server* server, GuardedHooks* hooks) {
+  hooks->serve = [server](int fd) { server->Serve(fd); };
+  hooks->raise_listen_backlog = [server] { server->RaiseListenBacklog(); };
+}
+
 std::unique_ptr<httplib::Server> MakeServer(const WebSecurity& security,
                                             const ConnectionLimits& limits, int stop_fd,
-                                            std::function<void(int)>* serve) {
+                                            GuardedHooks* hooks) {
   if (security.cert_file.empty()) {
     auto server = std::make_unique<PlainServer>(limits, stop_fd);
-    *serve = [raw = server.get()](int fd) { raw->Serve(fd); };
+    SetHooks(server.get(), hooks);
     return server;
   }
   auto server = std::make_unique<TlsServer>(limits, stop_fd, security.cert_file.c_str(),
@@ -197,7 +215,7 @@ std::unique_ptr<httplib::Server> MakeServer(const WebSecurity& security,
     throw std::runtime_error("cannot load TLS certificate " + security.cert_file + " / key " +
                              security.key_file);
   }
-  *serve = [raw = server.get()](int fd) { raw->Serve(fd); };
+  SetHooks(server.get(), hooks);
   return server;
 }
 
@@ -243,7 +261,7 @@ struct HttpServer::Impl {
   // Readable once the server stops, so every connection's waits end at once.
   int stop_fd = eventfd(0, EFD_CLOEXEC);
   std::unique_ptr<httplib::Server> server;
-  std::function<void(int)> serve;
+  GuardedHooks hooks;
   ~Impl() { close(stop_fd); }
 };
 
@@ -275,7 +293,7 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
     throw std::runtime_error("invalid listen address \"" + listen_address + "\" (want HOST:PORT)");
   }
   impl_->handlers = std::move(handlers);
-  impl_->server = MakeServer(security, options.connection, impl_->stop_fd, &impl_->serve);
+  impl_->server = MakeServer(security, options.connection, impl_->stop_fd, &impl_->hooks);
   httplib::Server& server = *impl_->server;
   // cpp-httplib's default also sets SO_REUSEPORT, which lets a second daemon bind the same
   // port and silently take half the scrapes; SO_REUSEADDR alone still allows quick restarts.
@@ -310,13 +328,14 @@ HttpServer::HttpServer(const std::string& listen_address, HttpHandlers handlers,
     throw std::runtime_error("cannot listen on " + listen_address +
                              " (address in use or not available)");
   }
+  impl_->hooks.raise_listen_backlog();
   thread_ = std::thread([this] { impl_->server->listen_after_bind(); });
   // cpp-httplib's stop() is a no-op until the listen loop runs, so a server destroyed right
   // after construction would wait forever in join(); return only once it is running.
   while (!server.is_running()) std::this_thread::yield();
 }
 
-void HttpServer::ServeSocket(int fd) { impl_->serve(fd); }
+void HttpServer::ServeSocket(int fd) { impl_->hooks.serve(fd); }
 
 HttpServer::~HttpServer() {
   std::uint64_t one = 1;

@@ -97,8 +97,8 @@ bool ParseContentLength(std::string_view value, std::uint64_t* length) {
 
 // What the header fields say about the body; `check` is filled or refused.
 void CheckFraming(int content_lengths, std::string_view content_length, int transfer_encodings,
-                  std::string_view transfer_encoding, bool http10,
-                  const RequestSizeLimits& limits, HeadCheck* check) {
+                  std::string_view transfer_encoding, bool http10, const RequestSizeLimits& limits,
+                  HeadCheck* check) {
   if (content_lengths > 1) {
     *check = Refuse(400, "more than one Content-Length");
   } else if (transfer_encodings > 1) {
@@ -115,8 +115,8 @@ void CheckFraming(int content_lengths, std::string_view content_length, int tran
     if (!ParseContentLength(content_length, &check->content_length)) {
       *check = Refuse(400, "malformed Content-Length");
     } else if (check->content_length > limits.max_body_bytes) {
-      *check = Refuse(413, "request body larger than " + std::to_string(limits.max_body_bytes) +
-                               " bytes");
+      *check = Refuse(
+          413, "request body larger than " + std::to_string(limits.max_body_bytes) + " bytes");
     } else if (check->content_length > 0) {
       check->framing = BodyFraming::kContentLength;
     }
@@ -157,8 +157,8 @@ HeadCheck CheckRequestHead(std::string_view head, const RequestSizeLimits& limit
       continue;
     }
     if (++fields > limits.max_header_fields) {
-      return Refuse(431, "more than " + std::to_string(limits.max_header_fields) +
-                             " header fields");
+      return Refuse(431,
+                    "more than " + std::to_string(limits.max_header_fields) + " header fields");
     }
     std::string_view name, value;
     if (!ParseField(line, &name, &value)) return Refuse(400, "malformed header field");

@@ -105,8 +105,8 @@ ReadRequestResult RequestReader::ReadBody(const HeadCheck& check, std::size_t he
         return Refused(400, "malformed chunked body");
       }
       if (state == ChunkedBodyDecoder::State::kTooLarge) {
-        return Refused(413, "request body larger than " + std::to_string(limits_.max_body_bytes) +
-                                " bytes");
+        return Refused(
+            413, "request body larger than " + std::to_string(limits_.max_body_bytes) + " bytes");
       }
       if (state == ChunkedBodyDecoder::State::kComplete) {
         request_size_ = scanned;
