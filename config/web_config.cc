@@ -18,9 +18,24 @@ bool IsBcryptHash(const std::string& hash) {
   bool prefix = hash.size() == 60 && hash[0] == '$' && hash[1] == '2' &&
                 (hash[2] == 'a' || hash[2] == 'b' || hash[2] == 'y') && hash[3] == '$' &&
                 hash[6] == '$';
-  return prefix && std::isdigit(static_cast<unsigned char>(hash[4])) &&
-         std::isdigit(static_cast<unsigned char>(hash[5]));
+  if (!prefix || !std::isdigit(static_cast<unsigned char>(hash[4])) ||
+      !std::isdigit(static_cast<unsigned char>(hash[5]))) {
+    return false;
+  }
+  for (std::size_t i = 7; i < hash.size(); ++i) {
+    char c = hash[i];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '/') return false;
+  }
+  return true;
 }
+
+// bcrypt's cost is log2 of its rounds: below 4 crypt refuses it (every login would fail),
+// above 16 one login takes minutes of CPU (31: days), so a typo would lock everyone out or
+// hang the server. htpasswd and exporter-toolkit users pick 10 to 12.
+constexpr int kMinBcryptCost = 4;
+constexpr int kMaxBcryptCost = 16;
+
+int BcryptCost(const std::string& hash) { return (hash[4] - '0') * 10 + (hash[5] - '0'); }
 
 void ReadTlsServerConfig(const YamlNode& node, const std::string& file, WebConfig* web,
                          Diagnostics& diags) {
@@ -57,6 +72,14 @@ void ReadBasicAuthUsers(const YamlNode& node, WebConfig* web, Diagnostics& diags
       diags.Error(hash_node, "the password of \"" + user.value +
                                  "\" is not a bcrypt hash (create one with htpasswd -nBC 10 " +
                                  user.value + ")");
+      continue;
+    }
+    int cost = BcryptCost(*hash);
+    if (cost < kMinBcryptCost || cost > kMaxBcryptCost) {
+      diags.Error(hash_node, "the bcrypt cost " + hash->substr(4, 2) + " of \"" + user.value +
+                                 "\" is outside " + std::to_string(kMinBcryptCost) + "-" +
+                                 std::to_string(kMaxBcryptCost) +
+                                 " (create a hash with htpasswd -nBC 10 " + user.value + ")");
       continue;
     }
     web->basic_auth_users.emplace_back(user.value, *hash);

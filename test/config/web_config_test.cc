@@ -51,6 +51,20 @@ TEST(WebConfigTest, RejectsWhatItCannotHonour) {
        "(create one with htpasswd -nBC 10 alice)"},
       {"basic_auth_users:\n  \"a:b\": x\n",
        "web.yml:2:3: basic_auth_users.a:b: invalid user name \"a:b\" (must be non-empty, no ':')"},
+      {"basic_auth_users:\n  a: $2y$03$abcdefghijklmnopqrstuuJ9Q2rT1jN3T5wd2v5Bqv3C8f3mZgE5e\n"
+       "  b: $2y$99$abcdefghijklmnopqrstuuJ9Q2rT1jN3T5wd2v5Bqv3C8f3mZgE5e\n"
+       "  c: $2b$31$abcdefghijklmnopqrstuuJ9Q2rT1jN3T5wd2v5Bqv3C8f3mZgE5e\n"
+       "  d: $2b$16$abcdefghijklmnopqrstuuJ9Q2rT1jN3T5wd2v5Bqv3C8f3mZgE5e\n"
+       "  e: $2b$04$abcdefghijklmnopqrstuuJ9Q2rT1jN3T5wd2v5Bqv3C8f3mZgE5e\n",
+       "web.yml:2:6: basic_auth_users.a: the bcrypt cost 03 of \"a\" is outside 4-16 (create a "
+       "hash with htpasswd -nBC 10 a)\n"
+       "web.yml:3:6: basic_auth_users.b: the bcrypt cost 99 of \"b\" is outside 4-16 (create a "
+       "hash with htpasswd -nBC 10 b)\n"
+       "web.yml:4:6: basic_auth_users.c: the bcrypt cost 31 of \"c\" is outside 4-16 (create a "
+       "hash with htpasswd -nBC 10 c)"},
+      {"basic_auth_users:\n  a: $2y$10$abcdefghijklmnopqrstuuJ9Q2rT1jN3T5wd2v5Bqv3C8f3mZgE5!\n",
+       "web.yml:2:6: basic_auth_users.a: the password of \"a\" is not a bcrypt hash (create one "
+       "with htpasswd -nBC 10 a)"},
       {"basic_auth_users: [alice]\n", "web.yml:1:19: basic_auth_users: expected a map, got a list"},
   };
   for (const auto& [text, message] : cases) {

@@ -97,6 +97,14 @@ TEST_F(HostileClientsTest, SlowClientsDoNotStarveMetricsOrHealthAndAreDropped) {
       for (int i = 0; i < 10 && !stop; ++i) std::this_thread::sleep_for(milliseconds(100));
     }
   });
+  struct JoinOnExit {
+    std::atomic<bool>& stop;
+    std::thread& thread;
+    ~JoinOnExit() {
+      stop = true;
+      thread.join();
+    }
+  } join_trickle{stop, trickle};
 
   Clock::duration slowest{};
   for (int round = 0; round < 3; ++round) {
@@ -118,8 +126,6 @@ TEST_F(HostileClientsTest, SlowClientsDoNotStarveMetricsOrHealthAndAreDropped) {
     if (connection->WaitForClose(std::chrono::duration_cast<milliseconds>(left))) ++dropped;
   }
   Clock::duration all_dropped_after = Clock::now() - attack_start;
-  stop = true;
-  trickle.join();
   std::cout << dropped << " of " << kClients << " slow clients dropped after "
             << Seconds(all_dropped_after) << " s\n";
   EXPECT_EQ(dropped, kClients) << "slow clients still connected 12 s into the attack";
