@@ -50,16 +50,19 @@ std::string DefaultDaemonPath() {
 
 DaemonProcess::DaemonProcess(const std::string& binary, const std::string& dir,
                              const DaemonConfig& config, int workers,
-                             std::chrono::seconds startup_timeout)
+                             std::chrono::seconds startup_timeout,
+                             const std::vector<std::string>& extra_args)
     : log_path_(dir + "/latencyd.log") {
   const std::string config_path = dir + "/latencyd.yml";
   WriteFileText(config_path, RenderConfig(config));
   // A previous daemon's log must not be read before this one truncates it.
   std::filesystem::remove(log_path_);
   auto start = std::chrono::steady_clock::now();
-  child_ = ChildProcess({binary, "--config.file=" + config_path, "--web.listen-address=127.0.0.1:0",
-                         "--probe.workers=" + std::to_string(workers)},
-                        dir + "/latencyd.out", log_path_);
+  std::vector<std::string> args = {binary, "--config.file=" + config_path,
+                                   "--web.listen-address=127.0.0.1:0",
+                                   "--probe.workers=" + std::to_string(workers)};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  child_ = ChildProcess(args, dir + "/latencyd.out", log_path_);
   auto deadline = start + startup_timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     port_ = FindPort(Log());

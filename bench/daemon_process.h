@@ -43,9 +43,11 @@ struct Scrape {
 class DaemonProcess {
  public:
   // Writes the config into `dir`, starts `binary` and waits (up to `startup_timeout`) for the
-  // "port=N" of its startup log. Throws std::runtime_error with the log on failure.
+  // "port=N" of its startup log. `extra_args` go after the usual flags. Throws
+  // std::runtime_error with the log on failure.
   DaemonProcess(const std::string& binary, const std::string& dir, const DaemonConfig& config,
-                int workers, std::chrono::seconds startup_timeout = std::chrono::seconds(120));
+                int workers, std::chrono::seconds startup_timeout = std::chrono::seconds(120),
+                const std::vector<std::string>& extra_args = {});
 
   pid_t pid() const { return child_.pid(); }
   int port() const { return port_; }
