@@ -111,8 +111,13 @@ void ServeConnection(ConnectionTransport& transport, const ConnectionLimits& lim
         break;
       }
       bool last = served + 1 == limits.max_requests_per_connection;
-      CheckedRequestStream stream(reader.request(), transport,
-                                  Clock::now() + limits.response_timeout);
+      std::string without_range;
+      std::string_view request = reader.request();
+      if (read.has_range) {
+        without_range = StripRangeFields(request);
+        request = without_range;
+      }
+      CheckedRequestStream stream(request, transport, Clock::now() + limits.response_timeout);
       bool connection_closed = false;
       if (!process(stream, last, connection_closed) || connection_closed) break;
       waiting_since = Clock::now();

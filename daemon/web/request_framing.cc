@@ -130,6 +130,23 @@ std::size_t FindHeadEnd(std::string_view bytes) {
   return end == std::string_view::npos ? end : end + 4;
 }
 
+std::string StripRangeFields(std::string_view request) {
+  std::size_t head_end = FindHeadEnd(request);
+  std::string stripped;
+  stripped.reserve(request.size());
+  for (std::size_t start = 0; start < head_end;) {
+    std::size_t end = request.find("\r\n", start) + 2;
+    std::string_view line = request.substr(start, end - start);
+    std::size_t colon = line.find(':');
+    bool range = start > 0 && colon != std::string_view::npos &&
+                 EqualsIgnoringCase(line.substr(0, colon), "Range");
+    if (!range) stripped.append(line);
+    start = end;
+  }
+  stripped.append(request.substr(head_end));
+  return stripped;
+}
+
 HeadCheck CheckRequestHead(std::string_view head, const RequestSizeLimits& limits) {
   if (head.size() > limits.max_head_bytes) return Refuse(431, "request head too large");
   if (head.size() < 4 || head.substr(head.size() - 4) != "\r\n\r\n") {
@@ -168,6 +185,8 @@ HeadCheck CheckRequestHead(std::string_view head, const RequestSizeLimits& limit
     } else if (EqualsIgnoringCase(name, "Transfer-Encoding")) {
       ++transfer_encodings;
       transfer_encoding = value;
+    } else if (EqualsIgnoringCase(name, "Range")) {
+      check.has_range = true;
     } else if (EqualsIgnoringCase(name, "Expect")) {
       expect_continue = EqualsIgnoringCase(value, "100-continue");
     }

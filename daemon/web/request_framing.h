@@ -26,6 +26,7 @@ struct HeadCheck {
   BodyFraming framing = BodyFraming::kNone;
   std::uint64_t content_length = 0;
   bool expect_continue = false;  // "Expect: 100-continue" with a body to come
+  bool has_range = false;        // a Range field, which the server ignores (StripRangeFields)
 };
 
 // Checks `head`: the request line and header fields through the blank line ("\r\n\r\n"),
@@ -35,6 +36,12 @@ struct HeadCheck {
 // fields; 413 for a Content-Length above limits.max_body_bytes; 505 for versions other than
 // HTTP/1.0 and HTTP/1.1.
 HeadCheck CheckRequestHead(std::string_view head, const RequestSizeLimits& limits);
+
+// `request` (a head that passed CheckRequestHead, and its body) without its Range fields.
+// The server answers every request whole, as RFC 9110 14.2 allows: cpp-httplib 0.11 does not
+// clamp ranges against the length of a content provider's body, so a range past the end of
+// /metrics read (and sent) memory beyond it.
+std::string StripRangeFields(std::string_view request);
 
 // Finds the end of the head in `bytes` (the offset just past "\r\n\r\n"), or npos.
 std::size_t FindHeadEnd(std::string_view bytes);

@@ -45,7 +45,9 @@ ReadRequestResult RequestReader::Next(Deadline first_byte, Deadline complete_by)
     static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
     if (!transport_.WriteAll(kContinue, sizeof(kContinue) - 1, complete_by)) return Closed();
   }
-  return ReadBody(check, head_size, complete_by);
+  ReadRequestResult body = ReadBody(check, head_size, complete_by);
+  body.has_range = check.has_range;
+  return body;
 }
 
 ReadRequestResult RequestReader::ReadHead(Deadline first_byte, Deadline complete_by,

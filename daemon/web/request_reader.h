@@ -21,6 +21,7 @@ struct ReadRequestResult {
   Outcome outcome = Outcome::kClosed;
   int status = 0;
   std::string reason;
+  bool has_range = false;  // kRequest: the head has a Range field
 };
 
 class RequestReader {

@@ -71,6 +71,15 @@ TEST(CheckRequestHeadTest, ExpectContinueOnlyWithABody) {
   EXPECT_FALSE(CheckRequestHead(kPost + "Expect: 100-continue\r\n\r\n", {}).expect_continue);
 }
 
+TEST(StripRangeFieldsTest, RemovesOnlyRangeFieldsFromTheHead) {
+  std::string request =
+      "GET /metrics HTTP/1.1\r\nHost: h\r\nrange: bytes=0-3,5-17\r\nX-Range: 1\r\n\r\n"
+      "Range: body";
+  EXPECT_TRUE(CheckRequestHead(request.substr(0, request.size() - 11), {}).has_range);
+  EXPECT_EQ(StripRangeFields(request),
+            "GET /metrics HTTP/1.1\r\nHost: h\r\nX-Range: 1\r\n\r\nRange: body");
+}
+
 ChunkedBodyDecoder::State Decode(const std::string& body, std::size_t* consumed,
                                  RequestSizeLimits limits = {}) {
   ChunkedBodyDecoder decoder(limits);
