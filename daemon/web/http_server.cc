@@ -219,7 +219,7 @@ std::unique_ptr<httplib::Server> MakeServer(const WebSecurity& security,
   return server;
 }
 
-void RequireBasicAuth(httplib::Server& server, std::shared_ptr<BasicAuthenticator> auth) {
+void RequireBasicAuth(httplib::Server& server, const std::shared_ptr<BasicAuthenticator>& auth) {
   server.set_pre_routing_handler(
       [auth](const httplib::Request& request, httplib::Response& response) {
         switch (auth->Check(request.get_header_value("Authorization"))) {
