@@ -159,7 +159,7 @@ TEST_F(DaemonBinaryTest, ReloadKeepsStateAndABadConfigChangesNothing) {
 TEST_F(DaemonBinaryTest, JsonLogLinesStayJsonWhenAConfigValueHasARawByte) {
   DaemonProcess daemon(
       "endpoints:\n" + Endpoint("kept", "http://127.0.0.1:1/", ", interval: 1h, window: 1h"), {},
-      {"--log.format=json"});
+      {"--log.format=json", "--web.enable-lifecycle"});
   ASSERT_TRUE(daemon.WaitUntilServing()) << daemon.Stderr();
   // "c\xf6r" is Latin-1 for "cör": not UTF-8. The reload error used to quote it back raw
   // (this test failed then); config/ now refuses it without echoing it, and log.cc replaces
