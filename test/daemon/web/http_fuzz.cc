@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -22,7 +23,14 @@ std::atomic<int> reloads{0};
 latencyd::HttpServer& Server() {
   static latencyd::HttpServer* server = [] {
     latencyd::HttpHandlers handlers;
-    handlers.metrics = [] { return std::string("latencyd_up 1\n"); };
+    handlers.metrics = [] {
+      auto done = std::make_shared<bool>(false);
+      return latencyd::BodyPieces([done]() -> std::string_view {
+        if (*done) return {};
+        *done = true;
+        return "latencyd_up 1\n";
+      });
+    };
     handlers.status_page = [] { return std::string("<html></html>"); };
     handlers.endpoints_json = [] { return std::string("{}"); };
     handlers.healthy = [] { return true; };

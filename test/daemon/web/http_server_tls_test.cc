@@ -36,7 +36,14 @@ class HttpServerTlsTest : public ::testing::Test {
   }
   HttpHandlers Handlers() {
     HttpHandlers handlers;
-    handlers.metrics = [] { return std::string("latencyd_up 1\n"); };
+    handlers.metrics = [] {
+      auto done = std::make_shared<bool>(false);
+      return latencyd::BodyPieces([done]() -> std::string_view {
+        if (*done) return {};
+        *done = true;
+        return "latencyd_up 1\n";
+      });
+    };
     handlers.status_page = [] { return std::string("<html></html>"); };
     handlers.endpoints_json = [] { return std::string("{}"); };
     handlers.healthy = [] { return true; };
