@@ -176,7 +176,8 @@ TEST(CredentialsTest, NoSecretReachesAnyOutputSurface) {
   const std::map<std::string, std::string> env = {
       {"CREDENTIALS_DIRECTORY", credentials_directory.path()}};
   CaptureServer server([](const std::string&) { return 401; });  // every probe fails
-  DaemonProcess daemon(NeverShownConfig(server, secrets), env);  // logs at debug level
+  DaemonProcess daemon(NeverShownConfig(server, secrets), env,
+                       {"--web.enable-lifecycle"});  // logs at debug level
   ASSERT_TRUE(daemon.WaitUntilServing()) << daemon.Stderr();
   ASSERT_TRUE(WaitFor([&] {
     return Metric(daemon, "latencyd_probes_total",
