@@ -76,9 +76,16 @@ struct ClassConfig {
   std::string name;
   Duration threshold{};
   double quantile = 0.5;  // which window quantile is compared with the threshold
-  // A window with fewer successful samples is never judged breached (too little evidence).
+  // An endpoint with fewer judged samples since it started (or its judgement was reset) is
+  // never breached (too little evidence).
   int min_samples = 5;
   Judge judge = Judge::kTotal;
+  // The breach detector's decision level h: about e^-h false alarms per probe while healthy;
+  // each +2.3 (ln 10) means ten times fewer false flips and slower verdicts.
+  double detector_level = 9;
+  // Whether timed-out probes enter the window's quantiles as censored samples at their
+  // deadline, so a stall shows as "p99 >= deadline" instead of the fast survivors' p99.
+  bool timeouts_in_quantiles = true;
 };
 
 // The settings every endpoint inherits unless it overrides them.

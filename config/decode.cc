@@ -123,6 +123,19 @@ std::string FormatNumber(double value) {
   return ec == std::errc() ? std::string(buffer, end) : std::to_string(value);
 }
 
+std::optional<double> ReadNumber(const YamlNode& node, double min, double max, Diagnostics& diags) {
+  if (!ExpectKind(node, Kind::kScalar, "a number", diags)) return std::nullopt;
+  auto value = ParseNumber(node.value);
+  if (!value) {
+    diags.Error(node, "invalid number \"" + node.value + "\"");
+  } else if (!(*value >= min && *value <= max)) {
+    diags.Error(node, "value " + node.value + " is outside [" + FormatNumber(min) + ", " +
+                          FormatNumber(max) + "]");
+    value.reset();
+  }
+  return value;
+}
+
 std::optional<double> ReadQuantile(const YamlNode& node, Diagnostics& diags) {
   if (!ExpectKind(node, Kind::kScalar, "a number", diags)) return std::nullopt;
   auto value = ParseNumber(node.value);

@@ -54,6 +54,8 @@ std::optional<std::uint64_t> ReadSize(const YamlNode& node, Diagnostics& diags);
 std::optional<bool> ReadBool(const YamlNode& node, Diagnostics& diags);
 std::optional<long long> ReadInt(const YamlNode& node, long long min, long long max,
                                  Diagnostics& diags);
+// A number within [min, max].
+std::optional<double> ReadNumber(const YamlNode& node, double min, double max, Diagnostics& diags);
 // A number strictly between 0 and 1.
 std::optional<double> ReadQuantile(const YamlNode& node, Diagnostics& diags);
 // A list of quantiles, returned sorted and without duplicates.

@@ -125,7 +125,10 @@ namespace {
 
 void ReadClass(const YamlNode& key, const YamlNode& node, ClassConfig* out, Diagnostics& diags) {
   if (!ExpectKind(node, Kind::kMap, "a map", diags)) return;
-  CheckKeys(node, {"threshold", "quantile", "min_samples", "judge"}, diags);
+  CheckKeys(
+      node,
+      {"threshold", "quantile", "min_samples", "judge", "detector_level", "timeouts_in_quantiles"},
+      diags);
   if (const YamlNode* threshold = node.Find("threshold")) {
     if (auto d = ReadDuration(*threshold, diags)) {
       if (*d <= Duration::zero()) {
@@ -152,6 +155,12 @@ void ReadClass(const YamlNode& key, const YamlNode& node, ClassConfig* out, Diag
         diags.Error(*judge, "judge must be \"total\" or \"ttfb\", got \"" + *text + "\"");
       }
     }
+  }
+  if (const YamlNode* level = node.Find("detector_level")) {
+    if (auto h = ReadNumber(*level, 1, 50, diags)) out->detector_level = *h;
+  }
+  if (const YamlNode* timeouts = node.Find("timeouts_in_quantiles")) {
+    if (auto b = ReadBool(*timeouts, diags)) out->timeouts_in_quantiles = *b;
   }
 }
 

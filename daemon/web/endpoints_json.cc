@@ -96,6 +96,11 @@ void WriteEndpoint(JsonWriter& json, const EndpointSnapshot& e) {
   json.Key("judge").String(e.judge);
   json.Key("judged_seconds").Number(e.judged_seconds);
   json.Key("breached").Bool(e.breached);
+  // Since when the breach detector holds its verdict (unix time; null before judging began),
+  // and its evidence: the recent fraction of judged samples above the threshold.
+  json.Key("breached_since");
+  e.breached_since_seconds > 0 ? json.Number(e.breached_since_seconds) : json.Raw("null");
+  json.Key("breach_evidence").Number(e.breach_evidence);
   json.Key("window_samples").Count(e.window_samples);
   json.Key("duration_sum_seconds").Number(e.duration.sum_seconds);
   json.Key("duration_count").Count(e.duration.count);

@@ -114,6 +114,20 @@ std::string ConnectionHtml(const EndpointSnapshot& e) {
   return HtmlEscape(out);
 }
 
+// The detector's verdict: since when it holds and the share of recent samples above the
+// threshold that backs it.
+std::string VerdictHtml(const EndpointSnapshot& e) {
+  if (!(e.breached_since_seconds > 0)) return "—";
+  std::string out =
+      (e.breached ? "breached since " : "ok since ") + UtcTime(e.breached_since_seconds);
+  if (std::isfinite(e.breach_evidence)) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "<br>%.0f%% of recent samples above", e.breach_evidence * 100);
+    out += buf;
+  }
+  return out;
+}
+
 std::string Row(const EndpointSnapshot& e, const std::vector<double>& columns) {
   const EndpointHealth health = HealthOf(e);
   std::string row = "<tr class=\"" + std::string(HealthName(health)) + "\">";
@@ -124,6 +138,7 @@ std::string Row(const EndpointSnapshot& e, const std::vector<double>& columns) {
       HtmlEscape(FormatSeconds(e.threshold_seconds) + " @ " + QuantileLabel(e.threshold_quantile)),
       "num");
   row += Cell(JudgedHtml(e), "num");
+  row += Cell(VerdictHtml(e));
   row += Cell(std::to_string(e.window_samples), "num");
   row += Cell(std::to_string(e.successes), "num") + Cell(std::to_string(e.failures), "num");
   row += Cell(e.last_http_status > 0 ? std::to_string(e.last_http_status) : "—", "num");
@@ -164,11 +179,12 @@ std::string RenderStatusPage(const DaemonSnapshot& snapshot) {
   html += "<table>\n<tr><th>State</th><th>Endpoint</th><th>Class</th><th>Labels</th>";
   for (const double quantile : columns) html += "<th>" + QuantileLabel(quantile) + "</th>";
   html +=
-      "<th>Threshold</th><th>Judged</th><th>Samples</th><th>Successes</th><th>Failures</th>"
+      "<th>Threshold</th><th>Judged</th><th>Verdict</th><th>Samples</th><th>Successes</"
+      "th><th>Failures</th>"
       "<th>Last status</th><th>Connection</th><th>Last error</th></tr>\n";
   for (const EndpointSnapshot* e : WorstFirst(snapshot)) html += Row(*e, columns);
   if (snapshot.endpoints.empty()) {
-    html += "<tr><td colspan=\"" + std::to_string(12 + columns.size()) +
+    html += "<tr><td colspan=\"" + std::to_string(13 + columns.size()) +
             "\">No endpoints configured.</td></tr>\n";
   }
   return html + "</table>\n</body>\n</html>\n";

@@ -43,6 +43,9 @@ EndpointState::EndpointState(const config::Endpoint& endpoint, const config::Cla
 }
 
 void EndpointState::Configure(const config::Endpoint& endpoint, const config::ClassConfig& klass) {
+  if (klass.threshold != class_.threshold) detector_.Reset();
+  // A new quantile or level means new tuning, which also starts the detector afresh.
+  detector_.SetParams(DetectorParamsFor(klass.quantile, klass.detector_level));
   class_name_ = endpoint.class_name;
   labels_ = endpoint.labels;
   quantiles_ = QuantilesToCompute(endpoint, klass);
@@ -84,7 +87,7 @@ bool EndpointState::Record(const probes::ProbeResult& result, SteadyTime now) {
   if (result.ok) {
     RecordSuccess(result, now);
   } else {
-    RecordFailure(result);
+    RecordFailure(result, now);
   }
   has_result_ = true;
   last_success_ = result.ok;
@@ -94,10 +97,15 @@ bool EndpointState::Record(const probes::ProbeResult& result, SteadyTime now) {
   return changed;
 }
 
+void EndpointState::Judge(bool above, const probes::ProbeResult& result) {
+  detector_.Observe(above, ToUnixSeconds(result.finished_wall));
+}
+
 void EndpointState::RecordSuccess(const probes::ProbeResult& result, SteadyTime now) {
   window_.Add(now, result.total, result.phases);
   histogram_.Observe(ToSeconds(JudgedDuration(result, class_.judge)));
   duration_sum_seconds_ += ToSeconds(result.total);
+  Judge(JudgedDuration(result, class_.judge) > class_.threshold, result);
   for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
     phase_sum_seconds_[phase] += ToSeconds(probes::PhaseAt(result.phases, phase));
   }
@@ -105,7 +113,14 @@ void EndpointState::RecordSuccess(const probes::ProbeResult& result, SteadyTime 
   last_reason_.clear();
 }
 
-void EndpointState::RecordFailure(const probes::ProbeResult& result) {
+void EndpointState::RecordFailure(const probes::ProbeResult& result, SteadyTime now) {
+  if (result.reason == probes::FailureReason::kTimeout) {
+    // A timeout says the latency exceeded the deadline (the elapsed time; for a ttfb judge the
+    // phase in progress took the rest of it): evidence of a breach when that is above the
+    // threshold, no evidence either way otherwise.
+    if (JudgedDuration(result, class_.judge) > class_.threshold) Judge(true, result);
+    if (class_.timeouts_in_quantiles) window_.Add(now, result.total, result.phases);
+  }
   // A failure must carry a reason; one without is the engine's bug, counted as "other" so the
   // failure is not lost.
   probes::FailureReason reason = result.reason;
@@ -186,9 +201,23 @@ void EndpointState::SnapshotInto(SteadyTime now, EndpointSnapshot& s) {
     s.baseline_seconds = ToSeconds(*baseline_);
     s.baseline_tolerance = baseline_tolerance_;
   }
-  // Too few samples is too little evidence; a NaN judgement compares false.
-  s.breached = s.window_samples >= static_cast<std::size_t>(std::max(class_.min_samples, 0)) &&
-               s.judged_seconds > s.threshold_seconds;
+  const BreachDetectorState& verdict = detector_.state();
+  // Too few samples is too little evidence.
+  s.breached = verdict.breached &&
+               verdict.samples >= static_cast<std::uint64_t>(std::max(class_.min_samples, 0));
+  s.breached_since_seconds = verdict.since_unix_seconds;
+  s.breach_evidence =
+      verdict.samples > 0 ? verdict.above_fraction : std::numeric_limits<double>::quiet_NaN();
+}
+
+BreachDetectorState EndpointState::DetectorState() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return detector_.state();
+}
+
+void EndpointState::RestoreDetectorState(const BreachDetectorState& state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  detector_.Restore(state);
 }
 
 }  // namespace latencyd

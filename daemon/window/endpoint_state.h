@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "daemon/window/breach_detector.h"
 #include "daemon/window/histogram.h"
 #include "daemon/window/latency_window.h"
 #include "daemon/window/snapshot.h"
@@ -54,8 +55,14 @@ class EndpointState {
   // Applies a reloaded config whose probe settings did not change: keeps the samples and
   // cumulative counters, adopts the new class, labels, quantiles, window span and capacity.
   // The histogram restarts only if the bucket bounds changed (old counts cannot be rebucketed).
+  // The breach detector keeps its state unless the threshold, judged quantile or detector
+  // level changed (its evidence was gathered against the old question).
   void Reconfigure(const config::Endpoint& endpoint, const config::ClassConfig& klass,
                    std::vector<double> bucket_bounds);
+
+  // The breach detector's state, for saving across restarts and restoring afterwards.
+  BreachDetectorState DetectorState() const;
+  void RestoreDetectorState(const BreachDetectorState& state);
 
   // Immutable after construction, so readable without the lock.
   const std::string& name() const { return name_; }
@@ -69,7 +76,8 @@ class EndpointState {
   void RecordFacts(const probes::ProbeResult& result);
   void Configure(const config::Endpoint& endpoint, const config::ClassConfig& klass);
   void RecordSuccess(const probes::ProbeResult& result, SteadyTime now);
-  void RecordFailure(const probes::ProbeResult& result);
+  void RecordFailure(const probes::ProbeResult& result, SteadyTime now);
+  void Judge(bool above, const probes::ProbeResult& result);
   void Summarize(Series series, double sum_seconds, SummarySnapshot& out) const;
 
   const std::string name_;
@@ -83,6 +91,7 @@ class EndpointState {
   double baseline_tolerance_ = 0;
 
   LatencyWindow window_;
+  BreachDetector detector_;
   Histogram histogram_;
   double duration_sum_seconds_ = 0;
   double phase_sum_seconds_[probes::kPhaseCount] = {};

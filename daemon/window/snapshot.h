@@ -64,7 +64,12 @@ struct EndpointSnapshot {
   double threshold_seconds = 0;
   double threshold_quantile = 0.5;
   double judged_seconds = 0;  // that quantile of the judged duration's window (NaN when empty)
-  bool breached = false;
+  bool breached = false;      // the breach detector's verdict (and at least min_samples judged)
+  // Unix time the detector's state last changed (or judging began); 0 when unknown.
+  double breached_since_seconds = 0;
+  // Exponentially weighted fraction of recent judged samples above the threshold (the last
+  // ~32); NaN before the first judged sample.
+  double breach_evidence = std::numeric_limits<double>::quiet_NaN();
   std::size_t window_samples = 0;
 
   // The release benchmark's median (config `baseline`), NaN when none is configured; a

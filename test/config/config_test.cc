@@ -94,12 +94,16 @@ TEST_F(FullConfigTest, FileClassesOverrideAndAddToBuiltins) {
   EXPECT_EQ(core.threshold, milliseconds(3));
   EXPECT_EQ(core.quantile, 0.5);
   EXPECT_EQ(core.min_samples, 5);
+  EXPECT_EQ(core.detector_level, 12.5);
+  EXPECT_FALSE(core.timeouts_in_quantiles);
   EXPECT_EQ(config_.classes.at("async").threshold, milliseconds(100));
   const ClassConfig& batch = config_.classes.at("batch");
   EXPECT_EQ(batch.name, "batch");
   EXPECT_EQ(batch.threshold, seconds(2));
   EXPECT_EQ(batch.quantile, 0.9);
   EXPECT_EQ(batch.min_samples, 20);
+  EXPECT_EQ(batch.detector_level, 9);
+  EXPECT_TRUE(batch.timeouts_in_quantiles);
 }
 
 TEST_F(FullConfigTest, EndpointInheritsDefaults) {

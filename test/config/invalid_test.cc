@@ -70,6 +70,11 @@ const InvalidCase kInvalidCases[] = {
     {"bad_method.yml",
      "bad_method.yml:5:13: endpoints[0].method: unknown method \"FETCH\" (known: DELETE, GET, "
      "HEAD, OPTIONS, PATCH, POST, PUT)"},
+    {"bad_detector_level.yml",
+     "bad_detector_level.yml:2:43: classes.core.detector_level: value 0.5 is outside [1, 50]"},
+    {"bad_timeouts_in_quantiles.yml",
+     "bad_timeouts_in_quantiles.yml:2:50: classes.core.timeouts_in_quantiles: invalid boolean "
+     "\"sometimes\" (use true or false)"},
     {"bad_min_samples.yml",
      "bad_min_samples.yml:2:40: classes.core.min_samples: value 0 is outside [1, 1000000]"},
     {"bad_size.yml",

@@ -94,43 +94,102 @@ TEST_F(EndpointStateTest, WindowUnderThresholdIsNotBreached) {
   EXPECT_FALSE(s.breached);
 }
 
-TEST_F(EndpointStateTest, WindowOverThresholdIsBreached) {
-  EndpointState state = Make();
-  for (int i = 0; i < 5; ++i) state.Record(Success(milliseconds(4 + i)), kT0 + seconds(i));
-  const EndpointSnapshot s = state.Snapshot(kT0 + seconds(5));
-  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.006);
-  EXPECT_TRUE(s.breached);
+// How many samples in a row above (or not above) the threshold the default detector needs to
+// flip (or clear): the level divided by one sample's log-likelihood ratio, rounded up.
+int SamplesToFlip() {
+  const BreachDetectorParams p;
+  return static_cast<int>(std::ceil(p.level / std::log(p.rise_breached / p.rise_healthy)));
+}
+int SamplesToClear() {
+  const BreachDetectorParams p;
+  return static_cast<int>(
+      std::ceil(p.level / std::log((1 - p.fall_healthy) / (1 - p.fall_breached))));
 }
 
-TEST_F(EndpointStateTest, MedianEqualToThresholdIsNotBreached) {
+TEST_F(EndpointStateTest, SustainedSlowSamplesFlipTheBreach) {
   EndpointState state = Make();
-  for (int i = 0; i < 5; ++i) state.Record(Success(milliseconds(3 + i)), kT0 + seconds(i));
-  const EndpointSnapshot s = state.Snapshot(kT0 + seconds(5));
+  const int n = SamplesToFlip();
+  for (int i = 1; i < n; ++i) state.Record(Success(milliseconds(8)), kT0 + seconds(i));
+  EndpointSnapshot s = state.Snapshot(kT0 + seconds(n));
+  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.008) << "the window median is over the threshold";
+  EXPECT_FALSE(s.breached) << "but the evidence is not yet enough";
+  EXPECT_DOUBLE_EQ(s.breached_since_seconds, 1.7e9) << "judging began with the first sample";
+  EXPECT_DOUBLE_EQ(s.breach_evidence, 1.0);
+  state.Record(Success(milliseconds(8)), kT0 + seconds(n));
+  s = state.Snapshot(kT0 + seconds(n));
+  EXPECT_TRUE(s.breached);
+  EXPECT_GT(s.breached_since_seconds, 0);
+}
+
+TEST_F(EndpointStateTest, SamplesEqualToTheThresholdAreNotAbove) {
+  EndpointState state = Make();
+  for (int i = 0; i < 200; ++i) state.Record(Success(milliseconds(5)), kT0 + seconds(i));
+  const EndpointSnapshot s = state.Snapshot(kT0 + seconds(200));
   EXPECT_EQ(s.judged_seconds, 0.005);
   EXPECT_FALSE(s.breached);
+  EXPECT_EQ(s.breach_evidence, 0.0);
 }
 
 TEST_F(EndpointStateTest, FewerThanMinSamplesIsNeverBreached) {
+  core_.min_samples = SamplesToFlip() + 3;
   EndpointState state = Make();
+  for (int i = 0; i < SamplesToFlip() + 2; ++i) state.Record(Success(milliseconds(50)), kT0);
+  EXPECT_FALSE(state.Snapshot(kT0).breached) << "the detector flipped, min_samples not reached";
   state.Record(Success(milliseconds(50)), kT0);
-  state.Record(Success(milliseconds(50)), kT0 + seconds(1));
-  EndpointSnapshot s = state.Snapshot(kT0 + seconds(1));
-  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.05);
-  EXPECT_FALSE(s.breached) << "2 samples < min_samples 3";
-  state.Record(Success(milliseconds(50)), kT0 + seconds(2));
-  s = state.Snapshot(kT0 + seconds(2));
-  EXPECT_TRUE(s.breached);
+  EXPECT_TRUE(state.Snapshot(kT0).breached);
 }
 
 TEST_F(EndpointStateTest, JudgesTheClassQuantile) {
-  core_.quantile = 0.9;
+  // One sample in four at 40 ms: the median is fine, the p90 is not.
+  auto run = [this](double quantile) {
+    core_.quantile = quantile;
+    EndpointState state = Make();
+    for (int i = 0; i < 400; ++i) state.Record(Success(milliseconds(i % 4 == 0 ? 40 : 2)), kT0);
+    return state.Snapshot(kT0);
+  };
+  const EndpointSnapshot p90 = run(0.9);
+  EXPECT_EQ(p90.threshold_quantile, 0.9);
+  EXPECT_TRUE(p90.breached);
+  EXPECT_NEAR(p90.breach_evidence, 0.25, 0.1);
+  EXPECT_FALSE(run(0.5).breached);
+}
+
+TEST_F(EndpointStateTest, TimeoutsAboveTheThresholdCountAsSlowAndEnterTheQuantiles) {
   EndpointState state = Make();
-  // Median 2 ms, p90 well above 5 ms.
-  for (int ms : {1, 2, 2, 2, 2, 2, 2, 2, 40, 40}) state.Record(Success(milliseconds(ms)), kT0);
-  const EndpointSnapshot s = state.Snapshot(kT0);
-  EXPECT_EQ(s.threshold_quantile, 0.9);
-  EXPECT_DOUBLE_EQ(s.judged_seconds, 0.040);
+  for (int i = 0; i < SamplesToFlip(); ++i) {
+    state.Record(Failure(probes::FailureReason::kTimeout, "no answer within 1s"), kT0);
+  }
+  EndpointSnapshot s = state.Snapshot(kT0);
+  EXPECT_TRUE(s.breached) << "a stall is a breach, not an absence of evidence";
+  EXPECT_EQ(s.window_samples, static_cast<std::size_t>(SamplesToFlip()));
+  EXPECT_DOUBLE_EQ(s.judged_seconds, 1.0) << "censored at the deadline";
+  EXPECT_EQ(s.duration.count, 0u) << "the summary's count stays successes only";
+
+  core_.timeouts_in_quantiles = false;
+  EndpointState without = Make();
+  for (int i = 0; i < SamplesToFlip(); ++i) {
+    without.Record(Failure(probes::FailureReason::kTimeout, "no answer within 1s"), kT0);
+    without.Record(Failure(probes::FailureReason::kConnect, "refused"), kT0);
+  }
+  s = without.Snapshot(kT0);
   EXPECT_TRUE(s.breached);
+  EXPECT_EQ(s.window_samples, 0u);
+}
+
+TEST_F(EndpointStateTest, OtherFailuresAreNoEvidence) {
+  EndpointState state = Make();
+  for (int i = 0; i < 100; ++i) state.Record(Failure(probes::FailureReason::kConnect, "x"), kT0);
+  const EndpointSnapshot s = state.Snapshot(kT0);
+  EXPECT_FALSE(s.breached);
+  EXPECT_TRUE(std::isnan(s.breach_evidence));
+  EXPECT_EQ(s.breached_since_seconds, 0);
+}
+
+TEST_F(EndpointStateTest, TimeoutsBelowTheThresholdAreNoEvidence) {
+  core_.threshold = milliseconds(2000);  // above the 1 s deadline
+  EndpointState state = Make();
+  for (int i = 0; i < 100; ++i) state.Record(Failure(probes::FailureReason::kTimeout, "x"), kT0);
+  EXPECT_FALSE(state.Snapshot(kT0).breached);
 }
 
 TEST_F(EndpointStateTest, ClassQuantileIsComputedEvenIfNotExported) {
@@ -143,30 +202,25 @@ TEST_F(EndpointStateTest, ClassQuantileIsComputedEvenIfNotExported) {
   EXPECT_EQ(s.duration.quantiles[1].quantile, 0.75);
 }
 
-TEST_F(EndpointStateTest, BreachClearsWhenSlowSamplesExpire) {
+TEST_F(EndpointStateTest, BreachClearsAfterEnoughFastSamples) {
   EndpointState state = Make();  // 10 s window
-  for (int i = 0; i < 5; ++i) state.Record(Success(milliseconds(8)), kT0 + seconds(i));
-  EXPECT_TRUE(state.Snapshot(kT0 + seconds(5)).breached);
-  for (int i = 11; i <= 15; ++i) {
-    state.Record(Success(milliseconds(2)), kT0 + seconds(i));
-    // (i - 10 s, i]: at 11 s three slow samples outvote one fast one; at 12 s the median of
-    // {2, 2, 8, 8} ms is exactly 5 ms, which is not above the threshold.
-    EXPECT_EQ(state.Snapshot(kT0 + seconds(i)).breached, i == 11) << i;
+  for (int i = 0; i < 40; ++i) state.Record(Success(milliseconds(8)), kT0 + seconds(i));
+  ASSERT_TRUE(state.Snapshot(kT0 + seconds(40)).breached);
+  const int n = SamplesToClear();
+  for (int i = 1; i <= n; ++i) {
+    state.Record(Success(milliseconds(2)), kT0 + seconds(40 + i));
+    EXPECT_EQ(state.Snapshot(kT0 + seconds(40 + i)).breached, i < n) << i;
   }
-  const EndpointSnapshot s = state.Snapshot(kT0 + seconds(15));
-  EXPECT_EQ(s.window_samples, 5u);
+  const EndpointSnapshot s = state.Snapshot(kT0 + seconds(40 + n));
   EXPECT_DOUBLE_EQ(s.judged_seconds, 0.002);
-  EXPECT_FALSE(s.breached);
   // Cumulative figures keep every sample ever recorded.
-  EXPECT_EQ(s.duration.count, 10u);
-  EXPECT_DOUBLE_EQ(s.duration.sum_seconds, 0.05);
-  EXPECT_EQ(s.histogram.count, 10u);
-  // Once everything expired the window is empty: NaN, not breached.
-  const EndpointSnapshot later = state.Snapshot(kT0 + seconds(60));
+  EXPECT_EQ(s.duration.count, 40u + n);
+  EXPECT_EQ(s.histogram.count, 40u + n);
+  // An empty window reports NaN; the verdict stands on the evidence gathered.
+  const EndpointSnapshot later = state.Snapshot(kT0 + seconds(600));
   EXPECT_EQ(later.window_samples, 0u);
   EXPECT_TRUE(std::isnan(later.judged_seconds));
   EXPECT_FALSE(later.breached);
-  EXPECT_EQ(later.duration.count, 10u);
 }
 
 TEST_F(EndpointStateTest, SuccessFeedsHistogramAndPhases) {
@@ -207,7 +261,7 @@ TEST_F(EndpointStateTest, FailuresCountByReasonAndKeepTheLastError) {
   EXPECT_EQ(s.last_reason, "status");
   EXPECT_EQ(s.last_error, "status 503");
   EXPECT_EQ(s.last_probe_timestamp_seconds, 1.7e9 + 100);
-  EXPECT_EQ(s.window_samples, 0u) << "failures are not latency samples";
+  EXPECT_EQ(s.window_samples, 1u) << "only the timeout enters the window (censored)";
   EXPECT_EQ(s.duration.count, 0u);
 
   state.Record(Success(milliseconds(1)), kT0);
@@ -238,27 +292,45 @@ TEST_F(EndpointStateTest, CountsSkippedProbes) {
 
 TEST_F(EndpointStateTest, ReconfigureKeepsSamplesAndAdoptsTheNewJudgement) {
   EndpointState state = Make();
-  for (int i = 0; i < 5; ++i) state.Record(Success(milliseconds(8)), kT0 + seconds(i));
+  for (int i = 0; i < 40; ++i) state.Record(Success(milliseconds(8)), kT0 + seconds(i));
   state.RecordSkipped();
-  ASSERT_TRUE(state.Snapshot(kT0 + seconds(5)).breached);
+  ASSERT_TRUE(state.Snapshot(kT0 + seconds(40)).breached);
+  const BreachDetectorState before = state.DetectorState();
 
-  core_.threshold = milliseconds(10);
+  // Same threshold and quantile, other labels: the verdict and its evidence stay.
   endpoint_.labels = {{"team", "api"}};
   state.Reconfigure(endpoint_, core_, {0.001, 0.005, 0.1});
-  EndpointSnapshot s = state.Snapshot(kT0 + seconds(5));
-  EXPECT_FALSE(s.breached);
-  EXPECT_EQ(s.threshold_seconds, 0.010);
+  EndpointSnapshot s = state.Snapshot(kT0 + seconds(40));
+  EXPECT_TRUE(s.breached);
+  EXPECT_EQ(state.DetectorState(), before);
   EXPECT_EQ(s.labels.at("team"), "api");
-  EXPECT_EQ(s.window_samples, 5u);
-  EXPECT_EQ(s.successes, 5u);
+
+  core_.threshold = milliseconds(10);
+  state.Reconfigure(endpoint_, core_, {0.001, 0.005, 0.1});
+  s = state.Snapshot(kT0 + seconds(40));
+  EXPECT_FALSE(s.breached) << "a new threshold is a new question";
+  EXPECT_EQ(s.breached_since_seconds, 0);
+  EXPECT_EQ(s.threshold_seconds, 0.010);
+  EXPECT_EQ(s.window_samples, 9u) << "(30 s, 40 s]";
+  EXPECT_EQ(s.successes, 40u);
   EXPECT_EQ(s.skipped, 1u);
-  EXPECT_EQ(s.histogram.count, 5u) << "same bounds: the histogram carries on";
+  EXPECT_EQ(s.histogram.count, 40u) << "same bounds: the histogram carries on";
 
   state.Reconfigure(endpoint_, core_, {0.001, 0.005, 0.01, 0.1});
-  s = state.Snapshot(kT0 + seconds(5));
+  s = state.Snapshot(kT0 + seconds(40));
   EXPECT_EQ(s.histogram.upper_bounds.size(), 4u);
   EXPECT_EQ(s.histogram.count, 0u) << "new bounds: the histogram restarts";
-  EXPECT_EQ(s.duration.count, 5u);
+  EXPECT_EQ(s.duration.count, 40u);
+}
+
+TEST_F(EndpointStateTest, DetectorStateCanBeSavedAndRestored) {
+  EndpointState state = Make();
+  for (int i = 0; i < 40; ++i) state.Record(Success(milliseconds(8)), kT0 + seconds(i));
+  const BreachDetectorState saved = state.DetectorState();
+  EndpointState restarted = Make();
+  restarted.RestoreDetectorState(saved);
+  EXPECT_TRUE(restarted.Snapshot(kT0).breached);
+  EXPECT_EQ(restarted.DetectorState(), saved);
 }
 
 TEST_F(EndpointStateTest, ConcurrentRecordsAndSnapshotsLoseNothing) {
