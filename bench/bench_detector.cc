@@ -169,23 +169,37 @@ void StepExperiment(const NoiseModel& model, const Options& options, double from
               Quantiles(today, limit).c_str());
 }
 
-// Counts flips into breached (stationary below the threshold) or all state changes (at it).
+// Counts flips into breached (stationary below the threshold) or all state changes (at it);
+// for the latter also the share of 10-minute blocks with more than one change.
 void StationaryExperiment(const NoiseModel& model, const Options& options, double level,
                           int endpoints, std::int64_t probes, bool count_all, const char* label,
                           double per_probes, const char* unit) {
-  std::uint64_t ours = 0, today = 0;
+  std::uint64_t ours = 0, today = 0, blocks = 0, ours_flappy = 0, today_flappy = 0;
   for (int id = 0; id < endpoints; ++id) {
     Endpoint e(model, options, 1'000'000 + static_cast<std::uint64_t>(id));
     e.source.SetLevel(level);
+    int ours_in_block = 0, today_in_block = 0;
     for (std::int64_t k = 0; k < probes; ++k) {
       const auto [ours_flip, today_flip] = e.Step();
-      if (ours_flip && (count_all || e.detector.state().breached)) ++ours;
-      if (today_flip && (count_all || e.today.firing())) ++today;
+      if (ours_flip && (count_all || e.detector.state().breached)) ++ours, ++ours_in_block;
+      if (today_flip && (count_all || e.today.firing())) ++today, ++today_in_block;
+      if ((k + 1) % 600 == 0) {
+        ++blocks;
+        ours_flappy += ours_in_block > 1 ? 1 : 0;
+        today_flappy += today_in_block > 1 ? 1 : 0;
+        ours_in_block = today_in_block = 0;
+      }
     }
   }
   const double scale = per_probes / (static_cast<double>(endpoints) * probes);
   std::printf("| %s (%d endpoints x %lld probes) | %.3g %s | %.3g %s |\n", label, endpoints,
               static_cast<long long>(probes), ours * scale, unit, today * scale, unit);
+  if (count_all) {
+    std::printf(
+        "| 10-minute blocks with more than one state change at the threshold | %.2f %% | "
+        "%.2f %% |\n",
+        100.0 * ours_flappy / blocks, 100.0 * today_flappy / blocks);
+  }
 }
 
 void RunModel(const NoiseModel& model, const Options& options) {

@@ -166,6 +166,12 @@ void ExpositionStream::WriteEndpoint(std::size_t family, const EndpointSnapshot&
       return Single(static_cast<double>(e.window_samples));
     case Family::kProbesSkipped:
       return Single(static_cast<double>(e.skipped));
+    case Family::kBreachedSince:
+      if (e.breached_since_seconds > 0) Single(e.breached_since_seconds);
+      return;
+    case Family::kBreachEvidence:
+      if (std::isfinite(e.breach_evidence)) Single(e.breach_evidence);
+      return;
     case Family::kHttpVersionInfo:
       if (!e.http_version.empty()) {
         Head("", "version", e.http_version);

@@ -32,6 +32,8 @@ enum class Family : std::size_t {
   kThresholdBreached,
   kWindowSamples,
   kProbesSkipped,
+  kBreachedSince,
+  kBreachEvidence,
   kHttpVersionInfo,
   kTlsVersionInfo,
   kTlsCertExpiry,
@@ -81,10 +83,12 @@ inline constexpr std::array<FamilyInfo, static_cast<std::size_t>(Family::kCount)
          "over the sliding window; compared with latencyd_threshold_seconds.",
          FamilyType::kGauge},
         {"latencyd_threshold_breached",
-         "1 while the judged quantile of the window exceeds the threshold (given enough samples), "
-         "0 otherwise.",
+         "1 while the breach detector finds the judged quantile above the threshold (given "
+         "enough samples), 0 otherwise.",
          FamilyType::kGauge},
-        {"latencyd_window_samples", "Successful probe samples currently in the sliding window.",
+        {"latencyd_window_samples",
+         "Samples currently in the sliding window (successful probes and, unless "
+         "timeouts_in_quantiles is false, timed-out ones).",
          FamilyType::kGauge},
         {"latencyd_probes_skipped_total",
          "Probes not run for a cause of latencyd's own, never charged to the target: the previous "
@@ -92,6 +96,13 @@ inline constexpr std::array<FamilyInfo, static_cast<std::size_t>(Family::kCount)
          "schedule, a probe started with less than half its timeout left before its deadline, or "
          "the process was out of file descriptors.",
          FamilyType::kCounter},
+        {"latencyd_threshold_breached_since_timestamp_seconds",
+         "Unix time latencyd_threshold_breached last changed (or judging began).",
+         FamilyType::kGauge},
+        {"latencyd_breach_evidence_ratio",
+         "Exponentially weighted share of the recent judged samples (about the last 32) above the "
+         "threshold: the breach detector's evidence.",
+         FamilyType::kGauge},
         {"latencyd_probe_http_version_info",
          "1, labelled with the HTTP version of the last response (1.1, 2).", FamilyType::kGauge},
         {"latencyd_tls_version_info",

@@ -185,6 +185,22 @@ void AddJudgementFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFami
   out.push_back(std::move(skipped));
 }
 
+// The breach detector's since-time and evidence, only for endpoints it has judged.
+void AddVerdictFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
+  auto since = NewFamily(Family::kBreachedSince);
+  auto evidence = NewFamily(Family::kBreachEvidence);
+  for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
+    if (endpoint.breached_since_seconds > 0) {
+      since.metric.push_back(Gauge(EndpointLabels(endpoint), endpoint.breached_since_seconds));
+    }
+    if (std::isfinite(endpoint.breach_evidence)) {
+      evidence.metric.push_back(Gauge(EndpointLabels(endpoint), endpoint.breach_evidence));
+    }
+  }
+  out.push_back(std::move(since));
+  out.push_back(std::move(evidence));
+}
+
 // What the connections revealed: HTTP and TLS version, certificate expiry. Absent while
 // unknown (no response yet; plain http has no TLS series), never invented.
 void AddConnectionFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>& out) {
@@ -262,6 +278,7 @@ std::vector<MetricFamily> BuildMetricFamilies(const DaemonSnapshot& snapshot) {
   AddOutcomeFamilies(snapshot, families);
   AddLastProbeFamilies(snapshot, families);
   AddJudgementFamilies(snapshot, families);
+  AddVerdictFamilies(snapshot, families);
   AddConnectionFamilies(snapshot, families);
   AddBaselineFamilies(snapshot, families);
   AddDaemonFamilies(snapshot, families);

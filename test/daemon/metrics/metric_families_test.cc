@@ -65,6 +65,8 @@ EndpointSnapshot CoreEndpoint() {
   e.threshold_quantile = 0.5;
   e.judged_seconds = 0.00052;  // the ttfb median
   e.breached = false;
+  e.breached_since_seconds = 1764093000;
+  e.breach_evidence = 0.03125;
   e.window_samples = 300;
   e.baseline_seconds = 0.0007161;  // pytest-benchmark's median of test_main_root
   e.baseline_tolerance = 0.15;
@@ -155,6 +157,8 @@ TEST(MetricFamiliesTest, EverySpecMetricWithItsType) {
       {"latencyd_tls_version_info", MetricType::Gauge},
       {"latencyd_tls_earliest_cert_expiry_timestamp_seconds", MetricType::Gauge},
       {"latencyd_window_samples", MetricType::Gauge},
+      {"latencyd_threshold_breached_since_timestamp_seconds", MetricType::Gauge},
+      {"latencyd_breach_evidence_ratio", MetricType::Gauge},
       {"latencyd_schedule_lag_seconds", MetricType::Summary},
       {"latencyd_probes_out_of_descriptors_total", MetricType::Counter},
       {"latencyd_probes_skipped_total", MetricType::Counter},
@@ -171,6 +175,18 @@ TEST(MetricFamiliesTest, EverySpecMetricWithItsType) {
     EXPECT_EQ(family->type, type) << name;
     EXPECT_FALSE(family->help.empty()) << name;
   }
+}
+
+TEST(MetricFamiliesTest, OnlyJudgedEndpointsHaveVerdictSeries) {
+  const std::vector<MetricFamily> families = BuildMetricFamilies(GoldenSnapshot());
+  const MetricFamily* since =
+      FindFamily(families, "latencyd_threshold_breached_since_timestamp_seconds");
+  ASSERT_NE(since, nullptr);
+  ASSERT_EQ(since->metric.size(), 1u);  // the async endpoint only failed: never judged
+  EXPECT_DOUBLE_EQ(since->metric[0].gauge.value, 1764093000);
+  const MetricFamily* evidence = FindFamily(families, "latencyd_breach_evidence_ratio");
+  ASSERT_EQ(evidence->metric.size(), 1u);
+  EXPECT_DOUBLE_EQ(evidence->metric[0].gauge.value, 0.03125);
 }
 
 TEST(MetricFamiliesTest, OnlyEndpointsWithABaselineHaveBaselineSeries) {
