@@ -9,8 +9,9 @@ What runs (every process on 127.0.0.1, started here and stopped by PID):
   * latencyd probing them (250 ms interval for core, 1 s for async, 10 s window);
   * Prometheus with prometheus/prometheus.example.yml and prometheus/latencyd.rules.yml as
     shipped, except: listen addresses, 1 s scrape/evaluation intervals (also for the rule
-    group with its own interval), and every alert's `for` cut to FOR_IN_TEST (the
-    production values are covered by prometheus/latencyd.rules.test.yml). Its TSDB is
+    group with its own interval), and every alert's `for` cut to FOR_IN_TEST except
+    LatencydThresholdBreached's, kept as shipped (the production values are covered by
+    prometheus/latencyd.rules.test.yml). Its TSDB is
     first backfilled with
     `promtool tsdb create-blocks-from openmetrics` with the hourly median level 1 day and
     7 days ago, so the trend queries and the regression alert have history;
@@ -30,7 +31,12 @@ What it proves:
      an HTTPS endpoint (Python ssl, certificate made at test time, class judged on ttfb)
      exports the certificate's notAfter as its earliest certificate expiry;
   4. when core_slow becomes fast, its alert resolves in Prometheus and the webhook gets
-     the resolved notification, while async_slow keeps firing.
+     the resolved notification, while async_slow keeps firing;
+  5. when core_step steps from 0 to 20 ms (4x its 5 ms threshold), the webhook gets the
+     firing notification within STEP_NOTIFY_WITHIN (60) seconds of the step — with the
+     shipped `for` of LatencydThresholdBreached, probes every 250 ms (scaled down from 1 s),
+     scrape and evaluation every 1 s (from 15 s), group_wait 1 s — and the resolved one after
+     it steps back.
 
 Synchronisation is by polling the APIs against deadlines, never by fixed sleeps.
 
@@ -67,7 +73,13 @@ ENDPOINTS = {
     "async_fast": ("async", 0.030, 200, {}),
     "async_slow": ("async", 0.300, 200, {}),
     "core_failing": ("core", 0.0, 500, {}),
+    # Fast until step 5 makes it slow: the detector's verdict must reach the webhook in 60 s.
+    "core_step": ("core", 0.0, 200, {}),
 }
+STEP_DELAY = 0.020
+STEP_NOTIFY_WITHIN = 60
+# The alert whose `for` the test keeps as shipped (the step-to-notification time is the point).
+KEEP_FOR = "LatencydThresholdBreached"
 OVER_BUDGET = {"core_slow", "async_slow"}
 # Release-benchmark baselines (config `baseline`, literal durations): core_slow's 20 ms median
 # is far above 5 ms x 1.15; core_fast is well within 50 ms; the others have none.
@@ -351,6 +363,23 @@ def write_latencyd_config(path, fixture_port, https):
         f.write("\n".join(lines) + "\n")
 
 
+def cut_for_durations(rules):
+    """Every alert's `for` becomes FOR_IN_TEST except KEEP_FOR's, which stays as shipped.
+    Returns the rules and how many `for` lines were seen."""
+    out, alert, count = [], None, 0
+    for line in rules.splitlines(keepends=True):
+        named = re.match(r"\s+- alert: (\S+)", line)
+        if named:
+            alert = named.group(1)
+        duration = re.match(r"(\s+for: )\S+$", line)
+        if duration:
+            count += 1
+            if alert != KEEP_FOR:
+                line = duration.group(1) + FOR_IN_TEST + "\n"
+        out.append(line)
+    return "".join(out), count
+
+
 def write_prometheus_files(root, directory, daemon_addr, alertmanager_addr):
     with open(os.path.join(root, "prometheus", "prometheus.example.yml"), encoding="utf-8") as f:
         config = f.read()
@@ -364,7 +393,7 @@ def write_prometheus_files(root, directory, daemon_addr, alertmanager_addr):
 
     with open(os.path.join(root, "prometheus", "latencyd.rules.yml"), encoding="utf-8") as f:
         rules = f.read()
-    rules, count = re.subn(r"^(\s+for: )\S+$", rf"\g<1>{FOR_IN_TEST}", rules, flags=re.M)
+    rules, count = cut_for_durations(rules)
     alerts = len(re.findall(r"^\s+- alert: ", rules, flags=re.M))
     if count != alerts:
         raise TestFailure(f"latencyd.rules.yml: rewrote {count} `for` lines but found {alerts} alerts")
@@ -656,6 +685,18 @@ def run(args, workdir):
                               f"expected exactly {sorted(OVER_BUDGET)}")
         log(f"core_slow resolved and delivered; async_slow still firing; "
             f"total {time.monotonic() - started:.1f}s")
+
+        # 5. A step on a healthy endpoint reaches the webhook within a minute.
+        fixture.set("core_step", STEP_DELAY, 200)
+        stepped = time.monotonic()
+        wait_for("webhook notification: core_step firing", lambda: delivered("core_step", "firing"),
+                 STEP_NOTIFY_WITHIN)
+        log(f"core_step 0 -> {STEP_DELAY * 1000:.0f} ms: firing notification at the webhook "
+            f"{time.monotonic() - stepped:.1f}s after the step")
+        fixture.set("core_step", 0.0, 200)
+        recovered = time.monotonic()
+        wait_for("webhook notification: core_step resolved", lambda: delivered("core_step", "resolved"), 60)
+        log(f"core_step back to 0 ms: resolved notification {time.monotonic() - recovered:.1f}s later")
     except TestFailure:
         try:
             alerts = api._get("/api/v1/alerts", {})["alerts"]
