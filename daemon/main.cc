@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "config/units.h"
+#include "daemon/baseline_command.h"
 #include "daemon/log.h"
 #include "daemon/probe_command.h"
 #include "daemon/run.h"
@@ -25,6 +26,8 @@ struct Flags {
   std::string watch_interval = "5s";
   std::string probe_timeout = "1s";
   bool skip_secret_files = false;  // the daemon's default
+  latencyd::BaselineCommandOptions baseline;
+  std::string baseline_duration = "5m";
 };
 
 void AddDaemonFlags(CLI::App& app, Flags& flags) {
@@ -100,6 +103,30 @@ CLI::App* AddProbeCommand(CLI::App& app, Flags& flags) {
   return probe;
 }
 
+CLI::App* AddBaselineCommand(CLI::App& app, Flags& flags) {
+  CLI::App* baseline = app.add_subcommand(
+      "baseline",
+      "Probe every endpoint as the daemon does; write medians as pytest-benchmark JSON");
+  baseline->add_option("--config.file", flags.baseline.config_file, "Configuration file")
+      ->capture_default_str();
+  baseline->add_option("--duration", flags.baseline_duration, "How long to probe")
+      ->capture_default_str();
+  baseline->add_option("--output", flags.baseline.output, "Output file (-: standard output)")
+      ->capture_default_str();
+  return baseline;
+}
+
+int RunBaseline(Flags& flags) {
+  auto duration = latencyd::config::ParseDuration(flags.baseline_duration);
+  if (!duration || *duration <= std::chrono::nanoseconds::zero()) {
+    std::cerr << "latencyd baseline: --duration takes a positive duration such as 5m\n";
+    return kExitUsage;
+  }
+  flags.baseline.duration = *duration;
+  flags.baseline.probe_workers = flags.daemon.probe_workers;
+  return latencyd::RunBaselineCommand(flags.baseline, std::cout, std::cerr);
+}
+
 int RunProbe(Flags& flags) {
   auto interval = latencyd::config::ParseDuration(flags.probe_interval);
   auto timeout = latencyd::config::ParseDuration(flags.probe_timeout);
@@ -123,6 +150,7 @@ int main(int argc, char** argv) {
   Flags flags;
   AddDaemonFlags(app, flags);
   CLI::App* probe = AddProbeCommand(app, flags);
+  CLI::App* baseline = AddBaselineCommand(app, flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -139,6 +167,7 @@ int main(int argc, char** argv) {
   latencyd::log::ParseFormat(flags.log_format, &format);
   latencyd::log::Configure(level, format);
   if (probe->parsed()) return RunProbe(flags);
+  if (baseline->parsed()) return RunBaseline(flags);
   std::string error;
   auto watch = latencyd::config::ParseDuration(flags.watch_interval);
   if (!latencyd::ParseShard(flags.shard, &flags.daemon.shard, &error) || !watch) {
