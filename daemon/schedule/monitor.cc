@@ -7,6 +7,7 @@
 
 #include "daemon/build_info.h"
 #include "daemon/log.h"
+#include "daemon/schedule/host_phases.h"
 #include "daemon/schedule/probe_spec_builder.h"
 #include "daemon/text/redact.h"
 #include "daemon/window/histogram.h"
@@ -84,7 +85,24 @@ std::shared_ptr<const Monitor::World> Monitor::BuildWorld(const config::Config& 
     world->new_probes.push_back(
         rotated ? std::make_shared<const probes::PreparedProbe>(ToProbeSpec(endpoint)) : nullptr);
   }
+  AssignOffsets(*world);
   return world;
+}
+
+void Monitor::AssignOffsets(World& world) {
+  std::vector<PhaseRequest> requests;
+  requests.reserve(world.jobs.size());
+  for (std::size_t i = 0; i < world.jobs.size(); ++i) {
+    const config::Endpoint& endpoint = world.config.endpoints[i];
+    requests.push_back(
+        {endpoint.name, HostKey(endpoint.url), endpoint.interval,
+         world.kept[i] ? std::optional<Duration>(world.jobs[i]->offset) : std::nullopt});
+  }
+  const std::vector<Duration> offsets = AssignPhaseOffsets(requests);
+  // Kept jobs are shared with the running world: their offset is theirs already.
+  for (std::size_t i = 0; i < world.jobs.size(); ++i) {
+    if (!world.kept[i]) world.jobs[i]->offset = offsets[i];
+  }
 }
 
 std::shared_ptr<ProbeJob> Monitor::NewJob(const config::Endpoint& endpoint,

@@ -65,6 +65,8 @@ class Monitor {
   };
 
   std::shared_ptr<const World> BuildWorld(const config::Config& config) const;
+  // Phase offsets of the world's new jobs: probes to one host:port spread over the interval.
+  static void AssignOffsets(World& world);
   static std::shared_ptr<ProbeJob> NewJob(const config::Endpoint& endpoint,
                                           const config::Config& config,
                                           const std::vector<double>& bounds);

@@ -1,7 +1,8 @@
 // The scheduler's arithmetic as pure functions of time points, so it is tested without clocks.
 //
 // Every endpoint probes at fixed rate on a grid: due(k) = epoch + offset + k * interval, where
-// offset = StableHash(name) mod interval. The grid does not drift with probe duration, the
+// offset = StableHash(name) mod interval for an endpoint alone on its host (host_phases.h
+// spreads those sharing one). The grid does not drift with probe duration, the
 // offsets spread thousands of endpoints over their interval (no thundering herd), and an
 // endpoint keeps its phase across reloads and restarts with the same epoch.
 #pragma once

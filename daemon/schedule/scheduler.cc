@@ -83,7 +83,7 @@ void Scheduler::SetJobs(const std::vector<std::shared_ptr<ProbeJob>>& jobs) {
   for (const auto& job : jobs) {
     if (running.count(job.get()) != 0) continue;  // its chain goes on
     Launch(&engine_, &lag_, &descriptor_shortage_, job,
-           FirstDueAtOrAfter(epoch_, PhaseOffset(job->name, job->interval), job->interval, now));
+           FirstDueAtOrAfter(epoch_, job->offset, job->interval, now));
   }
   jobs_ = jobs;
 }

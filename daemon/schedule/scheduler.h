@@ -26,6 +26,9 @@ struct ProbeJob {
   std::string name;
   Duration interval{};
   std::uint64_t affinity = 0;  // picks the engine loop; stable per name
+  // Where inside its interval the job probes (AssignPhaseOffsets); set before the job is
+  // first handed to the scheduler and never changed afterwards.
+  Duration offset{};
   std::shared_ptr<EndpointState> state;
   // The request, read by the chain on a probe loop. A reload that keeps the endpoint but
   // read new secret contents (a rotated token) replaces it, hence the atomic access.
