@@ -121,6 +121,22 @@ TEST(EndpointsJsonTest, RendersTheDocument) {
       std::string::npos);
 }
 
+TEST(EndpointsJsonTest, RendersTheVerdictSinceAndEvidence) {
+  DaemonSnapshot snapshot;
+  EndpointSnapshot judged = Endpoint("judged", true, true, true, 40);
+  judged.breached_since_seconds = 1732550000.5;
+  judged.breach_evidence = 0.75;
+  snapshot.endpoints.push_back(judged);
+  snapshot.endpoints.push_back(Endpoint("unjudged", false, false, false, 0));
+  const std::string json = RenderEndpointsJson(snapshot);
+  EXPECT_NE(json.find(R"("breached":true,"breached_since":1732550000.5,"breach_evidence":0.75)"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("breached":false,"breached_since":null,"breach_evidence":null)"),
+            std::string::npos)
+      << json;
+}
+
 TEST(EndpointsJsonTest, RendersAnEmptySnapshot) {
   EXPECT_EQ(RenderEndpointsJson(DaemonSnapshot{}),
             R"({"endpoints":[],"build":{"version":"","revision":""},)"

@@ -86,6 +86,19 @@ TEST(StatusPageTest, ShowsQuantilesThresholdAndCounts) {
   }
 }
 
+TEST(StatusPageTest, ShowsSinceWhenTheVerdictHoldsAndItsEvidence) {
+  DaemonSnapshot snapshot;
+  EndpointSnapshot judged = Endpoint("judged", true, true, true);
+  judged.breached_since_seconds = 1732550000;  // 2024-11-25 15:53:20 UTC
+  judged.breach_evidence = 0.8;
+  snapshot.endpoints = {judged, Endpoint("fresh", false, false, false)};
+  const std::string html = RenderStatusPage(snapshot);
+  EXPECT_NE(RowOf(html, "judged").find("breached since 2024-11-25 15:53:20 UTC"), std::string::npos)
+      << RowOf(html, "judged");
+  EXPECT_NE(RowOf(html, "judged").find("80% of recent samples above"), std::string::npos);
+  EXPECT_NE(html.find("<th>Verdict</th>"), std::string::npos);
+}
+
 TEST(StatusPageTest, EscapesHostileEndpointData) {
   DaemonSnapshot snapshot;
   snapshot.version = "<b>v</b>";
