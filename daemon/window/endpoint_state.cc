@@ -43,7 +43,8 @@ EndpointState::EndpointState(const config::Endpoint& endpoint, const config::Cla
 }
 
 void EndpointState::Configure(const config::Endpoint& endpoint, const config::ClassConfig& klass) {
-  if (klass.threshold != class_.threshold) detector_.Reset();
+  // A new threshold or judged duration asks another question: the evidence no longer applies.
+  if (klass.threshold != class_.threshold || klass.judge != class_.judge) detector_.Reset();
   // A new quantile or level means new tuning, which also starts the detector afresh.
   detector_.SetParams(DetectorParamsFor(klass.quantile, klass.detector_level));
   class_name_ = endpoint.class_name;
