@@ -34,7 +34,18 @@ std::uint64_t SettingsFingerprint(const config::Endpoint& e) {
   // Keep in step with config::Endpoint::SameProbeSettings (a test mutates each field).
   Fnv1a64 hash;
   hash.Text(e.url).Text(e.method).Number(e.headers.size());
-  for (const auto& [name, value] : e.headers) hash.Text(name).Text(value);
+  // A header read from a file counts by its file, not its (secret, rotating) value.
+  for (const auto& [name, value] : e.headers) {
+    hash.Text(name).Text(e.header_files.count(name) != 0 ? "" : value);
+  }
+  hash.Number(e.header_files.size());
+  for (const auto& [name, file] : e.header_files) hash.Text(name).Text(file);
+  // Credentials by their sources (as SameSources compares them), never the secrets.
+  hash.Text(e.credentials.bearer_token_file)
+      .Number(e.credentials.basic_auth)
+      .Text(e.credentials.username)
+      .Text(e.credentials.password_file);
+  hash.Number(e.allow_insecure_redirect).Number(static_cast<std::uint64_t>(e.http_version));
   hash.Text(e.body).Number(e.expect.status.size());
   for (const config::StatusRange& range : e.expect.status) {
     hash.Number(static_cast<std::uint64_t>(range.low))

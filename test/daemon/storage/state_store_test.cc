@@ -173,6 +173,10 @@ TEST_F(StateStoreTest, FingerprintFollowsSameProbeSettings) {
       [](auto& e) { e.tls.cert_file = "c"; },
       [](auto& e) { e.tls.key_file = "k"; },
       [](auto& e) { e.tls.server_name = "s"; },
+      [](auto& e) { e.header_files["X-Key"] = "/run/key"; },
+      [](auto& e) { e.credentials.bearer_token_file = "/run/token"; },
+      [](auto& e) { e.allow_insecure_redirect = true; },
+      [](auto& e) { e.http_version = config::HttpVersion::k2; },
   };
   for (std::size_t i = 0; i < probe_changes.size(); ++i) {
     config::Endpoint changed = endpoint_;
@@ -184,6 +188,7 @@ TEST_F(StateStoreTest, FingerprintFollowsSameProbeSettings) {
   judged_differently.window = seconds(600);
   judged_differently.class_name = "async";
   judged_differently.labels = {{"team", "x"}};
+  judged_differently.credentials.bearer_token = "rotated";  // a secret's content, not source
   EXPECT_TRUE(judged_differently.SameProbeSettings(endpoint_));
   EXPECT_EQ(SettingsFingerprint(judged_differently), SettingsFingerprint(endpoint_));
 }
