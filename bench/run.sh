@@ -6,7 +6,7 @@
 #   bench/run.sh --quick         # smoke run, about 1 minute (figures too short to quote)
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), JOBS (default 2), FLOOR_ARGS,
-# SCALE_ARGS, PEER_ARGS (extra flags: see each program's --help), BLACKBOX (the exporter),
+# SCALE_ARGS, PEER_ARGS, STATUS_ARGS (extra flags: see each program's --help), BLACKBOX (the exporter),
 # SKIP_BUILD=1 to reuse an existing build, OUT (where the figures are also written),
 # REVISION (printed when ROOT is not a git checkout, e.g. a `git archive` export).
 set -euo pipefail
@@ -19,6 +19,7 @@ FLOOR_ARGS=${FLOOR_ARGS:-}
 SCALE_ARGS=${SCALE_ARGS:-}
 PEER_ARGS=${PEER_ARGS:-}
 HTTPS_ARGS=${HTTPS_ARGS:-}
+STATUS_ARGS=${STATUS_ARGS:-}
 BLACKBOX=${BLACKBOX:-/usr/bin/prometheus-blackbox-exporter}
 
 if [[ ${1:-} == --quick ]]; then
@@ -26,6 +27,7 @@ if [[ ${1:-} == --quick ]]; then
   SCALE_ARGS="--endpoints=200,1000 --duration=10 --warmup=3 $SCALE_ARGS"
   PEER_ARGS="--duration=5 --warmup=2 $PEER_ARGS"
   HTTPS_ARGS="--paced-duration=10 --endpoints=100,500 --duration=10 $HTTPS_ARGS"
+  STATUS_ARGS="--endpoints=1000 $STATUS_ARGS"
 fi
 
 # The target: nginx-light (wrk is only for checking the target by hand). Without nginx the
@@ -43,7 +45,7 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATENCYD_BUILD_TESTS=OFF \
     -DLATENCYD_BUILD_BENCH=ON >/dev/null
   cmake --build "$BUILD_DIR" -j"$JOBS" --target latencyd bench_probe_floor bench_scale bench_peer \
-    bench_https bench_soak bench_endpoint_memory  # the last two built, not run (half an hour)
+    bench_https bench_status bench_soak bench_endpoint_memory  # the last two built, not run (half an hour)
 fi
 
 revision=${REVISION:-$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}
@@ -64,6 +66,8 @@ fi
   "$BUILD_DIR/bench/bench_scale" --latencyd="$BUILD_DIR/daemon/latencyd" $SCALE_ARGS
   echo
   "$BUILD_DIR/bench/bench_https" --latencyd="$BUILD_DIR/daemon/latencyd" $HTTPS_ARGS
+  echo
+  "$BUILD_DIR/bench/bench_status" $STATUS_ARGS
   echo
   if [[ -x $BLACKBOX ]]; then
     "$BUILD_DIR/bench/bench_peer" --blackbox="$BLACKBOX" $PEER_ARGS

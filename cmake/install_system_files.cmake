@@ -82,5 +82,6 @@ file(INSTALL "${LATENCYD_SOURCE_DIR}/probes/README.md" DESTINATION "${latencyd_d
 file(READ "${LATENCYD_SOURCE_DIR}/prometheus/README.md" latencyd_prometheus_readme)
 string(REGEX REPLACE "([ `])(prometheus|grafana)/" "\\1${latencyd_datadir}/\\2/"
        latencyd_prometheus_readme "${latencyd_prometheus_readme}")
+latencyd_unlink(latencyd_prometheus_readme "\\.\\./bench/README\\.md[^)]*")
 latencyd_install_text("${latencyd_prometheus_readme}" "${latencyd_datadir}/prometheus" README.md)
 file(REMOVE_RECURSE "${latencyd_stage_dir}")

@@ -7,6 +7,7 @@
 #include "daemon/log.h"
 #include "daemon/probe_command.h"
 #include "daemon/run.h"
+#include "daemon/storage/state_store.h"
 
 namespace {
 
@@ -28,6 +29,8 @@ struct Flags {
   bool skip_secret_files = false;  // the daemon's default
   latencyd::BaselineCommandOptions baseline;
   std::string baseline_duration = "5m";
+  std::string storage_path = latencyd::DefaultStoragePath();
+  std::string checkpoint_interval = "1m";
 };
 
 void AddDaemonFlags(CLI::App& app, Flags& flags) {
@@ -55,6 +58,13 @@ void AddDaemonFlags(CLI::App& app, Flags& flags) {
       ->capture_default_str();
   app.add_option("--config.watch-interval", flags.watch_interval,
                  "How often endpoint_files are checked for changes (0s: only on reload)")
+      ->capture_default_str();
+  app.add_option("--storage.path", flags.storage_path,
+                 "Directory keeping windows and history across restarts (default: "
+                 "$STATE_DIRECTORY under systemd, else none; empty: none)")
+      ->expected(0, 1);  // "--storage.path=" turns the systemd default off
+  app.add_option("--storage.checkpoint-interval", flags.checkpoint_interval,
+                 "How often the state is saved (also at shutdown)")
       ->capture_default_str();
   CLI::Option* check =
       app.add_flag("--config.check", flags.check_config,
@@ -176,6 +186,14 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   flags.daemon.watch_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*watch);
+  auto checkpoint = latencyd::config::ParseDuration(flags.checkpoint_interval);
+  if (!checkpoint || checkpoint->count() <= 0) {
+    std::cerr << "latencyd: --storage.checkpoint-interval takes a positive duration\n";
+    return kExitUsage;
+  }
+  flags.daemon.checkpoint_interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*checkpoint);
+  flags.daemon.storage_path = flags.storage_path;
   if (flags.check_config) {
     return latencyd::CheckConfig(flags.daemon.config_file, std::cout, std::cerr,
                                  !flags.skip_secret_files);

@@ -19,6 +19,7 @@
 #include "daemon/reloader.h"
 #include "daemon/schedule/monitor.h"
 #include "daemon/sd_notify.h"
+#include "daemon/storage/state_store.h"
 #include "daemon/web/endpoints_json.h"
 #include "daemon/web/http_server.h"
 #include "daemon/web/status_page.h"
@@ -79,6 +80,20 @@ WebSecurity LoadWebSecurity(const std::string& path) {
 // scrape timeout.
 constexpr auto kScrapeSlotWait = std::chrono::seconds(8);
 
+// A page for the query's filter (a bad one is a 400) from a kept snapshot of the renderer;
+// nullopt when no snapshot slot became free in time (the server answers 503).
+std::optional<HttpReply> RenderPage(
+    ScrapeRenderer& renderer, const HttpQuery& query,
+    const std::function<std::string(const DaemonSnapshot&, const EndpointFilter&)>& render) {
+  EndpointFilter filter;
+  std::string error;
+  if (!ParseEndpointFilter(query, &filter, &error)) return HttpReply{400, error};
+  std::optional<std::string> page = renderer.RenderWith(
+      kScrapeSlotWait, [&](const DaemonSnapshot& snapshot) { return render(snapshot, filter); });
+  if (!page) return std::nullopt;
+  return HttpReply{200, std::move(*page)};
+}
+
 HttpHandlers MakeHandlers(Monitor& monitor, Reloader& reloader, ScrapeRenderer& renderer,
                           const std::atomic<bool>& ready) {
   HttpHandlers handlers;
@@ -87,14 +102,17 @@ HttpHandlers MakeHandlers(Monitor& monitor, Reloader& reloader, ScrapeRenderer& 
     if (!scrape) return nullptr;
     return [scrape] { return scrape->Next(); };
   };
-  handlers.status_page = [&renderer] {
-    return renderer.RenderWith(
-        kScrapeSlotWait, [](const DaemonSnapshot& snapshot) { return RenderStatusPage(snapshot); });
+  handlers.status_page = [&renderer, &monitor](const HttpQuery& query) {
+    return RenderPage(renderer, query,
+                      [&monitor](const DaemonSnapshot& snapshot, const EndpointFilter& filter) {
+                        return RenderStatusPage(snapshot, filter, monitor.HistoryReader());
+                      });
   };
-  handlers.endpoints_json = [&renderer] {
-    return renderer.RenderWith(kScrapeSlotWait, [](const DaemonSnapshot& snapshot) {
-      return RenderEndpointsJson(snapshot);
-    });
+  handlers.endpoints_json = [&renderer, &monitor](const HttpQuery& query) {
+    return RenderPage(renderer, query,
+                      [&monitor](const DaemonSnapshot& snapshot, const EndpointFilter& filter) {
+                        return RenderEndpointsJson(snapshot, filter, monitor.HistoryReader());
+                      });
   };
   handlers.healthy = [&monitor] { return monitor.Alive(); };
   handlers.ready = [&ready] { return ready.load(); };
@@ -136,8 +154,21 @@ int RunDaemon(const DaemonOptions& options) {
   ScrapeRenderer renderer([&monitor](DaemonSnapshot& out) { monitor.SnapshotInto(out); });
   std::atomic<bool> ready{false};
   std::unique_ptr<HttpServer> server;
+  std::unique_ptr<StateStore> store;
+  if (!options.storage_path.empty()) {
+    store = std::make_unique<StateStore>(options.storage_path);
+    store->Load();
+  }
   try {
-    monitor.Apply(reloader.Load());
+    Monitor::StartHook restore = nullptr;
+    if (store) {
+      restore = [&store](const config::Endpoint& endpoint, EndpointState& state) {
+        store->RestoreInto(endpoint, state, std::chrono::steady_clock::now(),
+                           std::chrono::system_clock::now());
+      };
+    }
+    monitor.Apply(reloader.Load(), restore);
+    if (store) store->FinishRestore();
     monitor.RecordReload(true, UnixNowSeconds());
     HttpServerOptions server_options;
     server_options.enable_lifecycle = options.enable_lifecycle;
@@ -157,6 +188,11 @@ int RunDaemon(const DaemonOptions& options) {
   notifier.Ready(SystemdNotifier::EndpointStatus(monitor.endpoint_count()));
   {
     WatchdogPinger watchdog([&monitor] { return monitor.Alive(); });
+    std::unique_ptr<PeriodicCheckpoint> checkpoints;
+    if (store) {
+      checkpoints =
+          std::make_unique<PeriodicCheckpoint>(*store, monitor, options.checkpoint_interval);
+    }
     std::unique_ptr<EndpointFilesWatcher> watcher;
     if (options.watch_interval.count() > 0) {
       watcher = std::make_unique<EndpointFilesWatcher>(
@@ -168,6 +204,8 @@ int RunDaemon(const DaemonOptions& options) {
     ready = false;
   }
   monitor.Stop();
+  // After the probes stopped, so the file holds the final windows.
+  if (store) store->Checkpoint(monitor);
   server.reset();
   log::Info("stopped");
   return kExitOk;

@@ -23,6 +23,9 @@ struct DaemonOptions {
   Shard shard;                    // --shard=K/N: probe only this shard's endpoints
   // How often endpoint_files are checked for changes; zero: only on reload.
   std::chrono::milliseconds watch_interval = std::chrono::seconds(5);
+  // Where windows and histories are kept across restarts; empty: nowhere.
+  std::string storage_path;
+  std::chrono::milliseconds checkpoint_interval = std::chrono::minutes(1);
 };
 
 // Runs until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code.

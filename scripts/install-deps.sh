@@ -8,10 +8,11 @@ build=(cmake g++ make pkg-config git prometheus-cpp-dev libcpp-httplib-dev libya
 # help2man writes the latencyd(1) man page from the real --help at build time.
 # Real components the tests start: Prometheus + promtool, Alertmanager, systemd-analyze,
 # the packaging tools, python3 for the end-to-end scripts, openssl for TLS fixtures, nginx
-# as the HTTPS/HTTP2 server of the probe tests (test/support/tls_nginx_server.h).
+# as the HTTPS/HTTP2 server of the probe tests (test/support/tls_nginx_server.h), chromium for
+# the status page in a real (headless) browser.
 test=(googletest libgtest-dev libgmock-dev prometheus prometheus-alertmanager systemd
       dpkg-dev lintian fakeroot file python3 openssl ca-certificates debootstrap
-      systemd-container nginx-light)
+      systemd-container nginx-light chromium)
 # The CI guardrails: scripts/check-format.sh and scripts/check-tidy.sh (clang-tidy 14 brings
 # run-clang-tidy).
 lint=(clang-format clang-tidy)

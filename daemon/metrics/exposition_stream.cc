@@ -167,7 +167,7 @@ void ExpositionStream::WriteEndpoint(std::size_t family, const EndpointSnapshot&
     case Family::kProbesSkipped:
       return Single(static_cast<double>(e.skipped));
     case Family::kBreachedSince:
-      if (e.breached_since_seconds > 0) Single(e.breached_since_seconds);
+      if (e.verdict_since_seconds > 0) Single(e.verdict_since_seconds);
       return;
     case Family::kBreachEvidence:
       if (std::isfinite(e.breach_evidence)) Single(e.breach_evidence);

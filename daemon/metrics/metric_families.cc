@@ -190,8 +190,8 @@ void AddVerdictFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily
   auto since = NewFamily(Family::kBreachedSince);
   auto evidence = NewFamily(Family::kBreachEvidence);
   for (const EndpointSnapshot& endpoint : snapshot.endpoints) {
-    if (endpoint.breached_since_seconds > 0) {
-      since.metric.push_back(Gauge(EndpointLabels(endpoint), endpoint.breached_since_seconds));
+    if (endpoint.verdict_since_seconds > 0) {
+      since.metric.push_back(Gauge(EndpointLabels(endpoint), endpoint.verdict_since_seconds));
     }
     if (std::isfinite(endpoint.breach_evidence)) {
       evidence.metric.push_back(Gauge(EndpointLabels(endpoint), endpoint.breach_evidence));

@@ -20,24 +20,26 @@ Monitor::Monitor(Options options)
 
 Monitor::~Monitor() { Stop(); }
 
-void Monitor::Apply(const config::Config& config) {
+void Monitor::Apply(const config::Config& config, const StartHook& before_start) {
   std::shared_ptr<const World> world = BuildWorld(config);  // may throw: nothing changed yet
-  SwapIn(world);
+  SwapIn(world, before_start);
   // Outside the lock: thousands of debug lines must not hold up a scrape.
   if (log::Enabled(log::Level::kDebug)) LogEndpoints(*world);
 }
 
-void Monitor::SwapIn(const std::shared_ptr<const World>& world) {
+void Monitor::SwapIn(const std::shared_ptr<const World>& world, const StartHook& before_start) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (stopped_) throw std::runtime_error("latencyd is shutting down");
   // Nothing below throws: kept endpoints adopt their new judgement only now that the whole
   // new world exists, so a config that failed to build left every endpoint untouched.
   for (std::size_t i = 0; i < world->jobs.size(); ++i) {
+    const config::Endpoint& endpoint = world->config.endpoints[i];
     if (world->kept[i]) {
-      const config::Endpoint& endpoint = world->config.endpoints[i];
       world->jobs[i]->state->Reconfigure(endpoint, world->config.ClassOf(endpoint),
                                          world->bucket_bounds);
       if (world->new_probes[i]) world->jobs[i]->SetProbe(world->new_probes[i]);
+    } else if (before_start) {
+      before_start(endpoint, *world->jobs[i]->state);
     }
   }
   world_ = world;
@@ -128,20 +130,22 @@ void Monitor::Stop() {
   engine_.Stop();
 }
 
-DaemonSnapshot Monitor::Snapshot() const {
+DaemonSnapshot Monitor::Snapshot(SnapshotDetail detail) const {
   DaemonSnapshot snapshot;
-  SnapshotInto(snapshot);
+  SnapshotInto(snapshot, detail);
   return snapshot;
 }
 
-void Monitor::SnapshotInto(DaemonSnapshot& snapshot) const {
+void Monitor::SnapshotInto(DaemonSnapshot& snapshot, SnapshotDetail detail) const {
   std::shared_ptr<const World> world = CurrentWorld();
   SteadyTime now = std::chrono::steady_clock::now();
+  const probes::WallTime wall = std::chrono::system_clock::now();
+  snapshot.generated_at_seconds = std::chrono::duration<double>(wall.time_since_epoch()).count();
   // resize() keeps the elements (and their strings' and vectors' capacity) that fit; sorting
   // moves them, which moves buffers without allocating.
   snapshot.endpoints.resize(world->jobs.size());
   for (std::size_t i = 0; i < world->jobs.size(); ++i) {
-    world->jobs[i]->state->SnapshotInto(now, snapshot.endpoints[i]);
+    world->jobs[i]->state->SnapshotInto(now, snapshot.endpoints[i], wall, detail);
   }
   std::sort(snapshot.endpoints.begin(), snapshot.endpoints.end(),
             [](const EndpointSnapshot& a, const EndpointSnapshot& b) { return a.name < b.name; });
@@ -152,6 +156,28 @@ void Monitor::SnapshotInto(DaemonSnapshot& snapshot) const {
   std::lock_guard<std::mutex> lock(mutex_);
   snapshot.last_reload_successful = last_reload_successful_;
   snapshot.last_reload_success_timestamp_seconds = last_reload_success_unix_;
+}
+
+HistoryLookup Monitor::HistoryReader() const {
+  auto states =
+      std::make_shared<std::unordered_map<std::string_view, std::shared_ptr<EndpointState>>>();
+  std::shared_ptr<const World> world = CurrentWorld();
+  for (const auto& job : world->jobs) states->emplace(job->state->name(), job->state);
+  // The lambda holds the world, so the names the map points into stay alive.
+  return [world, states](const EndpointSnapshot& e) -> std::vector<HistoryBucket> {
+    auto found = states->find(e.name);
+    if (found == states->end()) return {};
+    return found->second->HistoryBuckets(std::chrono::steady_clock::now(),
+                                         std::chrono::system_clock::now());
+  };
+}
+
+void Monitor::VisitEndpoints(
+    const std::function<void(const config::Endpoint&, const EndpointState&)>& visit) const {
+  std::shared_ptr<const World> world = CurrentWorld();
+  for (std::size_t i = 0; i < world->jobs.size(); ++i) {
+    visit(world->config.endpoints[i], *world->jobs[i]->state);
+  }
 }
 
 std::size_t Monitor::endpoint_count() const { return CurrentWorld()->jobs.size(); }

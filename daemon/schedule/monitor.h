@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,18 +33,26 @@ class Monitor {
   // settings are unchanged keep their job (samples, counters, phase on the grid) and adopt
   // any new class, labels, window or secret file content (a rotated token); changed ones start
   // afresh; removed ones stop and vanish from snapshots. Throws (and changes nothing) when the
-  // config cannot be built.
-  void Apply(const config::Config& config);
+  // config cannot be built. `before_start` is called for every endpoint that starts afresh,
+  // before its first probe (the state store restores saved state there); it must not throw.
+  using StartHook = std::function<void(const config::Endpoint&, EndpointState&)>;
+  void Apply(const config::Config& config, const StartHook& before_start = nullptr);
 
   // Stops scheduling and aborts probes in flight. Idempotent. Apply() throws afterwards.
   void Stop();
   bool stopped() const { return stopped_; }
 
-  DaemonSnapshot Snapshot() const;
+  // The endpoints sorted by name; with history for the status page and the JSON.
+  DaemonSnapshot Snapshot(SnapshotDetail detail = SnapshotDetail::kCurrent) const;
   // The same into `out`, reusing the storage it holds from an earlier call: a renderer that
   // keeps one snapshot allocates nothing per scrape once it has seen this many endpoints.
-  void SnapshotInto(DaemonSnapshot& out) const;
+  void SnapshotInto(DaemonSnapshot& out, SnapshotDetail detail = SnapshotDetail::kCurrent) const;
+  // Reads the history of endpoints of a snapshot by name, from the world current now.
+  HistoryLookup HistoryReader() const;
   std::size_t endpoint_count() const;
+  // Calls `visit` for every current endpoint with its config, in config order.
+  void VisitEndpoints(
+      const std::function<void(const config::Endpoint&, const EndpointState&)>& visit) const;
   // The running config's endpoint_files globs (for the watcher).
   std::vector<std::string> EndpointFilePatterns() const;
 
@@ -72,7 +81,7 @@ class Monitor {
                                           const std::vector<double>& bounds);
   std::shared_ptr<const World> CurrentWorld() const;
   // Makes `world` current (kept jobs adopt its settings first); throws once stopped.
-  void SwapIn(const std::shared_ptr<const World>& world);
+  void SwapIn(const std::shared_ptr<const World>& world, const StartHook& before_start);
   static void LogEndpoints(const World& world);
 
   mutable ScheduleLagRecorder lag_;  // Snapshot() expires old samples

@@ -1,6 +1,7 @@
 #include "daemon/text/human_units.h"
 
 #include <cmath>
+#include <ctime>
 
 #include "daemon/text/escape.h"
 
@@ -16,6 +17,27 @@ std::string FormatSeconds(double seconds) {
     return FormatFixed(millis, millis < 10 ? 2 : (millis < 100 ? 1 : 0)) + "ms";
   }
   return FormatFixed(seconds, 2) + "s";
+}
+
+std::string FormatAge(double seconds) {
+  const long long total = seconds > 0 ? static_cast<long long>(seconds) : 0;
+  const long long days = total / 86400, hours = total % 86400 / 3600, minutes = total % 3600 / 60;
+  if (total < 60) return std::to_string(total) + " s";
+  if (total < 3600) return std::to_string(minutes) + " min";
+  if (total < 86400) {
+    return std::to_string(hours) + " h" + (minutes ? " " + std::to_string(minutes) + " min" : "");
+  }
+  return std::to_string(days) + " d" + (hours ? " " + std::to_string(hours) + " h" : "");
+}
+
+std::string FormatUtc(double unix_seconds) {
+  if (!(unix_seconds > 0)) return "never";
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
 }
 
 }  // namespace latencyd

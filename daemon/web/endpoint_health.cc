@@ -28,6 +28,20 @@ std::string_view HealthName(EndpointHealth health) {
   return "no_data";
 }
 
+double StateSince(const EndpointSnapshot& endpoint) {
+  switch (HealthOf(endpoint)) {
+    case EndpointHealth::kFailing:
+      return endpoint.failing_since_seconds;
+    case EndpointHealth::kBreached:
+      return endpoint.breached_since_seconds;
+    case EndpointHealth::kOk:
+      return endpoint.healthy_since_seconds;
+    case EndpointHealth::kNoData:
+      return 0;
+  }
+  return 0;
+}
+
 std::vector<const EndpointSnapshot*> WorstFirst(const DaemonSnapshot& snapshot) {
   std::vector<const EndpointSnapshot*> sorted;
   sorted.reserve(snapshot.endpoints.size());

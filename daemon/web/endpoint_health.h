@@ -20,6 +20,8 @@ enum class EndpointHealth {
 EndpointHealth HealthOf(const EndpointSnapshot& endpoint);
 // "failing", "breached", "no_data", "ok": the JSON `state` values.
 std::string_view HealthName(EndpointHealth health);
+// When the endpoint entered its current health (unix seconds); 0 when unknown (no data).
+double StateSince(const EndpointSnapshot& endpoint);
 // The endpoints worst health first, by name within one health.
 std::vector<const EndpointSnapshot*> WorstFirst(const DaemonSnapshot& snapshot);
 

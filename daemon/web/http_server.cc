@@ -88,6 +88,22 @@ void StreamMetrics(const httplib::Request& request, httplib::Response& response,
       });
 }
 
+// A page: busy (503), a bad query (4xx, plain text), or the body as SetBody serves it.
+void Reply(const httplib::Request& request, httplib::Response& response,
+           std::optional<HttpReply> reply, const char* content_type) {
+  if (!reply) return SetBusy(response, "page renders");
+  if (reply->status != 200) {
+    response.status = reply->status;
+    response.set_content(reply->body + "\n", "text/plain; charset=utf-8");
+    return;
+  }
+  SetBody(request, response, std::move(reply->body), content_type);
+}
+
+HttpQuery QueryOf(const httplib::Request& request) {
+  return HttpQuery(request.params.begin(), request.params.end());
+}
+
 void RegisterReadRoutes(httplib::Server& server, const HttpHandlers& handlers) {
   server.Get("/metrics", [&handlers](const httplib::Request& request, httplib::Response& res) {
     BodyPieces pieces = handlers.metrics();
@@ -95,12 +111,12 @@ void RegisterReadRoutes(httplib::Server& server, const HttpHandlers& handlers) {
     StreamMetrics(request, res, std::move(pieces));
   });
   server.Get("/", [&handlers](const httplib::Request& request, httplib::Response& response) {
-    SetBody(request, response, handlers.status_page(), "text/html; charset=utf-8");
+    Reply(request, response, handlers.status_page(QueryOf(request)), "text/html; charset=utf-8");
   });
-  server.Get("/api/v1/endpoints",
-             [&handlers](const httplib::Request& request, httplib::Response& response) {
-               SetBody(request, response, handlers.endpoints_json(), "application/json");
-             });
+  server.Get("/api/v1/endpoints", [&handlers](const httplib::Request& request,
+                                              httplib::Response& response) {
+    Reply(request, response, handlers.endpoints_json(QueryOf(request)), "application/json");
+  });
   server.Get("/-/healthy", [&handlers](const httplib::Request&, httplib::Response& response) {
     bool healthy = handlers.healthy();
     response.status = healthy ? 200 : 503;

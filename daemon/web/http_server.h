@@ -13,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,14 +31,23 @@ namespace latencyd {
 // the next call), an empty view at the end. Destroying it ends the body's use of its source.
 using BodyPieces = std::function<std::string_view()>;
 
+// A page's answer: 200 with the body, or a 4xx with a plain-text reason.
+struct HttpReply {
+  int status = 200;
+  std::string body;
+};
+// The request's query parameters: name -> each value, in order.
+using HttpQuery = std::multimap<std::string, std::string>;
+
 // What the routes answer with; the server itself knows nothing of the monitor.
 struct HttpHandlers {
   // Prometheus text format 0.0.4, streamed; an empty function when no scrape can start now
   // (answered 503).
   std::function<BodyPieces()> metrics;
-  // HTML and JSON; nullopt when the page cannot be built now (answered 503).
-  std::function<std::optional<std::string>()> status_page;
-  std::function<std::optional<std::string>()> endpoints_json;
+  // HTML and JSON for the request's query; nullopt when the page cannot be built now
+  // (answered 503).
+  std::function<std::optional<HttpReply>(const HttpQuery&)> status_page;
+  std::function<std::optional<HttpReply>(const HttpQuery&)> endpoints_json;
   std::function<bool()> healthy;
   std::function<bool()> ready;
   // Reloads the config: std::nullopt on success, else the error text (old config stays).

@@ -1,193 +1,151 @@
 #include "daemon/web/status_page.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
-#include <set>
-#include <vector>
+#include <map>
 
 #include "daemon/text/escape.h"
 #include "daemon/text/human_units.h"
 #include "daemon/web/endpoint_health.h"
+#include "daemon/web/status_page_assets.h"
 
 namespace latencyd {
 namespace {
 
-constexpr char kStyle[] = R"(
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;background:#fafafa}
-h1{font-size:1.4em;margin:0 0 .2em}
-.meta{color:#555;margin-bottom:1em}
-table{border-collapse:collapse;background:#fff;width:100%}
-th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#eee}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.err{max-width:30em;overflow-wrap:anywhere;color:#a00}
-.state{font-weight:bold;white-space:nowrap}
-tr.failing .state{color:#fff;background:#c62828}
-tr.breached .state{color:#fff;background:#ef6c00}
-tr.no_data .state{color:#555;background:#e0e0e0}
-tr.ok .state{color:#fff;background:#2e7d32}
-.label{display:inline-block;background:#eef;border-radius:3px;padding:0 .3em;margin:0 .2em .1em 0}
-.bad{color:#c62828;font-weight:bold}
-.old{color:#888}
-)";
+constexpr EndpointHealth kHealthOrder[] = {EndpointHealth::kFailing, EndpointHealth::kBreached,
+                                           EndpointHealth::kNoData, EndpointHealth::kOk};
 
-std::string DisplayState(EndpointHealth health) {
-  switch (health) {
-    case EndpointHealth::kFailing:
-      return "FAILING";
-    case EndpointHealth::kBreached:
-      return "BREACHED";
-    case EndpointHealth::kNoData:
-      return "NO DATA";
-    case EndpointHealth::kOk:
-      return "OK";
-  }
-  return "NO DATA";
+std::string HealthWords(EndpointHealth health) {
+  return health == EndpointHealth::kNoData ? "no data" : std::string(HealthName(health));
 }
 
-std::string UtcTime(double unix_seconds) {
-  if (!(unix_seconds > 0)) return "never";
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
+std::string Link(const std::string& href, const std::string& html, const std::string& css,
+                 bool current) {
+  return "<a class=\"" + css + "\" href=\"" + (href.empty() ? "?" : HtmlEscape(href)) + "\"" +
+         (current ? " aria-current=\"page\"" : "") + ">" + html + "</a>";
 }
 
-// Every quantile any endpoint reports, ascending: the table's quantile columns.
-std::vector<double> QuantileColumns(const DaemonSnapshot& snapshot) {
-  std::set<double> quantiles;
-  for (const EndpointSnapshot& e : snapshot.endpoints) {
-    for (const QuantileValue& q : e.duration.quantiles) {
-      if (std::isfinite(q.quantile)) quantiles.insert(q.quantile);
-    }
-  }
-  return {quantiles.begin(), quantiles.end()};
-}
-
-std::string Cell(std::string_view html, const char* css_class = nullptr) {
-  std::string out = css_class ? std::string("<td class=\"") + css_class + "\">" : "<td>";
-  return out.append(html).append("</td>");
-}
-
-std::string QuantileCell(const EndpointSnapshot& e, double quantile) {
-  for (const QuantileValue& q : e.duration.quantiles) {
-    if (q.quantile == quantile) return Cell(HtmlEscape(FormatSeconds(q.seconds)), "num");
-  }
-  return Cell("", "num");
-}
-
-std::string LabelsHtml(const EndpointSnapshot& e) {
-  std::string out;
-  for (const auto& [key, value] : e.labels) {
-    out += "<span class=\"label\">" + HtmlEscape(key) + "=" + HtmlEscape(value) + "</span>";
-  }
-  return out;
-}
-
-std::string LastErrorHtml(const EndpointSnapshot& e) {
-  if (e.last_error.empty()) return "";
-  // The error outlives later successes (it explains past failures); grey it out then.
-  if (e.has_result && e.last_success) {
-    return "<span class=\"old\">earlier: " + HtmlEscape(e.last_error) + "</span>";
-  }
-  std::string out;
-  if (!e.last_reason.empty()) out += "<b>" + HtmlEscape(e.last_reason) + "</b> ";
-  return out + HtmlEscape(e.last_error);
-}
-
-// What the class judges: the judged quantile of the judged duration ("6.1 ms total").
-std::string JudgedHtml(const EndpointSnapshot& e) {
-  return HtmlEscape(FormatSeconds(e.judged_seconds) + " " + e.judge);
-}
-
-// "HTTP/2 · TLSv1.3 · cert until 2026-12-20 00:52 UTC"; what the last connection revealed.
-std::string ConnectionHtml(const EndpointSnapshot& e) {
-  std::string out;
-  if (!e.http_version.empty()) out += "HTTP/" + e.http_version;
-  if (!e.tls_version.empty()) out += (out.empty() ? "" : " · ") + e.tls_version;
-  if (!std::isnan(e.cert_not_after_unix)) {
-    out += (out.empty() ? "" : " · ") + std::string("cert until ") + UtcTime(e.cert_not_after_unix);
-  }
-  return HtmlEscape(out);
-}
-
-// The detector's verdict: since when it holds and the share of recent samples above the
-// threshold that backs it.
-std::string VerdictHtml(const EndpointSnapshot& e) {
-  if (!(e.breached_since_seconds > 0)) return "—";
-  std::string out =
-      (e.breached ? "breached since " : "ok since ") + UtcTime(e.breached_since_seconds);
-  if (std::isfinite(e.breach_evidence)) {
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "<br>%.0f%% of recent samples above", e.breach_evidence * 100);
-    out += buf;
-  }
-  return out;
-}
-
-std::string Row(const EndpointSnapshot& e, const std::vector<double>& columns) {
-  const EndpointHealth health = HealthOf(e);
-  std::string row = "<tr class=\"" + std::string(HealthName(health)) + "\">";
-  row += Cell(DisplayState(health), "state");
-  row += Cell(HtmlEscape(e.name)) + Cell(HtmlEscape(e.class_name)) + Cell(LabelsHtml(e));
-  for (const double quantile : columns) row += QuantileCell(e, quantile);
-  row += Cell(
-      HtmlEscape(FormatSeconds(e.threshold_seconds) + " @ " + QuantileLabel(e.threshold_quantile)),
-      "num");
-  row += Cell(JudgedHtml(e), "num");
-  row += Cell(VerdictHtml(e));
-  row += Cell(std::to_string(e.window_samples), "num");
-  row += Cell(std::to_string(e.successes), "num") + Cell(std::to_string(e.failures), "num");
-  row += Cell(e.last_http_status > 0 ? std::to_string(e.last_http_status) : "—", "num");
-  row += Cell(ConnectionHtml(e));
-  row += Cell(LastErrorHtml(e), "err");
-  return row + "</tr>\n";
-}
-
-std::string Header(const DaemonSnapshot& snapshot) {
-  std::string html = "<h1>latencyd</h1>\n<div class=\"meta\">version " +
-                     HtmlEscape(snapshot.version) + " (revision " + HtmlEscape(snapshot.revision) +
-                     ") · last successful config load " +
-                     UtcTime(snapshot.last_reload_success_timestamp_seconds);
-  if (!snapshot.last_reload_successful) {
-    html += " · <span class=\"bad\">last reload FAILED (the previous config is in use)</span>";
-  }
+// Counts over every endpoint (not just the filtered ones), each a link to that state.
+std::string StateSummary(const DaemonSnapshot& snapshot, const EndpointFilter& filter) {
   int counts[4] = {0, 0, 0, 0};
   for (const EndpointSnapshot& e : snapshot.endpoints) ++counts[static_cast<int>(HealthOf(e))];
-  html += "<br>" + std::to_string(snapshot.endpoints.size()) +
-          " endpoints: " + std::to_string(counts[0]) + " failing, " + std::to_string(counts[1]) +
-          " breached, " + std::to_string(counts[2]) + " no data, " + std::to_string(counts[3]) +
-          " ok" +
-          " · <a href=\"/metrics\">metrics</a> · <a href=\"/api/v1/endpoints\">JSON</a></div>\n";
-  return html;
+  EndpointFilter all = filter;
+  all.states.clear();
+  std::string html = "<nav id=\"summary\" class=\"summary\" aria-label=\"Filter by state\">";
+  html += Link(FilterQuery(all, 1),
+               "<b>" + std::to_string(snapshot.endpoints.size()) + "</b> endpoints", "count all",
+               filter.states.empty());
+  for (const EndpointHealth health : kHealthOrder) {
+    EndpointFilter one = filter;
+    one.states = {std::string(HealthName(health))};
+    const int count = counts[static_cast<int>(health)];
+    html += Link(FilterQuery(one, 1), "<b>" + std::to_string(count) + "</b> " + HealthWords(health),
+                 "count " + std::string(HealthName(health)) + (count == 0 ? " zero" : ""),
+                 filter.states == one.states);
+  }
+  return html + "</nav>\n";
+}
+
+std::string ClassSummary(const DaemonSnapshot& snapshot, const EndpointFilter& filter) {
+  std::map<std::string, int> classes;
+  for (const EndpointSnapshot& e : snapshot.endpoints) ++classes[e.class_name];
+  EndpointFilter any = filter;
+  any.classes.clear();
+  std::string html = "<nav id=\"classes\" class=\"classes\" aria-label=\"Filter by class\">class: ";
+  html += Link(FilterQuery(any, 1), "all", "", filter.classes.empty());
+  for (const auto& [name, count] : classes) {
+    EndpointFilter one = filter;
+    one.classes = {name};
+    html += " " + Link(FilterQuery(one, 1),
+                       HtmlEscape(name) + " <small>" + std::to_string(count) + "</small>", "",
+                       filter.classes == one.classes);
+  }
+  return html + "</nav>\n";
+}
+
+std::string Header(const DaemonSnapshot& snapshot, const EndpointFilter& filter) {
+  std::string html = "<header>\n<div class=\"top\"><h1>latencyd</h1>";
+  char generated[32];
+  std::snprintf(generated, sizeof generated, "%.3f", snapshot.generated_at_seconds);
+  html += "<span id=\"updated\" class=\"updated\" data-generated=\"" + std::string(generated) +
+          "\">updated <time>" + FormatUtc(snapshot.generated_at_seconds) + "</time></span></div>\n";
+  html += StateSummary(snapshot, filter) + ClassSummary(snapshot, filter);
+  html += "<div class=\"meta\">version " + HtmlEscape(snapshot.version) + " (revision " +
+          HtmlEscape(snapshot.revision) + ") &middot; config loaded " +
+          FormatUtc(snapshot.last_reload_success_timestamp_seconds);
+  if (!snapshot.last_reload_successful) {
+    html +=
+        " &middot; <strong class=\"bad\">last reload FAILED (the previous config is in "
+        "use)</strong>";
+  }
+  // The JSON link carries the page's filter, so it shows the same endpoints.
+  return html + " &middot; <a href=\"/metrics\">metrics</a> &middot; <a href=\"/api/v1/endpoints" +
+         HtmlEscape(FilterQuery(filter, 1)) + "\">JSON</a></div>\n</header>\n";
+}
+
+std::string Pager(const EndpointFilter& filter, std::size_t shown_from, std::size_t shown_to,
+                  std::size_t total, std::size_t pages) {
+  std::string html = "<p class=\"pager\">";
+  if (total == 0) return html + "No endpoints match.</p>\n";
+  html += "Showing " + std::to_string(shown_from + 1) + "&ndash;" + std::to_string(shown_to) +
+          " of " + std::to_string(total);
+  if (filter.page > 1) {
+    html +=
+        " &middot; " + Link(FilterQuery(filter, filter.page - 1), "&lsaquo; previous", "", false);
+  }
+  if (filter.page < pages) {
+    html += " &middot; " + Link(FilterQuery(filter, filter.page + 1), "next &rsaquo;", "", false);
+  }
+  return html + "</p>\n";
+}
+
+std::string Table(const DaemonSnapshot& snapshot, const EndpointFilter& filter,
+                  const HistoryLookup& history) {
+  const std::vector<const EndpointSnapshot*> rows = filter.Select(WorstFirst(snapshot));
+  const std::size_t pages =
+      std::max<std::size_t>(1, (rows.size() + kStatusPageRows - 1) / kStatusPageRows);
+  const std::size_t page = std::min(filter.page, pages);
+  const std::size_t from = std::min(rows.size(), (page - 1) * kStatusPageRows);
+  const std::size_t to = std::min(rows.size(), from + kStatusPageRows);
+  EndpointFilter shown = filter;
+  shown.page = page;
+  std::string html = "<main id=\"content\">\n";
+  if (snapshot.endpoints.empty())
+    return html + "<p class=\"pager\">No endpoints configured.</p>\n</main>\n";
+  html += Pager(shown, from, to, rows.size(), pages);
+  if (rows.empty()) return html + "</main>\n";
+  html +=
+      "<table class=\"endpoints\">\n<thead><tr><th>State</th><th>Endpoint</th>"
+      "<th>Judged vs threshold</th><th>Last 24 h</th><th>Last check</th><th>Window</th>"
+      "</tr></thead>\n<tbody>\n";
+  for (std::size_t i = from; i < to; ++i) {
+    const EndpointSnapshot& e = *rows[i];
+    html += StatusRow(e, history ? history(e) : e.history, snapshot.generated_at_seconds);
+  }
+  html += "</tbody>\n</table>\n";
+  if (to - from > 20) html += Pager(shown, from, to, rows.size(), pages);
+  return html + "</main>\n";
 }
 
 }  // namespace
 
 std::string QuantileLabel(double quantile) { return "p" + FormatGeneral(quantile * 100, 4); }
 
-std::string RenderStatusPage(const DaemonSnapshot& snapshot) {
-  const std::vector<double> columns = QuantileColumns(snapshot);
+std::string RenderStatusPage(const DaemonSnapshot& snapshot, const EndpointFilter& filter,
+                             const HistoryLookup& history) {
+  char generated[32];
+  std::snprintf(generated, sizeof generated, "%.3f", snapshot.generated_at_seconds);
   std::string html =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta http-equiv=\"refresh\" content=\"10\">\n<title>latencyd status</title>\n<style>";
-  html += kStyle;
-  html += "</style>\n</head>\n<body>\n" + Header(snapshot);
-  html += "<table>\n<tr><th>State</th><th>Endpoint</th><th>Class</th><th>Labels</th>";
-  for (const double quantile : columns) html += "<th>" + QuantileLabel(quantile) + "</th>";
-  html +=
-      "<th>Threshold</th><th>Judged</th><th>Verdict</th><th>Samples</th><th>Successes</"
-      "th><th>Failures</th>"
-      "<th>Last status</th><th>Connection</th><th>Last error</th></tr>\n";
-  for (const EndpointSnapshot* e : WorstFirst(snapshot)) html += Row(*e, columns);
-  if (snapshot.endpoints.empty()) {
-    html += "<tr><td colspan=\"" + std::to_string(13 + columns.size()) +
-            "\">No endpoints configured.</td></tr>\n";
-  }
-  return html + "</table>\n</body>\n</html>\n";
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>latencyd status</title>\n<style>";
+  html += kStatusPageStyle;
+  html += "</style>\n</head>\n<body data-generated=\"" + std::string(generated) + "\">\n";
+  html += Header(snapshot, filter) + Table(snapshot, filter, history);
+  html += "<script>";
+  html += kStatusPageScript;
+  return html + "</script>\n</body>\n</html>\n";
 }
 
 }  // namespace latencyd

@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "daemon/text/redact.h"
+
 namespace latencyd {
 namespace {
 
@@ -49,6 +51,8 @@ void EndpointState::Configure(const config::Endpoint& endpoint, const config::Cl
   detector_.SetParams(DetectorParamsFor(klass.quantile, klass.detector_level));
   class_name_ = endpoint.class_name;
   labels_ = endpoint.labels;
+  url_ = RedactUrl(endpoint.url);
+  interval_seconds_ = ToSeconds(endpoint.interval);
   quantiles_ = QuantilesToCompute(endpoint, klass);
   class_ = klass;
   baseline_ = endpoint.baseline;
@@ -85,10 +89,17 @@ void EndpointState::RecordFacts(const probes::ProbeResult& result) {
 bool EndpointState::Record(const probes::ProbeResult& result, SteadyTime now) {
   std::lock_guard<std::mutex> lock(mu_);
   const bool changed = !has_result_ || last_success_ != result.ok;
+  const double wall = ToUnixSeconds(result.finished_wall);
+  AdvanceHistory(now, result.finished_wall);
   if (result.ok) {
     RecordSuccess(result, now);
+    history_.CountSuccess();
+    if (changed) healthy_since_ = wall;
+    failing_since_ = 0;
   } else {
     RecordFailure(result, now);
+    history_.CountFailure();
+    if (changed) failing_since_ = wall;
   }
   has_result_ = true;
   last_success_ = result.ok;
@@ -135,9 +146,50 @@ void EndpointState::RecordFailure(const probes::ProbeResult& result, SteadyTime 
   last_error_ = result.error.empty() ? last_reason_ : result.error;
 }
 
-void EndpointState::RecordSkipped(std::uint64_t count) {
+void EndpointState::RecordSkipped(std::uint64_t count, SteadyTime now, probes::WallTime wall) {
   std::lock_guard<std::mutex> lock(mu_);
   skipped_ += count;
+  AdvanceHistory(now, wall);
+  history_.CountSkipped(count);
+}
+
+bool EndpointState::DetectorBreached() const {
+  // Too few samples is too little evidence.
+  const BreachDetectorState& verdict = detector_.state();
+  return verdict.breached &&
+         verdict.samples >= static_cast<std::uint64_t>(std::max(class_.min_samples, 0));
+}
+
+void EndpointState::TrackBreach(bool breached, double wall_seconds) {
+  if (breached) {
+    history_.MarkBreached();
+    // Since the detector decided, not since someone looked.
+    const double decided = detector_.state().since_unix_seconds;
+    if (breached_since_ == 0) breached_since_ = decided > 0 ? decided : wall_seconds;
+  } else if (breached_since_ != 0) {
+    breached_since_ = 0;
+    if (last_success_) healthy_since_ = wall_seconds;
+  }
+}
+
+void EndpointState::AdvanceHistory(SteadyTime now, probes::WallTime wall) {
+  const double wall_seconds = ToUnixSeconds(wall);
+  if (!history_.IsPast(wall_seconds)) return;
+  std::uint32_t median = 0;
+  std::uint32_t p99 = 0;
+  if (history_.started()) {
+    // The bucket ends with a judgement of the window as it stood, so a breach between two
+    // scrapes still marks it.
+    TrackBreach(DetectorBreached(), wall_seconds);
+    if (history_.open_has_success()) {
+      const std::vector<std::uint32_t> micros =
+          window_.MicrosQuantilesSince(JudgedSeries(), open_bucket_since_, {0.5, 0.99});
+      median = micros[0];
+      p99 = micros[1];
+    }
+  }
+  history_.Advance(wall_seconds, median, p99);
+  open_bucket_since_ = now;
 }
 
 void EndpointState::Summarize(Series series, double sum_seconds, SummarySnapshot& out) const {
@@ -150,19 +202,25 @@ void EndpointState::Summarize(Series series, double sum_seconds, SummarySnapshot
   out.count = successes_;
 }
 
-EndpointSnapshot EndpointState::Snapshot(SteadyTime now) {
+EndpointSnapshot EndpointState::Snapshot(SteadyTime now, probes::WallTime wall,
+                                         SnapshotDetail detail) {
   EndpointSnapshot s;
-  SnapshotInto(now, s);
+  SnapshotInto(now, s, wall, detail);
   return s;
 }
 
-void EndpointState::SnapshotInto(SteadyTime now, EndpointSnapshot& s) {
+void EndpointState::SnapshotInto(SteadyTime now, EndpointSnapshot& s, probes::WallTime wall,
+                                 SnapshotDetail detail) {
   std::lock_guard<std::mutex> lock(mu_);
+  // Close a finished bucket before expiry can take its oldest samples.
+  AdvanceHistory(now, wall);
   window_.Expire(now);
 
   s.name = name_;
   s.class_name = class_name_;
   s.labels = labels_;
+  s.url = url_;
+  s.interval_seconds = interval_seconds_;
   Summarize(Series::kTotal, duration_sum_seconds_, s.duration);
   histogram_.SnapshotInto(s.histogram);
   for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
@@ -203,12 +261,69 @@ void EndpointState::SnapshotInto(SteadyTime now, EndpointSnapshot& s) {
     s.baseline_tolerance = baseline_tolerance_;
   }
   const BreachDetectorState& verdict = detector_.state();
-  // Too few samples is too little evidence.
-  s.breached = verdict.breached &&
-               verdict.samples >= static_cast<std::uint64_t>(std::max(class_.min_samples, 0));
-  s.breached_since_seconds = verdict.since_unix_seconds;
+  s.breached = DetectorBreached();
+  s.verdict_since_seconds = verdict.since_unix_seconds;
   s.breach_evidence =
       verdict.samples > 0 ? verdict.above_fraction : std::numeric_limits<double>::quiet_NaN();
+  TrackBreach(s.breached, ToUnixSeconds(wall));
+  s.failing_since_seconds = failing_since_;
+  s.breached_since_seconds = breached_since_;
+  s.healthy_since_seconds = healthy_since_;
+  s.uptime_ratio_24h = history_.UptimeRatio();
+  s.history.clear();
+  if (detail == SnapshotDetail::kWithHistory) s.history = CurrentHistory();
+}
+
+std::vector<HistoryBucket> EndpointState::CurrentHistory() const {
+  std::vector<std::uint32_t> open{0, 0};
+  if (history_.open_has_success()) {
+    open = window_.MicrosQuantilesSince(JudgedSeries(), open_bucket_since_, {0.5, 0.99});
+  }
+  return history_.Buckets(open[0], open[1]);
+}
+
+std::vector<HistoryBucket> EndpointState::HistoryBuckets(SteadyTime now, probes::WallTime wall) {
+  std::lock_guard<std::mutex> lock(mu_);
+  AdvanceHistory(now, wall);
+  return CurrentHistory();
+}
+
+std::size_t EndpointState::HeapBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return window_.HeapBytes() + history_.HeapBytes();
+}
+
+EndpointState::Persisted EndpointState::Persist() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Persisted persisted;
+  persisted.samples = window_.Samples();
+  persisted.open_bucket_index = history_.open_index();
+  persisted.open_counts = history_.open_counts();
+  persisted.closed_buckets = history_.ClosedBuckets();
+  persisted.open_bucket_since_ns = open_bucket_since_.time_since_epoch().count();
+  persisted.last = {has_result_,   last_success_, last_http_status_, last_probe_timestamp_seconds_,
+                    last_reason_,  last_error_,   failing_since_,    breached_since_,
+                    healthy_since_};
+  return persisted;
+}
+
+void EndpointState::Restore(const Persisted& persisted) {
+  std::lock_guard<std::mutex> lock(mu_);
+  window_.Restore(persisted.samples);
+  if (persisted.open_bucket_index >= 0) {
+    history_.Restore(persisted.open_bucket_index, persisted.open_counts, persisted.closed_buckets);
+    open_bucket_since_ = SteadyTime(Duration(persisted.open_bucket_since_ns));
+  }
+  const LastResult& last = persisted.last;
+  has_result_ = last.has_result;
+  last_success_ = last.last_success;
+  last_http_status_ = last.http_status;
+  last_probe_timestamp_seconds_ = last.timestamp_seconds;
+  last_reason_ = last.reason;
+  last_error_ = last.error;
+  failing_since_ = last.failing_since;
+  breached_since_ = last.breached_since;
+  healthy_since_ = last.healthy_since;
 }
 
 BreachDetectorState EndpointState::DetectorState() const {

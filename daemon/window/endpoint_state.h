@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "daemon/window/breach_detector.h"
 #include "daemon/window/histogram.h"
+#include "daemon/window/history.h"
 #include "daemon/window/latency_window.h"
 #include "daemon/window/snapshot.h"
 #include "probes/probe.h"
@@ -41,16 +42,23 @@ class EndpointState {
   // Records a finished probe; `now` is when it finished and becomes the sample's time.
   // Returns true when this is the first result or success turned into failure or back, the
   // events worth a log line (a log line per probe would drown everything else).
+  // The result's finished_wall places it in the history.
   bool Record(const probes::ProbeResult& result, SteadyTime now);
   // Counts a probe that was not started because the previous one was still running.
-  void RecordSkipped(std::uint64_t count = 1);
+  void RecordSkipped(std::uint64_t count = 1, SteadyTime now = std::chrono::steady_clock::now(),
+                     probes::WallTime wall = std::chrono::system_clock::now());
 
-  // Expires old samples, then pictures the endpoint, judging the window against the class
-  // threshold. Never lowers a cumulative sum or count.
-  EndpointSnapshot Snapshot(SteadyTime now);
+  // Closes history buckets `wall` has passed, expires old samples, then pictures the
+  // endpoint, judging the window against the class threshold (a breach marks the history
+  // bucket). Never lowers a cumulative sum or count.
+  EndpointSnapshot Snapshot(SteadyTime now,
+                            probes::WallTime wall = std::chrono::system_clock::now(),
+                            SnapshotDetail detail = SnapshotDetail::kCurrent);
   // The same into `out`, reusing its strings' and vectors' storage, so that a scrape that
   // refreshes a kept snapshot allocates nothing once the snapshot has held this endpoint.
-  void SnapshotInto(SteadyTime now, EndpointSnapshot& out);
+  void SnapshotInto(SteadyTime now, EndpointSnapshot& out,
+                    probes::WallTime wall = std::chrono::system_clock::now(),
+                    SnapshotDetail detail = SnapshotDetail::kCurrent);
 
   // Applies a reloaded config whose probe settings did not change: keeps the samples and
   // cumulative counters, adopts the new class, labels, quantiles, window span and capacity.
@@ -71,6 +79,39 @@ class EndpointState {
   // the threshold, the histogram and any breach detector are fed with.
   static probes::Duration JudgedDuration(const probes::ProbeResult& result, config::Judge judge);
 
+  // The history (closing buckets `wall` has passed), oldest first, the open bucket last.
+  std::vector<HistoryBucket> HistoryBuckets(SteadyTime now, probes::WallTime wall);
+
+  // Heap bytes of the window and the history, for the memory benchmark.
+  std::size_t HeapBytes() const;
+
+  // The last probe's outcome and since when the endpoint is in its condition, so a restarted
+  // daemon shows the same state (and "since") before its first probe.
+  struct LastResult {
+    bool has_result = false;
+    bool last_success = false;
+    int http_status = 0;
+    double timestamp_seconds = 0;
+    std::string reason;
+    std::string error;
+    double failing_since = 0;
+    double breached_since = 0;
+    double healthy_since = 0;
+  };
+  // What survives a restart (storage/): the window's samples, the history, the last result.
+  struct Persisted {
+    std::vector<LatencyWindow::Sample> samples;  // steady times as recorded
+    std::int64_t open_bucket_index = -1;
+    History::OpenCounts open_counts;
+    std::vector<History::Packed> closed_buckets;  // oldest first
+    std::int64_t open_bucket_since_ns = 0;        // steady time the open bucket began
+    LastResult last;
+  };
+  Persisted Persist() const;
+  // Adopts restored state; samples must already be on this process's steady clock and
+  // within the window (the storage code translates and filters them).
+  void Restore(const Persisted& persisted);
+
  private:
   Series JudgedSeries() const;  // the window series of the judged duration
   void RecordFacts(const probes::ProbeResult& result);
@@ -79,6 +120,11 @@ class EndpointState {
   void RecordFailure(const probes::ProbeResult& result, SteadyTime now);
   void Judge(bool above, const probes::ProbeResult& result);
   void Summarize(Series series, double sum_seconds, SummarySnapshot& out) const;
+  // Closes the open history bucket when `wall` lies past it (judging the window first).
+  void AdvanceHistory(SteadyTime now, probes::WallTime wall);
+  std::vector<HistoryBucket> CurrentHistory() const;
+  bool DetectorBreached() const;  // the detector's verdict, once min_samples were judged
+  void TrackBreach(bool breached, double wall_seconds);
 
   const std::string name_;
 
@@ -90,9 +136,17 @@ class EndpointState {
   std::optional<Duration> baseline_;
   double baseline_tolerance_ = 0;
 
+  std::string url_;  // redacted
+  double interval_seconds_ = 0;
+
   LatencyWindow window_;
   BreachDetector detector_;
   Histogram histogram_;
+  History history_;
+  SteadyTime open_bucket_since_{};  // the window's samples from here on are the open bucket's
+  double failing_since_ = 0;
+  double breached_since_ = 0;
+  double healthy_since_ = 0;
   double duration_sum_seconds_ = 0;
   double phase_sum_seconds_[probes::kPhaseCount] = {};
   std::uint64_t successes_ = 0;

@@ -102,4 +102,46 @@ std::vector<double> LatencyWindow::Quantiles(Series series, const std::vector<do
   return seconds;
 }
 
+std::vector<std::uint32_t> LatencyWindow::MicrosQuantilesSince(
+    Series series, SteadyTime from, const std::vector<double>& qs) const {
+  const std::int64_t from_ns = from.time_since_epoch().count();
+  thread_local std::vector<std::uint32_t> sorted;
+  sorted.clear();
+  const int column = static_cast<int>(series);
+  // Samples are in time order: walk back from the newest until the first one before `from`.
+  for (std::size_t i = size_; i > 0 && At(i - 1).at_ns >= from_ns; --i) {
+    sorted.push_back(At(i - 1).micros[column]);
+  }
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::uint32_t> micros;
+  micros.reserve(qs.size());
+  for (double q : qs) {
+    const double value = sorted.empty() ? 0 : ExactQuantile(sorted, q);
+    micros.push_back(static_cast<std::uint32_t>(std::llround(value)));
+  }
+  return micros;
+}
+
+std::vector<LatencyWindow::Sample> LatencyWindow::Samples() const {
+  std::vector<Sample> samples;
+  samples.reserve(size_);
+  for (std::size_t i = 0; i < size_; ++i) samples.push_back(At(i));
+  return samples;
+}
+
+void LatencyWindow::Restore(const std::vector<Sample>& samples) {
+  ring_.clear();
+  head_ = 0;
+  size_ = 0;
+  std::size_t first = samples.size() > max_samples_ ? samples.size() - max_samples_ : 0;
+  for (std::size_t i = first; i < samples.size(); ++i) {
+    if (size_ > 0 && samples[i].at_ns < newest_ns_) continue;
+    if (size_ == ring_.size()) Grow();
+    ring_[(head_ + size_) % ring_.size()] = samples[i];
+    ++size_;
+    newest_ns_ = samples[i].at_ns;
+  }
+  ++generation_;
+}
+
 }  // namespace latencyd

@@ -25,6 +25,12 @@ inline Series PhaseSeries(int phase_index) { return static_cast<Series>(phase_in
 // unchanged window sorts nothing. Not thread-safe: the owner serializes access.
 class LatencyWindow {
  public:
+  struct Sample {
+    std::int64_t at_ns;                  // steady clock, since its epoch
+    std::uint32_t micros[kSeriesCount];  // indexed by Series
+  };
+  static_assert(sizeof(Sample) == 32, "a window sample should stay 32 bytes");
+
   LatencyWindow(Duration span, std::size_t max_samples);
 
   // Adds a sample taken at `at`. Samples are expected in time order; a sample older than the
@@ -43,14 +49,19 @@ class LatencyWindow {
   // The qs-quantiles (each in [0, 1]) of `series` over the samples held now, in seconds, in
   // the order of `qs`; NaN for every q when the window is empty. Call Expire first.
   std::vector<double> Quantiles(Series series, const std::vector<double>& qs) const;
+  // The same over the samples taken at or after `from` only (a history bucket's share of the
+  // window), in whole microseconds; never cached. Zero for every q when there are none.
+  std::vector<std::uint32_t> MicrosQuantilesSince(Series series, SteadyTime from,
+                                                  const std::vector<double>& qs) const;
+
+  // The samples oldest first, and their replacement (a restore from the state file): samples
+  // out of time order or beyond max_samples are dropped, oldest first.
+  std::vector<Sample> Samples() const;
+  void Restore(const std::vector<Sample>& samples);
+  // Heap bytes held, for the memory benchmark.
+  std::size_t HeapBytes() const { return ring_.capacity() * sizeof(Sample); }
 
  private:
-  struct Sample {
-    std::int64_t at_ns;                  // steady clock, since its epoch
-    std::uint32_t micros[kSeriesCount];  // indexed by Series
-  };
-  static_assert(sizeof(Sample) == 32, "a window sample should stay 32 bytes");
-
   // The last answer per series, valid while generation_ and the requested qs are unchanged.
   struct CachedQuantiles {
     std::uint64_t generation = 0;

@@ -4,11 +4,13 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "daemon/window/history.h"
 #include "probes/probe.h"
 
 namespace latencyd {
@@ -37,6 +39,8 @@ struct EndpointSnapshot {
   std::string name;
   std::string class_name;
   std::map<std::string, std::string> labels;  // the endpoint's own labels
+  std::string url;                            // redacted (RedactUrl): safe to show
+  double interval_seconds = 0;
 
   SummarySnapshot duration;  // successful probes' total duration
   HistogramSnapshot histogram;
@@ -65,8 +69,9 @@ struct EndpointSnapshot {
   double threshold_quantile = 0.5;
   double judged_seconds = 0;  // that quantile of the judged duration's window (NaN when empty)
   bool breached = false;      // the breach detector's verdict (and at least min_samples judged)
-  // Unix time the detector's state last changed (or judging began); 0 when unknown.
-  double breached_since_seconds = 0;
+  // Unix time the detector's verdict (breached or not) last changed, or judging began; 0 when
+  // unknown. Unlike breached_since_seconds below, it is set while the endpoint is fine too.
+  double verdict_since_seconds = 0;
   // Exponentially weighted fraction of recent judged samples above the threshold (the last
   // ~32); NaN before the first judged sample.
   double breach_evidence = std::numeric_limits<double>::quiet_NaN();
@@ -76,9 +81,29 @@ struct EndpointSnapshot {
   // regression is a window median above baseline_seconds x (1 + baseline_tolerance).
   double baseline_seconds = std::numeric_limits<double>::quiet_NaN();
   double baseline_tolerance = 0;
+
+  // When the current condition began (unix seconds, 0: not in it): the first failure of the
+  // current run of failures; the first judgement that found the window breached; the latest
+  // return to success and within the threshold (or the first result).
+  double failing_since_seconds = 0;
+  double breached_since_seconds = 0;
+  double healthy_since_seconds = 0;
+
+  // The last 24 h, oldest first (filled only when the snapshot is taken with history).
+  std::vector<HistoryBucket> history;
+  double uptime_ratio_24h = std::numeric_limits<double>::quiet_NaN();
 };
 
+// The 24 h history of one endpoint of a snapshot, read on demand: a page of 100 rows needs
+// 100 histories, not 10,000.
+using HistoryLookup = std::function<std::vector<HistoryBucket>(const EndpointSnapshot&)>;
+
+// What a snapshot includes beyond the current window: /metrics needs no history, the status
+// page and the JSON do.
+enum class SnapshotDetail { kCurrent, kWithHistory };
+
 struct DaemonSnapshot {
+  double generated_at_seconds = 0;              // unix time the snapshot was taken
   std::vector<EndpointSnapshot> endpoints;      // sorted by name
   SummarySnapshot schedule_lag;                 // daemon-wide, over the last minute
   std::uint64_t probes_out_of_descriptors = 0;  // probes skipped: no descriptor for a socket

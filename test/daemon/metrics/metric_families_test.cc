@@ -65,7 +65,7 @@ EndpointSnapshot CoreEndpoint() {
   e.threshold_quantile = 0.5;
   e.judged_seconds = 0.00052;  // the ttfb median
   e.breached = false;
-  e.breached_since_seconds = 1764093000;
+  e.verdict_since_seconds = 1764093000;
   e.breach_evidence = 0.03125;
   e.window_samples = 300;
   e.baseline_seconds = 0.0007161;  // pytest-benchmark's median of test_main_root

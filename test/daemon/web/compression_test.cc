@@ -106,8 +106,12 @@ class CompressionTest : public ::testing::Test {
         return piece;
       };
     };
-    handlers.status_page = [this] { return page_; };
-    handlers.endpoints_json = [] { return std::string("{\"endpoints\":[]}"); };
+    handlers.status_page = [this](const HttpQuery&) {
+      return std::optional<HttpReply>(HttpReply{200, page_});
+    };
+    handlers.endpoints_json = [](const HttpQuery&) {
+      return std::optional<HttpReply>(HttpReply{200, "{\"endpoints\":[]}"});
+    };
     handlers.healthy = [] { return true; };
     handlers.ready = [] { return true; };
     handlers.reload = [] { return std::nullopt; };

@@ -105,7 +105,7 @@ TEST(EndpointsJsonTest, RendersTheDocument) {
       json.find(R"("failures_by_reason":{"timeout":2,"dns":0,"connect":0,"tls":0,)"
                 R"("status":0,"body_mismatch":0,"too_large":0,"reset":0,"redirect":0,"other":1})"),
       std::string::npos);
-  EXPECT_NE(json.find(R"("phases":{"dns":{"0.5":1e-05},"connect":{},)"), std::string::npos);
+  EXPECT_NE(json.find(R"("phases":{"dns":{"0.5":0.00001},"connect":{},)"), std::string::npos);
   EXPECT_NE(json.find(R"("last_error":"operation timed out\u000d\u000a\u0009after 1000 ms: �")"),
             std::string::npos);
   EXPECT_NE(json.find(R"("last_http_status":null)"), std::string::npos);
@@ -124,7 +124,7 @@ TEST(EndpointsJsonTest, RendersTheDocument) {
 TEST(EndpointsJsonTest, RendersTheVerdictSinceAndEvidence) {
   DaemonSnapshot snapshot;
   EndpointSnapshot judged = Endpoint("judged", true, true, true, 40);
-  judged.breached_since_seconds = 1732550000.5;
+  judged.verdict_since_seconds = 1732550000.5;
   judged.breach_evidence = 0.75;
   snapshot.endpoints.push_back(judged);
   snapshot.endpoints.push_back(Endpoint("unjudged", false, false, false, 0));
@@ -139,10 +139,73 @@ TEST(EndpointsJsonTest, RendersTheVerdictSinceAndEvidence) {
 
 TEST(EndpointsJsonTest, RendersAnEmptySnapshot) {
   EXPECT_EQ(RenderEndpointsJson(DaemonSnapshot{}),
-            R"({"endpoints":[],"build":{"version":"","revision":""},)"
+            R"({"generated_at":null,"history_columns":["start","median_seconds","p99_seconds",)"
+            R"("successes","failures","skipped","breached"],"history_bucket_seconds":300,)"
+            R"("endpoints":[],"build":{"version":"","revision":""},)"
             R"("reload":{"last_successful":true,"last_success_timestamp_seconds":null},)"
             R"("schedule_lag_seconds":{}})"
             "\n");
+}
+
+TEST(EndpointsJsonTest, RendersUrlStateSinceRatioUptimeAndHistoryRoundedToMicroseconds) {
+  DaemonSnapshot snapshot;
+  snapshot.generated_at_seconds = 1732550000.1234567;
+  EndpointSnapshot e = Endpoint("api", true, true, true, 10);
+  e.url = "https://REDACTED@h/x?token=REDACTED";
+  e.interval_seconds = 0.25;
+  e.judged_seconds = 0.0072345678;
+  e.breached_since_seconds = 1732549000.5;
+  e.uptime_ratio_24h = 2.0 / 3;
+  HistoryBucket bucket;
+  bucket.start_unix_seconds = 1732549800;
+  bucket.median_seconds = 0.0012345678;
+  bucket.p99_seconds = 0.0099;
+  bucket.successes = 290;
+  bucket.failures = 3;
+  bucket.skipped = 1;
+  bucket.breached = true;
+  e.history = {bucket, HistoryBucket{1732550100}};
+  snapshot.endpoints = {e};
+  const std::string json = RenderEndpointsJson(snapshot);
+  for (const char* part :
+       {R"({"generated_at":1732550000.123457,"history_columns":["start","median_seconds",)",
+        R"("endpoints":[{"name":"api",)",
+        R"("labels":{},"url":"https://REDACTED@h/x?token=REDACTED","interval_seconds":0.25,)",
+        R"("state":"breached","state_since":1732549000.5,)",
+        R"("judged_seconds":0.007235,"over_ratio":1.446914,"uptime_ratio_24h":0.666667,)",
+        R"("history":[[1732549800,0.001235,0.0099,290,3,1,true],)"
+        R"([1732550100,null,null,0,0,0,false]]}])"}) {
+    EXPECT_NE(json.find(part), std::string::npos) << part << "\n" << json;
+  }
+  EndpointFilter without_history;
+  without_history.history = false;
+  EXPECT_EQ(RenderEndpointsJson(snapshot, without_history).find("\"history\""), std::string::npos);
+}
+
+TEST(EndpointsJsonTest, FiltersByStateAndClass) {
+  DaemonSnapshot snapshot;
+  snapshot.endpoints = {Endpoint("a", true, true, false, 5), Endpoint("b", true, false, false, 5),
+                        Endpoint("c", true, true, true, 5)};
+  snapshot.endpoints[2].class_name = "async";
+  EndpointFilter filter;
+  std::string error;
+  ASSERT_TRUE(ParseEndpointFilter({{"state", "failing,breached"}}, &filter, &error)) << error;
+  std::string json = RenderEndpointsJson(snapshot, filter);
+  EXPECT_EQ(json.find(R"("name":"a")"), std::string::npos);
+  EXPECT_NE(json.find(R"("name":"b")"), std::string::npos);
+  EXPECT_NE(json.find(R"("name":"c")"), std::string::npos);
+  filter = {};
+  ASSERT_TRUE(ParseEndpointFilter({{"class", "async"}, {"state", "breached"}}, &filter, &error));
+  json = RenderEndpointsJson(snapshot, filter);
+  EXPECT_EQ(json.find(R"("name":"b")"), std::string::npos);
+  EXPECT_NE(json.find(R"("name":"c")"), std::string::npos);
+
+  EXPECT_FALSE(ParseEndpointFilter({{"state", "sad"}}, &filter, &error));
+  EXPECT_EQ(error, "unknown state \"sad\" (known: failing, breached, no_data, ok)");
+  EXPECT_FALSE(ParseEndpointFilter({{"page", "0"}}, &filter, &error));
+  EXPECT_FALSE(ParseEndpointFilter({{"page", "x"}}, &filter, &error));
+  EXPECT_FALSE(ParseEndpointFilter({{"history", "maybe"}}, &filter, &error));
+  EXPECT_EQ(FilterQuery(filter, 3), "?state=breached&class=async&page=3");
 }
 
 // The strongest check of well-formedness: a real JSON parser, when one is installed.

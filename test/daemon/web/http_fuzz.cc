@@ -31,8 +31,12 @@ latencyd::HttpServer& Server() {
         return "latencyd_up 1\n";
       });
     };
-    handlers.status_page = [] { return std::string("<html></html>"); };
-    handlers.endpoints_json = [] { return std::string("{}"); };
+    handlers.status_page = [](const latencyd::HttpQuery&) {
+      return std::optional<latencyd::HttpReply>(latencyd::HttpReply{200, "<html></html>"});
+    };
+    handlers.endpoints_json = [](const latencyd::HttpQuery&) {
+      return std::optional<latencyd::HttpReply>(latencyd::HttpReply{200, "{}"});
+    };
     handlers.healthy = [] { return true; };
     handlers.ready = [] { return true; };
     handlers.reload = []() -> std::optional<std::string> {

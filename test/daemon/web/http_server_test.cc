@@ -83,8 +83,12 @@ class HttpServerTest : public ::testing::Test {
   HttpHandlers Handlers() {
     HttpHandlers handlers;
     handlers.metrics = [] { return PiecesOf({"latencyd_up", " 1\n"}); };
-    handlers.status_page = [] { return std::string("<html>status</html>"); };
-    handlers.endpoints_json = [] { return std::string("{\"endpoints\":[]}"); };
+    handlers.status_page = [](const HttpQuery&) {
+      return std::optional<HttpReply>(HttpReply{200, "<html>status</html>"});
+    };
+    handlers.endpoints_json = [](const HttpQuery&) {
+      return std::optional<HttpReply>(HttpReply{200, "{\"endpoints\":[]}"});
+    };
     handlers.healthy = [this] { return healthy_.load(); };
     handlers.ready = [this] { return ready_.load(); };
     handlers.reload = [this]() -> std::optional<std::string> {

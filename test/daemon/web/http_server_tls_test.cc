@@ -44,8 +44,12 @@ class HttpServerTlsTest : public ::testing::Test {
         return "latencyd_up 1\n";
       });
     };
-    handlers.status_page = [] { return std::string("<html></html>"); };
-    handlers.endpoints_json = [] { return std::string("{}"); };
+    handlers.status_page = [](const HttpQuery&) {
+      return std::optional<HttpReply>(HttpReply{200, "<html></html>"});
+    };
+    handlers.endpoints_json = [](const HttpQuery&) {
+      return std::optional<HttpReply>(HttpReply{200, "{}"});
+    };
     handlers.healthy = [] { return true; };
     handlers.ready = [] { return true; };
     handlers.reload = []() -> std::optional<std::string> { return std::nullopt; };

@@ -113,12 +113,12 @@ TEST_F(EndpointStateTest, SustainedSlowSamplesFlipTheBreach) {
   EndpointSnapshot s = state.Snapshot(kT0 + seconds(n));
   EXPECT_DOUBLE_EQ(s.judged_seconds, 0.008) << "the window median is over the threshold";
   EXPECT_FALSE(s.breached) << "but the evidence is not yet enough";
-  EXPECT_DOUBLE_EQ(s.breached_since_seconds, 1.7e9) << "judging began with the first sample";
+  EXPECT_DOUBLE_EQ(s.verdict_since_seconds, 1.7e9) << "judging began with the first sample";
   EXPECT_DOUBLE_EQ(s.breach_evidence, 1.0);
   state.Record(Success(milliseconds(8)), kT0 + seconds(n));
   s = state.Snapshot(kT0 + seconds(n));
   EXPECT_TRUE(s.breached);
-  EXPECT_GT(s.breached_since_seconds, 0);
+  EXPECT_GT(s.verdict_since_seconds, 0);
 }
 
 TEST_F(EndpointStateTest, SamplesEqualToTheThresholdAreNotAbove) {
