@@ -4,6 +4,7 @@
 #
 #   bench/run.sh                 # full run, about 5.5 minutes plus the build
 #   bench/run.sh --quick         # smoke run, about 1 minute (figures too short to quote)
+#   SCALE_ARGS=--hog-threads=1 bench/run.sh   # scale run beside one busy core
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), JOBS (default 2), FLOOR_ARGS,
 # SCALE_ARGS, PEER_ARGS, STATUS_ARGS (extra flags: see each program's --help), BLACKBOX (the exporter),
@@ -77,4 +78,11 @@ fi
     echo "bench_peer skipped: $BLACKBOX not installed (apt-get install prometheus-blackbox-exporter)"
   fi
 } | tee "$OUT"
+# The ratios bench/README.md quotes, each with its goal, so that anyone can check them.
+{
+  echo
+  echo "## Ratios quoted in bench/README.md (this run; load average before: $load)"
+  echo
+  grep -E '^(floor|scale)\.' "$OUT" | sed 's/^/    /' || echo "    (none printed)"
+} | tee -a "$OUT"
 echo "run.sh: figures written to $OUT" >&2
