@@ -2,6 +2,7 @@
 #include "probes/transfer.h"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +21,13 @@ CURLcode OnSslContext(CURL* curl, void* ssl_ctx, void* user) {
   return static_cast<CURLcode>(TlsContextHook(curl, ssl_ctx, user));
 }
 
+// CURLOPT_OPENSOCKETFUNCTION: stamps the start of the kernel work, then opens the socket
+// exactly as libcurl's default does.
+curl_socket_t OpenSocket(void* transfer, curlsocktype, curl_sockaddr* address) {
+  static_cast<Transfer*>(transfer)->NoteSocketOpening();
+  return ::socket(address->family, address->socktype, address->protocol);
+}
+
 }  // namespace
 
 Transfer::Transfer() : easy_(curl_easy_init()) {}
@@ -35,6 +43,7 @@ bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::
   body_too_large_ = headers_too_large_ = head_complete_ = seen_https_ = false;
   last_status_ = 0;
   redirect_refused_.clear();
+  stamps_ = SocketStamps{};
   body_.clear();
   error_[0] = '\0';
   tls_hook_.facts.reset();
@@ -78,11 +87,13 @@ bool Transfer::Configure() {
   curl_easy_setopt(e, CURLOPT_PROXY, "");
   curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
   foreign_headers_ = false;
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Transfer::OnRequest);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, this);
   if (spec.max_redirects > 0) {
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(spec.max_redirects));
-    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Transfer::OnRequest);
-    curl_easy_setopt(e, CURLOPT_PREREQDATA, this);
   }
   if (!spec.keepalive) {
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
@@ -159,9 +170,14 @@ void Transfer::LimitDeadline(SteadyTime deadline) {
   curl_easy_setopt(static_cast<CURL*>(easy_), CURLOPT_TIMEOUT_MS, timeout_ms_);
 }
 
+void Transfer::NoteSocketOpening() {
+  if (stamps_.sockets_opened++ == 0) stamps_.socket = std::chrono::steady_clock::now();
+}
+
 std::size_t Transfer::OnBody(char* data, std::size_t size, std::size_t count, void* self) {
   auto* t = static_cast<Transfer*>(self);
   const std::size_t n = size * count;
+  t->stamps_.last_byte = std::chrono::steady_clock::now();
   t->body_bytes_ += n;
   if (t->body_bytes_ > t->max_body_) {
     t->body_too_large_ = true;
@@ -174,6 +190,8 @@ std::size_t Transfer::OnBody(char* data, std::size_t size, std::size_t count, vo
 std::size_t Transfer::OnHeader(char* data, std::size_t size, std::size_t count, void* self) {
   auto* t = static_cast<Transfer*>(self);
   const std::size_t n = size * count;
+  t->stamps_.last_byte = std::chrono::steady_clock::now();
+  if (t->stamps_.first_byte == SteadyTime{}) t->stamps_.first_byte = t->stamps_.last_byte;
   // Every head (1xx, redirect hops, the final one) ends with a blank line.
   t->head_complete_ = (n == 2 && data[0] == '\r' && data[1] == '\n') || (n == 1 && data[0] == '\n');
   if (n > 12 && std::memcmp(data, "HTTP/", 5) == 0) {
@@ -189,7 +207,10 @@ std::size_t Transfer::OnHeader(char* data, std::size_t size, std::size_t count, 
 }
 
 int Transfer::OnRequest(void* self, char*, char*, int, int) {
-  return static_cast<Transfer*>(self)->ApplyRedirectPolicy();
+  auto* t = static_cast<Transfer*>(self);
+  if (t->stamps_.connected == SteadyTime{}) t->stamps_.connected = std::chrono::steady_clock::now();
+  if (t->probe_->spec().max_redirects == 0) return CURL_PREREQFUNC_OK;
+  return t->ApplyRedirectPolicy();
 }
 
 // Runs before every request of a transfer, the first one included (hops == 0), so a handle

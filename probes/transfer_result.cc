@@ -110,6 +110,14 @@ ProbeResult Transfer::Finish(int curl_code) const {
   }
   r.phases = MapPhases(times);
   r.total = std::chrono::microseconds(times.total_us);
+  // A successful plain-HTTP probe over one fresh connection is timed by latencyd's own clock
+  // readings at the socket calls (phases.h, SocketStamps); anything else keeps libcurl's.
+  const bool own_clock = curl_code == CURLE_OK && !times.tls_expected && !times.reused &&
+                         LongInfo(e, CURLINFO_REDIRECT_COUNT) == 0;
+  if (own_clock) {
+    const std::int64_t dns_us = probe_->compiled().ip_literal ? 0 : times.namelookup_us;
+    MapStamps(stamps_, dns_us, &r.phases, &r.total);
+  }
 
   TransferOutcome o;
   o.curl_code = curl_code;
