@@ -296,6 +296,15 @@ std::string UsSpread(const Spread& s) {
   return Us(s.median) + " (" + Us(s.low) + "–" + Us(s.high) + ")";
 }
 
+// A difference in µs with its sign (Fixed prints negative values as n/a).
+std::string SignedUs(double seconds) {
+  return (seconds < 0 ? "-" : "+") + Us(seconds < 0 ? -seconds : seconds);
+}
+
+std::string SignedUsSpread(const Spread& s) {
+  return SignedUs(s.median) + " (" + SignedUs(s.low) + " to " + SignedUs(s.high) + ")";
+}
+
 // The headline: unpinned runs, median (range) of each ratio, and where latencyd's extra time
 // is, phase by phase (latencyd's phase minus the raw client's, medians over the runs).
 void PrintHeadline(const std::vector<RunFigures>& runs) {
@@ -320,14 +329,14 @@ void PrintHeadline(const std::vector<RunFigures>& runs) {
             << RatioSpread(cpu) << " |\n";
   std::cout << "\n| latencyd minus raw client, p50 (µs) | median (range) |\n|---|---|\n";
   auto total = SpreadOf(runs, false, [](const RunFigures& f) { return f.lat[0] - f.raw[0]; });
-  std::cout << "| total | " << UsSpread(total) << " |\n";
+  std::cout << "| total | " << SignedUsSpread(total) << " |\n";
   const char* phases[3] = {"connect (connect() until writable)",
                            "ttfb (connected until the first response byte, request write included)",
                            "transfer (first byte to the end)"};
   for (int i = 0; i < 3; ++i) {
     auto d =
         SpreadOf(runs, false, [i](const RunFigures& f) { return f.lat_phase[i] - f.raw_phase[i]; });
-    std::cout << "| " << phases[i] << " | " << UsSpread(d) << " |\n";
+    std::cout << "| " << phases[i] << " | " << SignedUsSpread(d) << " |\n";
   }
   std::cout << "\nfloor.unpinned.p50_ratio=" << RatioSpread(p50) << " (goal <= 1.10x)\n"
             << "floor.unpinned.p90_ratio=" << RatioSpread(p90) << " (goal <= 1.15x)\n"

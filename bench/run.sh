@@ -2,7 +2,7 @@
 # Builds latencyd and the benchmark programs (Release) and runs them, printing the figures
 # that bench/README.md records. Loopback only; every process it starts is stopped by PID.
 #
-#   bench/run.sh                 # full run, about 5.5 minutes plus the build
+#   bench/run.sh                 # full run, about 8 minutes plus the build
 #   bench/run.sh --quick         # smoke run, about 1 minute (figures too short to quote)
 #   SCALE_ARGS=--hog-threads=1 bench/run.sh   # scale run beside one busy core
 #
@@ -24,7 +24,7 @@ STATUS_ARGS=${STATUS_ARGS:-}
 BLACKBOX=${BLACKBOX:-/usr/bin/prometheus-blackbox-exporter}
 
 if [[ ${1:-} == --quick ]]; then
-  FLOOR_ARGS="--duration=10 --idle=5 --warmup=2 $FLOOR_ARGS"
+  FLOOR_ARGS="--runs=2 --duration=10 --idle=5 --warmup=2 $FLOOR_ARGS"
   SCALE_ARGS="--endpoints=200,1000 --duration=10 --warmup=3 $SCALE_ARGS"
   PEER_ARGS="--duration=5 --warmup=2 $PEER_ARGS"
   HTTPS_ARGS="--paced-duration=10 --endpoints=100,500 --duration=10 $HTTPS_ARGS"
