@@ -2,8 +2,14 @@
 #include "probes/transfer.h"
 
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -28,6 +34,34 @@ curl_socket_t OpenSocket(void* transfer, curlsocktype, curl_sockaddr* address) {
   return ::socket(address->family, address->socktype, address->protocol);
 }
 
+// CURLOPT_CLOSESOCKETFUNCTION: set only without keep-alive, where libcurl closes the socket at
+// the end of its own transfer, while the Transfer is alive.
+int CloseSocket(void* transfer, curl_socket_t fd) {
+  static_cast<Transfer*>(transfer)->NoteSocketClosing(fd);
+  return ::close(fd);
+}
+
+// tcp_info's "ms since" fields count in jiffies (4 ms at HZ=250): an answer counts as having
+// arrived before the deadline only with this much to spare.
+constexpr std::int64_t kTcpInfoSlackMs = 5;
+
+// Whether, `past_deadline` after the deadline, the kernel had the connection established
+// (request not sent yet) or answer bytes waiting unread, since before the deadline.
+bool AnsweredBeforeDeadline(int fd, Duration past_deadline, bool request_sent) {
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return false;
+  const std::int64_t late_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(past_deadline).count() +
+      kTcpInfoSlackMs;
+  if (!request_sent) {
+    return info.tcpi_state == TCP_ESTABLISHED && info.tcpi_last_ack_recv > late_ms;
+  }
+  int unread = 0;
+  if (::ioctl(fd, FIONREAD, &unread) != 0 || unread <= 0) return false;
+  return info.tcpi_last_data_recv > late_ms;
+}
+
 }  // namespace
 
 Transfer::Transfer() : easy_(curl_easy_init()) {}
@@ -44,6 +78,7 @@ bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::
   last_status_ = 0;
   redirect_refused_.clear();
   stamps_ = SocketStamps{};
+  answer_unread_ = false;
   body_.clear();
   error_[0] = '\0';
   tls_hook_.facts.reset();
@@ -98,6 +133,8 @@ bool Transfer::Configure() {
   if (!spec.keepalive) {
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &CloseSocket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
   }
   if (c.accept_encoding) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, c.accept_encoding->c_str());
   curl_easy_setopt(e, CURLOPT_USERAGENT, kUserAgent);
@@ -168,6 +205,16 @@ void Transfer::LimitDeadline(SteadyTime deadline) {
   if (limit >= timeout_ms_) return;
   timeout_ms_ = limit;
   curl_easy_setopt(static_cast<CURL*>(easy_), CURLOPT_TIMEOUT_MS, timeout_ms_);
+}
+
+void Transfer::NoteSocketClosing(int fd) {
+  // Only a probe that reached its deadline before reading a byte of the answer: every other
+  // close costs nothing here.
+  if (stamps_.first_byte != SteadyTime{}) return;
+  const Duration past_deadline =
+      std::chrono::steady_clock::now() - (started_ + std::chrono::milliseconds(timeout_ms_));
+  if (past_deadline < Duration::zero()) return;
+  answer_unread_ = AnsweredBeforeDeadline(fd, past_deadline, stamps_.connected != SteadyTime{});
 }
 
 void Transfer::NoteSocketOpening() {

@@ -48,6 +48,9 @@ class Transfer {
 
   // Called by the CURLOPT_OPENSOCKETFUNCTION callback just before it opens a socket.
   void NoteSocketOpening();
+  // Called by the CURLOPT_CLOSESOCKETFUNCTION callback just before it closes `fd`: past the
+  // deadline, notes whether the target's answer had been waiting unread since before it.
+  void NoteSocketClosing(int fd);
 
   // Position in the worker's list of active transfers (for O(1) removal).
   std::size_t active_index = 0;
@@ -83,6 +86,7 @@ class Transfer {
   bool foreign_headers_ = false;  // the handle holds foreign_header_list, not header_list
   std::string redirect_refused_;  // set when the redirect policy aborted the transfer
   SocketStamps stamps_;           // this run's own clock readings (phases.h)
+  bool answer_unread_ = false;    // closed past the deadline with the answer waiting unread
   std::string body_;              // kept only when a regex must be checked
   TlsHookRequest tls_hook_;       // CURLOPT_SSL_CTX_DATA: trust store in, handshake facts out
   char error_[256] = {};          // CURLOPT_ERRORBUFFER (CURL_ERROR_SIZE)
