@@ -39,7 +39,8 @@ void Launch(probes::ProbeEngine* engine, ScheduleLagRecorder* lag, DescriptorSho
     SteadyTime now = std::chrono::steady_clock::now();
     const bool skipped = result.skipped != probes::SkipCause::kNone;
     if (skipped) {
-      // latencyd's own fault (late, out of descriptors): never charged to the target.
+      // latencyd's own fault (started late, answer read too late, out of descriptors): never
+      // charged to the target.
       job->state->RecordSkipped(1);
       if (result.skipped == probes::SkipCause::kOutOfDescriptors) {
         fds->RecordAndLog(job->name);
