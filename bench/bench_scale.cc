@@ -291,7 +291,8 @@ void PrintHeader(const Flags& flags, const LoadTarget& target, rlim_t files) {
 
 // The lines bench/README.md quotes, one per figure and size, with the goal of issue #15 next to
 // each: CPU per probe against the raw client at the same rate, and, when the raw client
-// sustained the rate (>= 99.9 % of it), skipped fraction and lag p99.
+// sustained the rate (>= 99 % of it: pacing loses a little at the edges of its run), skipped
+// fraction and lag p99.
 void PrintGoals(const Flags& flags, const std::vector<ScaleResult>& results) {
   const double interval_s = flags.Num("interval-ms") / 1000.0;
   std::cout << "\n";
@@ -299,7 +300,7 @@ void PrintGoals(const Flags& flags, const std::vector<ScaleResult>& results) {
     const double probes = r.end.probes - r.start.probes;
     const double skipped = r.end.skipped - r.start.skipped;
     const double cpu_us = r.cpu_percent / 100.0 * r.elapsed_s * 1e6 / std::max(1.0, probes);
-    const bool raw_sustains = r.raw.rate >= 0.999 * r.endpoints / interval_s;
+    const bool raw_sustains = r.raw.rate >= 0.99 * r.endpoints / interval_s;
     const std::string n = "scale." + std::to_string(r.endpoints);
     std::cout << n << ".cpu_ratio=" << Ratio(cpu_us, r.raw.cpu_us) << " (goal <= 1.3x)\n"
               << n << ".raw_sustains_rate=" << (raw_sustains ? "yes" : "no") << " ("
