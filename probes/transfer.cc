@@ -214,7 +214,11 @@ void Transfer::NoteSocketClosing(int fd) {
   const Duration past_deadline =
       std::chrono::steady_clock::now() - (started_ + std::chrono::milliseconds(timeout_ms_));
   if (past_deadline < Duration::zero()) return;
-  answer_unread_ = AnsweredBeforeDeadline(fd, past_deadline, stamps_.connected != SteadyTime{});
+  const bool request_sent = stamps_.connected != SteadyTime{};
+  // Before the request, an established TCP connection proves the loop late only when no TLS
+  // handshake was under way: a stalled handshake is the target's.
+  if (!request_sent && tls_hook_.tls_started != SteadyTime{}) return;
+  answer_unread_ = AnsweredBeforeDeadline(fd, past_deadline, request_sent);
 }
 
 void Transfer::NoteSocketOpening() {
