@@ -20,7 +20,10 @@ namespace {
 
 constexpr char kUsage[] =
     "bench_probe_floor: latencyd's reported p50 and CPU per probe against a raw-socket client\n"
-    "probing the same loopback target concurrently (fresh connection per probe).";
+    "probing the same loopback target concurrently (fresh connection per probe). --runs unpinned\n"
+    "runs (the headline: median and range of each ratio), alternating with as many pinned runs\n"
+    "(--pin=1, the default: latencyd and the client on CPU 0, nginx on the last CPU) that show\n"
+    "what pinning does to each prober.";
 
 struct ClientRun {
   std::vector<double> total, connect, ttfb, transfer;  // seconds, successful probes
@@ -30,36 +33,43 @@ struct ClientRun {
   double cpu_ns = 0;  // the client thread's CPU over the whole run, sleeps included
 };
 
-// Where the processes run. Unpinned on a 2-core VM, each prober's CPU per probe depends on
-// where the kernel happens to put it relative to nginx (a probe's kernel TCP work and cache
-// warmth change with it), and the ratio wanders by ±15 % between runs. Pinned, both probers
-// share one CPU and the target has the other, so they are measured under the same conditions.
+// Where the processes run. The headline is unpinned: the kernel places latencyd, the raw
+// client and nginx, with the same freedom for both probers, as on a user's machine. Pinned runs
+// (both probers on CPU 0, nginx's worker on the last CPU) alternate with them as a secondary
+// figure: pinning makes every packet cross CPUs, which slows both probers, the raw client
+// (a blocking connect that sleeps through the handshake) more than latencyd.
 struct Placement {
   bool pinned = false;
   int prober_cpu = 0;  // latencyd (all threads) and the raw client thread
   int server_cpu = 0;  // nginx's worker
 };
 
-Placement ChoosePlacement(const Flags& flags) {
+Placement MakePlacement(bool pinned) {
   Placement placement;
-  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  placement.pinned = flags.Int("pin") != 0 && cpus >= 2;
-  placement.server_cpu = static_cast<int>(cpus - 1);
+  placement.pinned = pinned;
+  placement.server_cpu = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN) - 1);
   return placement;
 }
 
 void PinOrThrow(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error("cannot pin " + what + " (use --pin=0)");
+  if (!ok) throw std::runtime_error("cannot set the CPU affinity of " + what + " (use --pin=0)");
 }
 
 void PinDaemon(const Placement& placement, const DaemonProcess& daemon) {
   if (placement.pinned) PinOrThrow(PinProcess(daemon.pid(), placement.prober_cpu), "latencyd");
 }
 
+// nginx keeps running across runs: pinned for a pinned run, every CPU allowed otherwise.
+void PlaceServer(const Placement& placement, const LoadTarget& target) {
+  for (pid_t pid : target.ServerPids()) {
+    PinOrThrow(PinProcess(pid, placement.pinned ? placement.server_cpu : kUnpinned), "nginx");
+  }
+}
+
 std::string DescribePlacement(const Placement& placement) {
-  if (!placement.pinned) return "unpinned (the kernel places every process)";
-  return "latencyd and the raw client pinned to CPU " + std::to_string(placement.prober_cpu) +
-         ", nginx's worker to CPU " + std::to_string(placement.server_cpu);
+  if (!placement.pinned) return "unpinned";
+  return "pinned (probers CPU " + std::to_string(placement.prober_cpu) + ", nginx CPU " +
+         std::to_string(placement.server_cpu) + ")";
 }
 
 ClientRun RunRawClient(const HttpTarget& target, std::chrono::milliseconds interval,
@@ -147,25 +157,6 @@ DaemonFigures ReadDaemon(const std::string& text) {
 
 std::string Us(double seconds) { return Fixed(seconds * 1e6, 1); }
 
-void PrintLatency(const DaemonFigures& daemon, ClientRun& raw) {
-  double raw_p50 = Quantile(raw.total, 0.5), raw_p90 = Quantile(raw.total, 0.9);
-  double raw_p99 = Quantile(raw.total, 0.99);
-  std::cout << "\n| latency (µs) | latencyd (reported) | raw client | ratio |\n|---|---|---|---|\n"
-            << "| p50 | " << Us(daemon.p50) << " | " << Us(raw_p50) << " | "
-            << Ratio(daemon.p50, raw_p50) << " |\n"
-            << "| p90 | " << Us(daemon.p90) << " | " << Us(raw_p90) << " | "
-            << Ratio(daemon.p90, raw_p90) << " |\n"
-            << "| p99 | " << Us(daemon.p99) << " | " << Us(raw_p99) << " | "
-            << Ratio(daemon.p99, raw_p99) << " |\n"
-            << "| connect p50 | " << Us(daemon.connect_p50) << " | "
-            << Us(Quantile(raw.connect, 0.5)) << " | |\n"
-            << "| ttfb p50 (latencyd) / write+ttfb p50 (raw) | " << Us(daemon.ttfb_p50) << " | "
-            << Us(Quantile(raw.ttfb, 0.5)) << " | |\n"
-            << "| transfer p50 | " << Us(daemon.transfer_p50) << " | "
-            << Us(Quantile(raw.transfer, 0.5)) << " | |\n";
-  std::cout << "\nfloor.p50_ratio=" << Ratio(daemon.p50, raw_p50) << " (goal <= 1.25x)\n";
-}
-
 // Both probers over the same seconds: the daemon (already warm) between two scrapes, the raw
 // client on a thread of this process.
 struct Measurement {
@@ -193,8 +184,8 @@ Measurement MeasureConcurrently(const Flags& flags, const Placement& placement,
   const std::int64_t switches0 = ContextSwitches(daemon.pid());
   const auto t0 = std::chrono::steady_clock::now();
   std::thread client([&] {
-    if (placement.pinned && !PinThread(0, placement.prober_cpu)) {
-      std::cerr << "bench_probe_floor: warning: the raw client could not be pinned\n";
+    if (!PinThread(0, placement.pinned ? placement.prober_cpu : kUnpinned)) {
+      std::cerr << "bench_probe_floor: warning: the raw client could not be placed\n";
     }
     m.raw = RunRawClient(address, std::chrono::milliseconds(flags.Int("interval-ms")), seconds);
   });
@@ -211,22 +202,172 @@ Measurement MeasureConcurrently(const Flags& flags, const Placement& placement,
   return m;
 }
 
-void PrintCpu(const Measurement& m, double idle_rate) {
-  const double probes = m.end.probes - m.start.probes;
-  const double raw_probes = static_cast<double>(m.raw.total.size() + m.raw.failures);
-  const double daemon_per_probe = m.daemon_cpu_ns / probes / 1e3;
-  const double adjusted = (m.daemon_cpu_ns - idle_rate * m.elapsed) / probes / 1e3;
-  const double raw_per_probe = m.raw.cpu_ns / raw_probes / 1e3;
-  std::cout << "\n| CPU per probe (µs) | latencyd | raw client | ratio |\n|---|---|---|---|\n"
-            << "| total process CPU / probes | " << Fixed(daemon_per_probe, 1) << " | "
-            << Fixed(raw_per_probe, 1) << " | " << Ratio(daemon_per_probe, raw_per_probe)
-            << " |\n| minus idle baseline (" << Fixed(idle_rate / 1e3, 1) << " µs/s) | "
-            << Fixed(adjusted, 1) << " | " << Fixed(raw_per_probe, 1) << " | "
-            << Ratio(adjusted, raw_per_probe) << " |\n| context switches per probe | "
-            << Fixed(static_cast<double>(m.daemon_switches) / probes, 1) << " | "
-            << Fixed(static_cast<double>(m.raw.context_switches) / raw_probes, 1) << " | |\n";
-  std::cout << "\nfloor.cpu_ratio=" << Ratio(daemon_per_probe, raw_per_probe)
-            << " (goal <= 1.5x); excluding idle: " << Ratio(adjusted, raw_per_probe) << "\n";
+// One run's figures, latencyd against the raw client over the same seconds.
+struct RunFigures {
+  Placement placement;
+  double load = 0;                                // 1-minute load average at the end of the run
+  double lat[3] = {0, 0, 0}, raw[3] = {0, 0, 0};  // p50, p90, p99 (s)
+  double lat_phase[3] = {0, 0, 0}, raw_phase[3] = {0, 0, 0};   // connect, ttfb, transfer p50 (s)
+  double lat_cpu_us = 0, lat_cpu_idle_us = 0, raw_cpu_us = 0;  // CPU per probe
+  double lat_switches = 0, raw_switches = 0;                   // per probe
+  double lat_probes = 0, lat_failures = 0, raw_probes = 0, raw_failures = 0;
+  double P50Ratio() const { return lat[0] / raw[0]; }
+  double P90Ratio() const { return lat[1] / raw[1]; }
+  double CpuRatio() const { return lat_cpu_us / raw_cpu_us; }
+};
+
+double LoadAverage1() { return std::stod(LoadAverage()); }
+
+RunFigures Summarize(Measurement& m, const Placement& placement, double idle_rate) {
+  RunFigures f;
+  f.placement = placement;
+  f.load = LoadAverage1();
+  f.lat[0] = m.end.p50;
+  f.lat[1] = m.end.p90;
+  f.lat[2] = m.end.p99;
+  f.raw[0] = Quantile(m.raw.total, 0.5);
+  f.raw[1] = Quantile(m.raw.total, 0.9);
+  f.raw[2] = Quantile(m.raw.total, 0.99);
+  f.lat_phase[0] = m.end.connect_p50;
+  f.lat_phase[1] = m.end.ttfb_p50;
+  f.lat_phase[2] = m.end.transfer_p50;
+  f.raw_phase[0] = Quantile(m.raw.connect, 0.5);
+  f.raw_phase[1] = Quantile(m.raw.ttfb, 0.5);
+  f.raw_phase[2] = Quantile(m.raw.transfer, 0.5);
+  f.lat_probes = m.end.probes - m.start.probes;
+  f.lat_failures = m.end.failures - m.start.failures;
+  f.raw_probes = static_cast<double>(m.raw.total.size() + m.raw.failures);
+  f.raw_failures = m.raw.failures;
+  f.lat_cpu_us = m.daemon_cpu_ns / f.lat_probes / 1e3;
+  f.lat_cpu_idle_us = (m.daemon_cpu_ns - idle_rate * m.elapsed) / f.lat_probes / 1e3;
+  f.raw_cpu_us = m.raw.cpu_ns / f.raw_probes / 1e3;
+  f.lat_switches = static_cast<double>(m.daemon_switches) / f.lat_probes;
+  f.raw_switches = static_cast<double>(m.raw.context_switches) / f.raw_probes;
+  return f;
+}
+
+void PrintRunHeader() {
+  std::cout << "\n| run | placement | load | p50 µs latencyd / raw | p50 ratio | p90 ratio | "
+               "connect p50 | ttfb p50 | transfer p50 | CPU/probe µs | CPU ratio | "
+               "ctx sw/probe | probes (failed) |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+}
+
+std::string Pair(double a, double b) { return Us(a) + " / " + Us(b); }
+
+void PrintRunRow(int index, const RunFigures& f) {
+  std::cout << "| " << index << " | " << DescribePlacement(f.placement) << " | " << Fixed(f.load, 2)
+            << " | " << Pair(f.lat[0], f.raw[0]) << " | " << Ratio(f.lat[0], f.raw[0]) << " | "
+            << Ratio(f.lat[1], f.raw[1]) << " | " << Pair(f.lat_phase[0], f.raw_phase[0]) << " | "
+            << Pair(f.lat_phase[1], f.raw_phase[1]) << " | " << Pair(f.lat_phase[2], f.raw_phase[2])
+            << " | " << Fixed(f.lat_cpu_us, 1) << " / " << Fixed(f.raw_cpu_us, 1) << " | "
+            << Ratio(f.lat_cpu_us, f.raw_cpu_us) << " | " << Fixed(f.lat_switches, 1) << " / "
+            << Fixed(f.raw_switches, 1) << " | " << Fixed(f.lat_probes, 0) << " ("
+            << Fixed(f.lat_failures, 0) << ") / " << Fixed(f.raw_probes, 0) << " ("
+            << Fixed(f.raw_failures, 0) << ") |" << std::endl;
+}
+
+// Median and range of `value` over the runs of one placement.
+struct Spread {
+  double median = 0, low = 0, high = 0;
+  int runs = 0;
+};
+
+template <typename F>
+Spread SpreadOf(const std::vector<RunFigures>& runs, bool pinned, F value) {
+  std::vector<double> values;
+  for (const RunFigures& f : runs) {
+    if (f.placement.pinned == pinned) values.push_back(value(f));
+  }
+  Spread s;
+  s.runs = static_cast<int>(values.size());
+  if (values.empty()) return s;
+  s.median = Quantile(values, 0.5);  // sorts
+  s.low = values.front();
+  s.high = values.back();
+  return s;
+}
+
+std::string RatioSpread(const Spread& s) {
+  return Fixed(s.median, 2) + "x (" + Fixed(s.low, 2) + "x–" + Fixed(s.high, 2) + "x)";
+}
+
+std::string UsSpread(const Spread& s) {
+  return Us(s.median) + " (" + Us(s.low) + "–" + Us(s.high) + ")";
+}
+
+// A difference in µs with its sign (Fixed prints negative values as n/a).
+std::string SignedUs(double seconds) {
+  return (seconds < 0 ? "-" : "+") + Us(seconds < 0 ? -seconds : seconds);
+}
+
+std::string SignedUsSpread(const Spread& s) {
+  return SignedUs(s.median) + " (" + SignedUs(s.low) + " to " + SignedUs(s.high) + ")";
+}
+
+// The headline: unpinned runs, median (range) of each ratio, and where latencyd's extra time
+// is, phase by phase (latencyd's phase minus the raw client's, medians over the runs).
+void PrintHeadline(const std::vector<RunFigures>& runs) {
+  auto p50 = SpreadOf(runs, false, [](const RunFigures& f) { return f.P50Ratio(); });
+  auto p90 = SpreadOf(runs, false, [](const RunFigures& f) { return f.P90Ratio(); });
+  auto cpu = SpreadOf(runs, false, [](const RunFigures& f) { return f.CpuRatio(); });
+  if (p50.runs == 0) return;
+  std::cout << "\n### Headline: unpinned (kernel placement for every process), " << p50.runs
+            << " runs, median (range)\n\n| figure | latencyd | raw client | ratio |\n"
+               "|---|---|---|---|\n";
+  const char* names[3] = {"p50", "p90", "p99"};
+  for (int q = 0; q < 3; ++q) {
+    auto lat = SpreadOf(runs, false, [q](const RunFigures& f) { return f.lat[q]; });
+    auto raw = SpreadOf(runs, false, [q](const RunFigures& f) { return f.raw[q]; });
+    auto ratio = SpreadOf(runs, false, [q](const RunFigures& f) { return f.lat[q] / f.raw[q]; });
+    std::cout << "| " << names[q] << " (µs) | " << UsSpread(lat) << " | " << UsSpread(raw) << " | "
+              << RatioSpread(ratio) << " |\n";
+  }
+  auto lat_cpu = SpreadOf(runs, false, [](const RunFigures& f) { return f.lat_cpu_us * 1e-6; });
+  auto raw_cpu = SpreadOf(runs, false, [](const RunFigures& f) { return f.raw_cpu_us * 1e-6; });
+  std::cout << "| CPU per probe (µs) | " << UsSpread(lat_cpu) << " | " << UsSpread(raw_cpu) << " | "
+            << RatioSpread(cpu) << " |\n";
+  std::cout << "\n| latencyd minus raw client, p50 (µs) | median (range) |\n|---|---|\n";
+  auto total = SpreadOf(runs, false, [](const RunFigures& f) { return f.lat[0] - f.raw[0]; });
+  std::cout << "| total | " << SignedUsSpread(total) << " |\n";
+  const char* phases[3] = {"connect (connect() until writable)",
+                           "ttfb (connected until the first response byte, request write included)",
+                           "transfer (first byte to the end)"};
+  for (int i = 0; i < 3; ++i) {
+    auto d =
+        SpreadOf(runs, false, [i](const RunFigures& f) { return f.lat_phase[i] - f.raw_phase[i]; });
+    std::cout << "| " << phases[i] << " | " << SignedUsSpread(d) << " |\n";
+  }
+  std::cout << "\nfloor.unpinned.p50_ratio=" << RatioSpread(p50) << " (goal <= 1.10x)\n"
+            << "floor.unpinned.p90_ratio=" << RatioSpread(p90) << " (goal <= 1.15x)\n"
+            << "floor.unpinned.cpu_ratio=" << RatioSpread(cpu) << "\n";
+}
+
+// Secondary: what pinning does to each prober (medians over the runs of each placement).
+void PrintPinned(const std::vector<RunFigures>& runs) {
+  auto lat_u = SpreadOf(runs, false, [](const RunFigures& f) { return f.lat[0]; });
+  auto lat_p = SpreadOf(runs, true, [](const RunFigures& f) { return f.lat[0]; });
+  auto raw_u = SpreadOf(runs, false, [](const RunFigures& f) { return f.raw[0]; });
+  auto raw_p = SpreadOf(runs, true, [](const RunFigures& f) { return f.raw[0]; });
+  auto cpu_u = SpreadOf(runs, false, [](const RunFigures& f) { return f.CpuRatio(); });
+  auto cpu_p = SpreadOf(runs, true, [](const RunFigures& f) { return f.CpuRatio(); });
+  auto ratio_p = SpreadOf(runs, true, [](const RunFigures& f) { return f.P50Ratio(); });
+  auto ratio_u = SpreadOf(runs, false, [](const RunFigures& f) { return f.P50Ratio(); });
+  if (lat_p.runs == 0) return;
+  std::cout << "\n### Secondary: what pinning does (probers on CPU 0, nginx on the last CPU), "
+            << lat_p.runs << " pinned runs against " << lat_u.runs
+            << " unpinned, medians\n\n| p50 (µs) | unpinned | pinned | pinned / unpinned |\n"
+               "|---|---|---|---|\n"
+            << "| latencyd | " << Us(lat_u.median) << " | " << Us(lat_p.median) << " | "
+            << Ratio(lat_p.median, lat_u.median) << " |\n"
+            << "| raw client | " << Us(raw_u.median) << " | " << Us(raw_p.median) << " | "
+            << Ratio(raw_p.median, raw_u.median) << " |\n"
+            << "| p50 ratio latencyd / raw | " << RatioSpread(ratio_u) << " | "
+            << RatioSpread(ratio_p) << " | |\n"
+            << "| CPU ratio latencyd / raw | " << RatioSpread(cpu_u) << " | " << RatioSpread(cpu_p)
+            << " | |\n";
+  std::cout << "\nfloor.pinned.p50_ratio=" << RatioSpread(ratio_p)
+            << " (pinning slows the raw client more: not the headline)\n";
 }
 
 int Run(const Flags& flags) {
@@ -234,29 +375,35 @@ int Run(const Flags& flags) {
   TempDir dir;
   LoadTarget target(LoadTarget::Options{flags.Str("target"), flags.Str("nginx"), 1});
   const HttpTarget address = target.Address(0);
+  const int runs = flags.Int("runs");
+  const bool with_pinned = flags.Int("pin") != 0 && sysconf(_SC_NPROCESSORS_ONLN) >= 2;
   std::cout << "# bench_probe_floor " << UtcNow() << "\nmachine: " << MachineSummary()
             << "\nload average at start: " << LoadAverage() << "\ntarget: " << target.description()
-            << " at " << address.Url() << "\n";
-  const Placement placement = ChoosePlacement(flags);
-  if (placement.pinned) {
-    for (pid_t pid : target.ServerPids()) {
-      PinOrThrow(PinProcess(pid, placement.server_cpu), "nginx");
-    }
-  }
-  std::cout << "placement: " << DescribePlacement(placement) << "\n";
-  const double idle_rate = MeasureIdleCpuRate(flags, placement, target, dir.path());
+            << " at " << address.Url() << "\nruns: " << runs << " unpinned"
+            << (with_pinned ? " alternating with " + std::to_string(runs) + " pinned" : "") << ", "
+            << flags.Str("duration") << " s each at " << flags.Str("interval-ms")
+            << " ms, fresh connection per probe, both probers concurrently\n";
+  const Placement unpinned = MakePlacement(false);
+  PlaceServer(unpinned, target);
+  const double idle_rate =
+      flags.Num("idle") > 0 ? MeasureIdleCpuRate(flags, unpinned, target, dir.path()) : 0;
   std::cout << "daemon idle CPU: " << Fixed(idle_rate / 1e3, 1) << " µs/s (" << flags.Str("idle")
-            << " s, one endpoint at 1h interval)" << std::endl;
-  Measurement m = MeasureConcurrently(flags, placement, address, dir.path());
-  std::cout << "measured: " << Fixed(m.elapsed, 1) << " s at " << flags.Str("interval-ms")
-            << " ms; latencyd probes " << Fixed(m.end.probes - m.start.probes, 0) << " (failures "
-            << Fixed(m.end.failures - m.start.failures, 0) << ", window samples "
-            << Fixed(m.end.window_samples, 0) << "); raw client probes " << m.raw.total.size()
-            << " (failures " << m.raw.failures << (m.raw.failures ? ", " + m.raw.first_error : "")
-            << ")\n";
-  PrintLatency(m.end, m.raw);
-  PrintCpu(m, idle_rate);
-  std::cout << "load average at end: " << LoadAverage() << "\n";
+            << " s, one endpoint at 1h interval, unpinned)" << std::endl;
+  std::vector<RunFigures> figures;
+  PrintRunHeader();
+  for (int i = 0; i < runs * (with_pinned ? 2 : 1); ++i) {
+    const Placement placement = MakePlacement(with_pinned && i % 2 == 1);
+    PlaceServer(placement, target);
+    Measurement m = MeasureConcurrently(flags, placement, address, dir.path());
+    figures.push_back(Summarize(m, placement, idle_rate));
+    PrintRunRow(i + 1, figures.back());
+  }
+  std::cout << "\nphases: connect and ttfb of latencyd are libcurl's; the raw client's connect "
+               "is its blocking connect(), its ttfb from connected to the first byte (request "
+               "write included), as latencyd's.\n";
+  PrintHeadline(figures);
+  PrintPinned(figures);
+  std::cout << "\nload average at end: " << LoadAverage() << "\n";
   return 0;
 }
 
@@ -266,10 +413,11 @@ int Run(const Flags& flags) {
 int main(int argc, char** argv) {
   using latencyd::bench::Flags;
   Flags flags(argc, argv, latencyd::bench::kUsage,
-              {{"duration", "60"},
+              {{"duration", "20"},
+               {"runs", "5"},
                {"interval-ms", "100"},
                {"warmup", "3"},
-               {"idle", "20"},
+               {"idle", "10"},
                {"workers", "0"},
                {"pin", "1"},
                {"target", "auto"},

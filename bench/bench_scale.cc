@@ -31,6 +31,7 @@ struct Counters {
   double probes = 0, failures = 0, skipped = 0;
   double lag_p50 = -1, lag_p90 = -1, lag_p99 = -1;
   double rss = -1;
+  double sustained_ratio = -1;  // latencyd_schedule_sustained_ratio, -1: not exported
   int endpoints = 0;
   std::map<std::string, double> failures_by_reason;
 };
@@ -44,7 +45,8 @@ Counters ReadCounters(const std::string& text) {
                                       {"latencyd_schedule_lag_seconds", {{"quantile", "0.5"}}},
                                       {"latencyd_schedule_lag_seconds", {{"quantile", "0.9"}}},
                                       {"latencyd_schedule_lag_seconds", {{"quantile", "0.99"}}},
-                                      {"process_resident_memory_bytes", {}}};
+                                      {"process_resident_memory_bytes", {}},
+                                      {"latencyd_schedule_sustained_ratio", {}}};
   for (const char* reason : kReasons) {
     queries.push_back({"latencyd_probe_failures_total", {{"reason", reason}}});
   }
@@ -58,8 +60,9 @@ Counters ReadCounters(const std::string& text) {
   counters.lag_p90 = sums[4].series ? sums[4].last : -1;
   counters.lag_p99 = sums[5].series ? sums[5].last : -1;
   counters.rss = sums[6].series ? sums[6].last : -1;
+  counters.sustained_ratio = sums[7].series ? sums[7].last : -1;
   for (std::size_t i = 0; i < std::size(kReasons); ++i) {
-    counters.failures_by_reason[kReasons[i]] = sums[7 + i].sum;
+    counters.failures_by_reason[kReasons[i]] = sums[8 + i].sum;
   }
   return counters;
 }
@@ -286,6 +289,35 @@ void PrintHeader(const Flags& flags, const LoadTarget& target, rlim_t files) {
             << flags.Str("raw-seconds") << " s on " << flags.Str("raw-threads") << " threads\n";
 }
 
+// The lines bench/README.md quotes, one per figure and size, with the goal of issue #15 next to
+// each: CPU per probe against the raw client at the same rate, and, when the raw client
+// sustained the rate (>= 99 % of it: pacing loses a little at the edges of its run), skipped
+// fraction and lag p99.
+void PrintGoals(const Flags& flags, const std::vector<ScaleResult>& results) {
+  const double interval_s = flags.Num("interval-ms") / 1000.0;
+  std::cout << "\n";
+  for (const ScaleResult& r : results) {
+    const double probes = r.end.probes - r.start.probes;
+    const double skipped = r.end.skipped - r.start.skipped;
+    const double cpu_us = r.cpu_percent / 100.0 * r.elapsed_s * 1e6 / std::max(1.0, probes);
+    const bool raw_sustains = r.raw.rate >= 0.99 * r.endpoints / interval_s;
+    const std::string n = "scale." + std::to_string(r.endpoints);
+    std::cout << n << ".cpu_ratio=" << Ratio(cpu_us, r.raw.cpu_us) << " (goal <= 1.3x)\n"
+              << n << ".raw_sustains_rate=" << (raw_sustains ? "yes" : "no") << " ("
+              << Fixed(r.raw.rate, 1) << " of " << Fixed(r.endpoints / interval_s, 0) << "/s)\n"
+              << n
+              << ".skipped_percent=" << Fixed(100.0 * skipped / std::max(1.0, skipped + probes), 3)
+              << (raw_sustains ? " (goal <= 0.1)" : " (no goal: the raw client missed the rate)")
+              << "\n"
+              << n << ".lag_p99_ms=" << Fixed(r.end.lag_p99 * 1e3, 2)
+              << (raw_sustains ? " (goal <= 5)" : " (no goal: the raw client missed the rate)")
+              << "\n"
+              << n << ".sustained_ratio=" << Fixed(r.end.sustained_ratio, 4) << "\n"
+              << n << ".rss_mib=" << Fixed(r.memory.rss_bytes / 1048576.0, 1) << " (window "
+              << flags.Str("window") << "; goal at 10000 with 5m: <= 256)\n";
+  }
+}
+
 void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
   const double interval_s = flags.Num("interval-ms") / 1000.0;
   std::cout << "\n| figure |";
@@ -329,6 +361,8 @@ void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
     return Fixed(r.end.lag_p50 * 1e3, 3) + " / " + Fixed(r.end.lag_p90 * 1e3, 3) + " / " +
            Fixed(r.end.lag_p99 * 1e3, 3);
   });
+  row("latencyd_schedule_sustained_ratio at the second scrape",
+      [](const ScaleResult& r) { return Fixed(r.end.sustained_ratio, 4); });
   row("latencyd CPU (% of one core)", [](const ScaleResult& r) { return Fixed(r.cpu_percent, 1); });
   row("latencyd CPU per probe (µs)", [](const ScaleResult& r) {
     double probes = r.end.probes - r.start.probes;
@@ -397,7 +431,32 @@ void PrintResults(const Flags& flags, const std::vector<ScaleResult>& results) {
   row("TIME_WAIT sockets at end", [](const ScaleResult& r) { return std::to_string(r.time_wait); });
   row("SIGTERM to exit (s)", [](const ScaleResult& r) { return Fixed(r.stop_s, 2); });
   std::cout << "\n\nload average at end: " << LoadAverage() << "\n";
+  PrintGoals(flags, results);
 }
+
+// Threads that keep CPUs busy for their lifetime: the daemon and the raw client on a machine
+// that is not idle (--hog-threads).
+class CpuHog {
+ public:
+  explicit CpuHog(int threads) {
+    for (int i = 0; i < threads; ++i) {
+      threads_.emplace_back([this] {
+        volatile std::uint64_t spins = 0;
+        while (!stop_.load(std::memory_order_relaxed)) spins = spins + 1;
+      });
+    }
+  }
+  ~CpuHog() {
+    stop_.store(true);
+    for (std::thread& t : threads_) t.join();
+  }
+  CpuHog(const CpuHog&) = delete;
+  CpuHog& operator=(const CpuHog&) = delete;
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
 
 // The floor at scale: the raw-socket client paced at the same rate (fresh connection per
 // request, rotating over the target's addresses, `threads` threads) shows what any prober
@@ -447,6 +506,12 @@ int Run(const Flags& flags) {
   LoadTarget target(
       LoadTarget::Options{flags.Str("target"), flags.Str("nginx"), flags.Int("addresses")});
   PrintHeader(flags, target, files);
+  CpuHog hog(flags.Int("hog-threads"));
+  if (flags.Int("hog-threads") > 0) {
+    std::cout << "CPU hog: " << flags.Str("hog-threads")
+              << " busy thread(s) in this process for the whole run (a machine that is not "
+                 "idle)\n";
+  }
   std::vector<ScaleResult> results;
   for (int endpoints : flags.IntList("endpoints")) {
     std::cout << "running " << endpoints << " endpoints..." << std::endl;
@@ -479,6 +544,7 @@ int main(int argc, char** argv) {
                {"gzip-levels", "1,3,6,9"},
                {"addresses", "8"},
                {"workers", "0"},
+               {"hog-threads", "0"},
                {"target", "auto"},
                {"nginx", "/usr/sbin/nginx"},
                {"latencyd", latencyd::bench::DefaultDaemonPath()}});

@@ -240,7 +240,12 @@ std::map<pid_t, std::int64_t> ThreadCpuTicks(pid_t pid) {
 bool PinThread(pid_t tid, int cpu) {
   cpu_set_t set;
   CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
+  if (cpu >= 0) {
+    CPU_SET(cpu, &set);
+  } else {
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    for (long i = 0; i < cpus && i < CPU_SETSIZE; ++i) CPU_SET(static_cast<int>(i), &set);
+  }
   return sched_setaffinity(tid, sizeof(set), &set) == 0;
 }
 

@@ -59,7 +59,9 @@ std::int64_t RunQueueWaitNanos(pid_t pid);
 // The live threads of `pid` (its /proc/PID/task entries).
 std::vector<pid_t> ThreadIds(pid_t pid);
 
-// Restricts thread `tid` (0: the calling thread) to CPU `cpu`. False on failure.
+// Restricts thread `tid` (0: the calling thread) to CPU `cpu`, or lets it run on every online
+// CPU when `cpu` is kUnpinned. False on failure.
+inline constexpr int kUnpinned = -1;
 bool PinThread(pid_t tid, int cpu);
 // Pins every live thread of `pid` to `cpu` (threads it creates later inherit the affinity of
 // their creator). False when any thread could not be pinned.

@@ -2,8 +2,9 @@
 # Builds latencyd and the benchmark programs (Release) and runs them, printing the figures
 # that bench/README.md records. Loopback only; every process it starts is stopped by PID.
 #
-#   bench/run.sh                 # full run, about 5.5 minutes plus the build
+#   bench/run.sh                 # full run, about 8 minutes plus the build
 #   bench/run.sh --quick         # smoke run, about 1 minute (figures too short to quote)
+#   SCALE_ARGS=--hog-threads=1 bench/run.sh   # scale run beside one busy core
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), JOBS (default 2), FLOOR_ARGS,
 # SCALE_ARGS, PEER_ARGS, STATUS_ARGS (extra flags: see each program's --help), BLACKBOX (the exporter),
@@ -23,7 +24,7 @@ STATUS_ARGS=${STATUS_ARGS:-}
 BLACKBOX=${BLACKBOX:-/usr/bin/prometheus-blackbox-exporter}
 
 if [[ ${1:-} == --quick ]]; then
-  FLOOR_ARGS="--duration=10 --idle=5 --warmup=2 $FLOOR_ARGS"
+  FLOOR_ARGS="--runs=2 --duration=10 --idle=5 --warmup=2 $FLOOR_ARGS"
   SCALE_ARGS="--endpoints=200,1000 --duration=10 --warmup=3 $SCALE_ARGS"
   PEER_ARGS="--duration=5 --warmup=2 $PEER_ARGS"
   HTTPS_ARGS="--paced-duration=10 --endpoints=100,500 --duration=10 $HTTPS_ARGS"
@@ -77,4 +78,11 @@ fi
     echo "bench_peer skipped: $BLACKBOX not installed (apt-get install prometheus-blackbox-exporter)"
   fi
 } | tee "$OUT"
+# The ratios bench/README.md quotes, each with its goal, so that anyone can check them.
+{
+  echo
+  echo "## Ratios quoted in bench/README.md (this run; load average before: $load)"
+  echo
+  grep -E '^(floor|scale)\.' "$OUT" | sed 's/^/    /' || echo "    (none printed)"
+} | tee -a "$OUT"
 echo "run.sh: figures written to $OUT" >&2

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 
 namespace latencyd::probes {
 
@@ -43,6 +44,25 @@ PhaseTimings MapPhases(const CurlTimes& t) {
   p.ttfb = us(durations[3]);
   p.transfer = us(durations[4]);
   return p;
+}
+
+bool MapStamps(const SocketStamps& s, std::int64_t dns_us, PhaseTimings* out, Duration* total) {
+  const SteadyTime unset{};
+  if (s.sockets_opened != 1 || s.socket == unset || s.connected == unset || s.first_byte == unset ||
+      s.last_byte == unset) {
+    return false;
+  }
+  if (!(s.socket <= s.connected && s.connected <= s.first_byte && s.first_byte <= s.last_byte)) {
+    return false;
+  }
+  PhaseTimings p;
+  p.dns = std::chrono::microseconds(std::max<std::int64_t>(dns_us, 0));
+  p.connect = s.connected - s.socket;
+  p.ttfb = s.first_byte - s.connected;
+  p.transfer = s.last_byte - s.first_byte;
+  *out = p;
+  *total = p.dns + p.connect + p.tls + p.ttfb + p.transfer;  // exact sum, as MapPhases
+  return true;
 }
 
 }  // namespace latencyd::probes

@@ -32,4 +32,23 @@ struct CurlTimes {
 // handshake that began but did not finish is charged to `tls`, `connect` keeps the TCP part.
 PhaseTimings MapPhases(const CurlTimes& times);
 
+// The instants latencyd reads itself from libcurl's callbacks, where the kernel work of a
+// probe starts and ends: just before socket() (CURLOPT_OPENSOCKETFUNCTION), when libcurl has
+// seen the connection writable and is about to send the request (CURLOPT_PREREQFUNCTION), and
+// the first and last response bytes (header and body callbacks, right after the recv that
+// brought them). libcurl's own timestamps also count its work before socket() and after the
+// last byte (connection setup, closing the socket), which no raw client counts.
+struct SocketStamps {
+  SteadyTime socket{}, connected{}, first_byte{}, last_byte{};  // {}: not reached
+  int sockets_opened = 0;
+};
+
+// Phases and total from `stamps` for a successful probe over one fresh plain-HTTP connection
+// (`dns_us`: libcurl's name resolution before socket(), 0 for an IP literal): connect =
+// socket() until writable, ttfb = request written until the first byte, transfer = first to
+// last byte, total = their sum plus dns. False (and `out` untouched) when the stamps do not
+// describe such a probe (a reused connection, a redirect, a missing or out-of-order stamp);
+// the caller then keeps libcurl's timestamps. Pure and thread-safe.
+bool MapStamps(const SocketStamps& stamps, std::int64_t dns_us, PhaseTimings* out, Duration* total);
+
 }  // namespace latencyd::probes

@@ -102,6 +102,8 @@ enum class SkipCause {
   kNone,              // the probe ran (ok or failed)
   kStartedLate,       // started with less than half its timeout left before its deadline
   kOutOfDescriptors,  // the process ran out of file descriptors (RLIMIT_NOFILE) for its socket
+  kLoopBusy,          // timed out with the target's answer (or connection) waiting unread since
+                      // before the deadline: the loop was too busy to read it (overload)
 };
 
 struct ProbeResult {

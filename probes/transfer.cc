@@ -2,7 +2,14 @@
 #include "probes/transfer.h"
 
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -20,6 +27,41 @@ CURLcode OnSslContext(CURL* curl, void* ssl_ctx, void* user) {
   return static_cast<CURLcode>(TlsContextHook(curl, ssl_ctx, user));
 }
 
+// CURLOPT_OPENSOCKETFUNCTION: stamps the start of the kernel work, then opens the socket
+// exactly as libcurl's default does.
+curl_socket_t OpenSocket(void* transfer, curlsocktype, curl_sockaddr* address) {
+  static_cast<Transfer*>(transfer)->NoteSocketOpening();
+  return ::socket(address->family, address->socktype, address->protocol);
+}
+
+// CURLOPT_CLOSESOCKETFUNCTION: set only without keep-alive, where libcurl closes the socket at
+// the end of its own transfer, while the Transfer is alive.
+int CloseSocket(void* transfer, curl_socket_t fd) {
+  static_cast<Transfer*>(transfer)->NoteSocketClosing(fd);
+  return ::close(fd);
+}
+
+// tcp_info's "ms since" fields count in jiffies (4 ms at HZ=250): an answer counts as having
+// arrived before the deadline only with this much to spare.
+constexpr std::int64_t kTcpInfoSlackMs = 5;
+
+// Whether, `past_deadline` after the deadline, the kernel had the connection established
+// (request not sent yet) or answer bytes waiting unread, since before the deadline.
+bool AnsweredBeforeDeadline(int fd, Duration past_deadline, bool request_sent) {
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return false;
+  const std::int64_t late_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(past_deadline).count() +
+      kTcpInfoSlackMs;
+  if (!request_sent) {
+    return info.tcpi_state == TCP_ESTABLISHED && info.tcpi_last_ack_recv > late_ms;
+  }
+  int unread = 0;
+  if (::ioctl(fd, FIONREAD, &unread) != 0 || unread <= 0) return false;
+  return info.tcpi_last_data_recv > late_ms;
+}
+
 }  // namespace
 
 Transfer::Transfer() : easy_(curl_easy_init()) {}
@@ -35,6 +77,8 @@ bool Transfer::Prepare(std::shared_ptr<const PreparedProbe> probe, ProbeEngine::
   body_too_large_ = headers_too_large_ = head_complete_ = seen_https_ = false;
   last_status_ = 0;
   redirect_refused_.clear();
+  stamps_ = SocketStamps{};
+  answer_unread_ = false;
   body_.clear();
   error_[0] = '\0';
   tls_hook_.facts.reset();
@@ -78,15 +122,19 @@ bool Transfer::Configure() {
   curl_easy_setopt(e, CURLOPT_PROXY, "");
   curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
   foreign_headers_ = false;
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Transfer::OnRequest);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, this);
   if (spec.max_redirects > 0) {
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(spec.max_redirects));
-    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Transfer::OnRequest);
-    curl_easy_setopt(e, CURLOPT_PREREQDATA, this);
   }
   if (!spec.keepalive) {
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &CloseSocket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
   }
   if (c.accept_encoding) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, c.accept_encoding->c_str());
   curl_easy_setopt(e, CURLOPT_USERAGENT, kUserAgent);
@@ -159,9 +207,28 @@ void Transfer::LimitDeadline(SteadyTime deadline) {
   curl_easy_setopt(static_cast<CURL*>(easy_), CURLOPT_TIMEOUT_MS, timeout_ms_);
 }
 
+void Transfer::NoteSocketClosing(int fd) {
+  // Only a probe that reached its deadline before reading a byte of the answer: every other
+  // close costs nothing here.
+  if (stamps_.first_byte != SteadyTime{}) return;
+  const Duration past_deadline =
+      std::chrono::steady_clock::now() - (started_ + std::chrono::milliseconds(timeout_ms_));
+  if (past_deadline < Duration::zero()) return;
+  const bool request_sent = stamps_.connected != SteadyTime{};
+  // Before the request, an established TCP connection proves the loop late only when no TLS
+  // handshake was under way: a stalled handshake is the target's.
+  if (!request_sent && tls_hook_.tls_started != SteadyTime{}) return;
+  answer_unread_ = AnsweredBeforeDeadline(fd, past_deadline, request_sent);
+}
+
+void Transfer::NoteSocketOpening() {
+  if (stamps_.sockets_opened++ == 0) stamps_.socket = std::chrono::steady_clock::now();
+}
+
 std::size_t Transfer::OnBody(char* data, std::size_t size, std::size_t count, void* self) {
   auto* t = static_cast<Transfer*>(self);
   const std::size_t n = size * count;
+  t->stamps_.last_byte = std::chrono::steady_clock::now();
   t->body_bytes_ += n;
   if (t->body_bytes_ > t->max_body_) {
     t->body_too_large_ = true;
@@ -174,6 +241,8 @@ std::size_t Transfer::OnBody(char* data, std::size_t size, std::size_t count, vo
 std::size_t Transfer::OnHeader(char* data, std::size_t size, std::size_t count, void* self) {
   auto* t = static_cast<Transfer*>(self);
   const std::size_t n = size * count;
+  t->stamps_.last_byte = std::chrono::steady_clock::now();
+  if (t->stamps_.first_byte == SteadyTime{}) t->stamps_.first_byte = t->stamps_.last_byte;
   // Every head (1xx, redirect hops, the final one) ends with a blank line.
   t->head_complete_ = (n == 2 && data[0] == '\r' && data[1] == '\n') || (n == 1 && data[0] == '\n');
   if (n > 12 && std::memcmp(data, "HTTP/", 5) == 0) {
@@ -189,7 +258,10 @@ std::size_t Transfer::OnHeader(char* data, std::size_t size, std::size_t count, 
 }
 
 int Transfer::OnRequest(void* self, char*, char*, int, int) {
-  return static_cast<Transfer*>(self)->ApplyRedirectPolicy();
+  auto* t = static_cast<Transfer*>(self);
+  if (t->stamps_.connected == SteadyTime{}) t->stamps_.connected = std::chrono::steady_clock::now();
+  if (t->probe_->spec().max_redirects == 0) return CURL_PREREQFUNC_OK;
+  return t->ApplyRedirectPolicy();
 }
 
 // Runs before every request of a transfer, the first one included (hops == 0), so a handle

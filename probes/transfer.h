@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "probes/phases.h"
 #include "probes/probe_engine.h"
 #include "probes/tls_hook.h"
 
@@ -45,14 +46,20 @@ class Transfer {
   // The probe the handle's options are set for; nullptr before the first Prepare.
   const PreparedProbe* configured_for() const { return probe_.get(); }
 
+  // Called by the CURLOPT_OPENSOCKETFUNCTION callback just before it opens a socket.
+  void NoteSocketOpening();
+  // Called by the CURLOPT_CLOSESOCKETFUNCTION callback just before it closes `fd`: past the
+  // deadline, notes whether the target's answer had been waiting unread since before it.
+  void NoteSocketClosing(int fd);
+
   // Position in the worker's list of active transfers (for O(1) removal).
   std::size_t active_index = 0;
 
  private:
   static std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* self);
   static std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* self);
-  // CURLOPT_PREREQFUNCTION: runs before every request, so before each redirect hop; applies
-  // the redirect policy (see probes/README.md).
+  // CURLOPT_PREREQFUNCTION: runs before every request, so before each redirect hop; stamps
+  // the connection as ready and applies the redirect policy (see probes/README.md).
   static int OnRequest(void* self, char* primary_ip, char* local_ip, int primary_port,
                        int local_port);
   int ApplyRedirectPolicy();
@@ -78,6 +85,8 @@ class Transfer {
   bool seen_https_ = false;       // a request of this run went over https
   bool foreign_headers_ = false;  // the handle holds foreign_header_list, not header_list
   std::string redirect_refused_;  // set when the redirect policy aborted the transfer
+  SocketStamps stamps_;           // this run's own clock readings (phases.h)
+  bool answer_unread_ = false;    // closed past the deadline with the answer waiting unread
   std::string body_;              // kept only when a regex must be checked
   TlsHookRequest tls_hook_;       // CURLOPT_SSL_CTX_DATA: trust store in, handshake facts out
   char error_[256] = {};          // CURLOPT_ERRORBUFFER (CURL_ERROR_SIZE)

@@ -110,6 +110,14 @@ ProbeResult Transfer::Finish(int curl_code) const {
   }
   r.phases = MapPhases(times);
   r.total = std::chrono::microseconds(times.total_us);
+  // A successful plain-HTTP probe over one fresh connection is timed by latencyd's own clock
+  // readings at the socket calls (phases.h, SocketStamps); anything else keeps libcurl's.
+  const bool own_clock = curl_code == CURLE_OK && !times.tls_expected && !times.reused &&
+                         LongInfo(e, CURLINFO_REDIRECT_COUNT) == 0;
+  if (own_clock) {
+    const std::int64_t dns_us = probe_->compiled().ip_literal ? 0 : times.namelookup_us;
+    MapStamps(stamps_, dns_us, &r.phases, &r.total);
+  }
 
   TransferOutcome o;
   o.curl_code = curl_code;
@@ -127,6 +135,15 @@ ProbeResult Transfer::Finish(int curl_code) const {
   o.max_body = spec.max_body;
   o.timeout_ms = timeout_ms_;
   o.max_redirects = spec.max_redirects;
+  if (curl_code == CURLE_OPERATION_TIMEDOUT && answer_unread_) {
+    // The target answered in time; the loop, too busy, read it too late (probes/README.md).
+    r.skipped = SkipCause::kLoopBusy;
+    r.reason = FailureReason::kOther;
+    r.error =
+        "skipped: timed out with the target's answer waiting unread since before the "
+        "deadline; latencyd was too busy to read it (overloaded), not the target";
+    return r;
+  }
   if (curl_code != CURLE_OK && OutOfDescriptors(e, curl_code)) {
     // The socket could not even be created: latencyd's fault, not the target's.
     r.skipped = SkipCause::kOutOfDescriptors;

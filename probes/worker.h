@@ -71,7 +71,12 @@ class ProbeEngine::Worker {
   // Loop thread only.
   std::vector<Pending> delayed_;   // min-heap by start_at; every submission passes through
   std::vector<Transfer*> active_;  // owned; removed from the multi on stop
-  TransferPool pool_;              // easy handles ready for reuse
+  struct FinishedTransfer {
+    void* easy;  // CURL*
+    int code;    // CURLcode
+  };
+  std::vector<FinishedTransfer> finished_;  // ReapFinished's batch, kept for its capacity
+  TransferPool pool_;                       // easy handles ready for reuse
 };
 
 }  // namespace latencyd::probes

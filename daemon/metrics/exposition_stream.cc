@@ -205,6 +205,8 @@ void ExpositionStream::WriteDaemonWide(std::size_t family) {
       return Summary(snapshot_.schedule_lag);
     case Family::kProbesOutOfDescriptors:
       return Single(static_cast<double>(snapshot_.probes_out_of_descriptors));
+    case Family::kScheduleSustained:
+      return Single(snapshot_.schedule_sustained_ratio);
     case Family::kReloadSuccessful:
       return Single(snapshot_.last_reload_successful ? 1 : 0);
     case Family::kReloadTimestamp:

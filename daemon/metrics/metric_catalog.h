@@ -41,6 +41,7 @@ enum class Family : std::size_t {
   kBaselineTolerance,
   kScheduleLag,
   kProbesOutOfDescriptors,
+  kScheduleSustained,
   kReloadSuccessful,
   kReloadTimestamp,
   kBuildInfo,
@@ -125,6 +126,10 @@ inline constexpr std::array<FamilyInfo, static_cast<std::size_t>(Family::kCount)
          "Probes skipped because latencyd had no file descriptor left for their socket "
          "(RLIMIT_NOFILE); also counted in latencyd_probes_skipped_total.",
          FamilyType::kCounter},
+        {"latencyd_schedule_sustained_ratio",
+         "Share of due probes latencyd started over the last minute (1: the configured rate is "
+         "sustained; below 1: the rest were skipped).",
+         FamilyType::kGauge},
         {"latencyd_config_last_reload_successful",
          "1 if the last configuration reload succeeded, 0 otherwise.", FamilyType::kGauge},
         {"latencyd_config_last_reload_success_timestamp_seconds",

@@ -248,6 +248,10 @@ void AddDaemonFamilies(const DaemonSnapshot& snapshot, std::vector<MetricFamily>
   fds.metric.push_back(Counter({}, static_cast<double>(snapshot.probes_out_of_descriptors)));
   out.push_back(std::move(fds));
 
+  auto sustained = NewFamily(Family::kScheduleSustained);
+  sustained.metric.push_back(Gauge({}, snapshot.schedule_sustained_ratio));
+  out.push_back(std::move(sustained));
+
   auto reload_ok = NewFamily(Family::kReloadSuccessful);
   reload_ok.metric.push_back(Gauge({}, snapshot.last_reload_successful ? 1 : 0));
   out.push_back(std::move(reload_ok));

@@ -151,6 +151,7 @@ void Monitor::SnapshotInto(DaemonSnapshot& snapshot, SnapshotDetail detail) cons
             [](const EndpointSnapshot& a, const EndpointSnapshot& b) { return a.name < b.name; });
   snapshot.schedule_lag = lag_.Snapshot(now);
   snapshot.probes_out_of_descriptors = scheduler_.out_of_descriptors();
+  snapshot.schedule_sustained_ratio = scheduler_.sustained_ratio(now);
   snapshot.version = BuildVersion();
   snapshot.revision = BuildRevision();
   std::lock_guard<std::mutex> lock(mutex_);

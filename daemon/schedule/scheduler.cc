@@ -31,14 +31,16 @@ void NoteSkip(const ProbeJob& job, const probes::ProbeResult& result) {
 // that passed meanwhile (only when the loop itself was late) are counted as skipped, as are
 // probes the engine did not run for a cause of latencyd's own (ProbeResult::skipped).
 void Launch(probes::ProbeEngine* engine, ScheduleLagRecorder* lag, DescriptorShortage* fds,
-            const std::shared_ptr<ProbeJob>& job, SteadyTime due) {
-  auto done = [engine, lag, fds, job, due](const probes::ProbeResult& result) {
+            SustainedRate* sustained, const std::shared_ptr<ProbeJob>& job, SteadyTime due) {
+  auto done = [engine, lag, fds, sustained, job, due](const probes::ProbeResult& result) {
     if (job->retired->load()) return;
     // The lag runs to when the engine really started the request.
     lag->Record(result.started - due, result.started);
     SteadyTime now = std::chrono::steady_clock::now();
-    if (result.skipped != probes::SkipCause::kNone) {
-      // latencyd's own fault (late, out of descriptors): never charged to the target.
+    const bool skipped = result.skipped != probes::SkipCause::kNone;
+    if (skipped) {
+      // latencyd's own fault (started late, answer read too late, out of descriptors): never
+      // charged to the target.
       job->state->RecordSkipped(1);
       if (result.skipped == probes::SkipCause::kOutOfDescriptors) {
         fds->RecordAndLog(job->name);
@@ -51,7 +53,8 @@ void Launch(probes::ProbeEngine* engine, ScheduleLagRecorder* lag, DescriptorSho
     std::uint64_t missed = 0;
     SteadyTime next = NextDue(due, job->interval, now, &missed);
     if (missed > 0) job->state->RecordSkipped(missed);
-    Launch(engine, lag, fds, job, next);
+    sustained->RecordAndLog(now, skipped ? 0 : 1, missed + (skipped ? 1 : 0));
+    Launch(engine, lag, fds, sustained, job, next);
   };
   engine->SubmitAt(due, job->Probe(), job->affinity, std::move(done),
                    ProbeDeadline(due, job->interval), job->retired);
@@ -82,7 +85,7 @@ void Scheduler::SetJobs(const std::vector<std::shared_ptr<ProbeJob>>& jobs) {
   for (const auto& old : jobs_) running.insert(old.get());
   for (const auto& job : jobs) {
     if (running.count(job.get()) != 0) continue;  // its chain goes on
-    Launch(&engine_, &lag_, &descriptor_shortage_, job,
+    Launch(&engine_, &lag_, &descriptor_shortage_, &sustained_, job,
            FirstDueAtOrAfter(epoch_, job->offset, job->interval, now));
   }
   jobs_ = jobs;

@@ -14,6 +14,7 @@
 
 #include "daemon/schedule/descriptor_shortage.h"
 #include "daemon/schedule/schedule_math.h"
+#include "daemon/schedule/sustained_rate.h"
 #include "daemon/window/endpoint_state.h"
 #include "daemon/window/schedule_lag.h"
 #include "probes/probe_engine.h"
@@ -68,12 +69,15 @@ class Scheduler {
 
   // Probes skipped so far because the process was out of file descriptors.
   std::uint64_t out_of_descriptors() const { return descriptor_shortage_.total(); }
+  // The share of due probes started over the minute before `now` (1 when none was due).
+  double sustained_ratio(SteadyTime now) const { return sustained_.Ratio(now); }
 
  private:
   probes::ProbeEngine& engine_;
   ScheduleLagRecorder& lag_;
   const SteadyTime epoch_;
   DescriptorShortage descriptor_shortage_;  // outlives the chains: the engine stops first
+  SustainedRate sustained_;                 // likewise
 
   std::mutex mutex_;
   std::vector<std::shared_ptr<ProbeJob>> jobs_;  // the scheduled ones

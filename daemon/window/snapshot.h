@@ -107,6 +107,7 @@ struct DaemonSnapshot {
   std::vector<EndpointSnapshot> endpoints;      // sorted by name
   SummarySnapshot schedule_lag;                 // daemon-wide, over the last minute
   std::uint64_t probes_out_of_descriptors = 0;  // probes skipped: no descriptor for a socket
+  double schedule_sustained_ratio = 1;          // due probes started / due, last minute
   bool last_reload_successful = true;
   double last_reload_success_timestamp_seconds = 0;
   std::string version;

@@ -84,5 +84,35 @@ TEST(DeadlineTest, ProbeStartedSomewhatLateStillRuns) {
   EXPECT_TRUE(r.ok) << r.error;
 }
 
+// The target answers within 20 ms, but the loop is blocked past the probe's deadline: the
+// answer waits unread in the kernel, and libcurl reports a timeout. That is latencyd's
+// overload, so the probe is skipped, never charged to the target as `timeout`.
+TEST(DeadlineTest, AnswerLeftUnreadByABusyLoopIsSkippedNotATimeout) {
+  FixtureServer server;
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeSpec spec = Spec(server.Url("/delay/20000"));
+  spec.timeout = 300ms;
+  auto promise = std::make_shared<std::promise<ProbeResult>>();
+  auto future = promise->get_future();
+  engine.Submit(std::make_shared<const PreparedProbe>(spec), 0,
+                [promise](const ProbeResult& r) { promise->set_value(r); });
+  // Started in the same turn, answered at once; its callback holds the loop for 700 ms.
+  BlockLoopUntil(engine, server.Url("/delay/0"), std::chrono::steady_clock::now() + 700ms);
+  ProbeResult r = Await(future);
+  EXPECT_EQ(r.skipped, SkipCause::kLoopBusy) << ReasonName(r.reason) << ": " << r.error;
+  EXPECT_NE(r.error.find("latencyd was too busy"), std::string::npos) << r.error;
+}
+
+// A target that is really slow still times out, even though its answer comes in the end.
+TEST(DeadlineTest, SlowTargetStillTimesOut) {
+  FixtureServer server;
+  ProbeEngine engine(ProbeEngine::Options{1});
+  ProbeSpec spec = Spec(server.Url("/delay/400000"));  // 400 ms
+  spec.timeout = 200ms;
+  ProbeResult r = RunOne(engine, spec);
+  EXPECT_EQ(r.skipped, SkipCause::kNone) << r.error;
+  EXPECT_EQ(r.reason, FailureReason::kTimeout) << r.error;
+}
+
 }  // namespace
 }  // namespace latencyd::probes

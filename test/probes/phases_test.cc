@@ -65,5 +65,65 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"all_zero", {0, 0, 0, 0, 0, false, false, false}, 0, 0, 0, 0, 0}),
     [](const auto& row) { return std::string(row.param.name); });
 
+// MapStamps: latencyd's own clock readings at the socket calls to phases and total.
+namespace stamps {
+
+using std::chrono::microseconds;
+using std::chrono::nanoseconds;
+
+SocketStamps FreshProbe() {
+  const SteadyTime t0{std::chrono::seconds(100)};
+  SocketStamps s;
+  s.socket = t0;
+  s.connected = t0 + nanoseconds(61'500);
+  s.first_byte = s.connected + nanoseconds(110'250);
+  s.last_byte = s.first_byte + nanoseconds(4'000);
+  s.sockets_opened = 1;
+  return s;
+}
+
+TEST(MapStampsTest, PhasesRunFromSocketToLastByteAndAddUpToTheTotal) {
+  PhaseTimings p;
+  Duration total{};
+  ASSERT_TRUE(MapStamps(FreshProbe(), /*dns_us=*/0, &p, &total));
+  EXPECT_EQ(p.dns, Duration::zero());
+  EXPECT_EQ(p.connect, nanoseconds(61'500));  // socket() until libcurl saw it writable
+  EXPECT_EQ(p.tls, Duration::zero());
+  EXPECT_EQ(p.ttfb, nanoseconds(110'250));  // request written until the first byte
+  EXPECT_EQ(p.transfer, nanoseconds(4'000));
+  EXPECT_EQ(total, nanoseconds(175'750));  // sub-microsecond: not libcurl's whole µs
+}
+
+TEST(MapStampsTest, NameResolutionBeforeTheSocketIsAddedInFront) {
+  PhaseTimings p;
+  Duration total{};
+  ASSERT_TRUE(MapStamps(FreshProbe(), /*dns_us=*/300, &p, &total));
+  EXPECT_EQ(p.dns, microseconds(300));
+  EXPECT_EQ(total, microseconds(300) + nanoseconds(175'750));
+}
+
+TEST(MapStampsTest, DeclinesWhatIsNotOneFreshConnection) {
+  PhaseTimings p;
+  p.connect = microseconds(7);
+  Duration total = microseconds(9);
+  SocketStamps two = FreshProbe();
+  two.sockets_opened = 2;  // a redirect hop or a second address tried
+  EXPECT_FALSE(MapStamps(two, 0, &p, &total));
+  SocketStamps reused = FreshProbe();
+  reused.sockets_opened = 0;
+  reused.socket = SteadyTime{};
+  EXPECT_FALSE(MapStamps(reused, 0, &p, &total));
+  SocketStamps no_body = FreshProbe();
+  no_body.first_byte = no_body.last_byte = SteadyTime{};  // failed before any byte came
+  EXPECT_FALSE(MapStamps(no_body, 0, &p, &total));
+  SocketStamps backwards = FreshProbe();
+  backwards.connected = backwards.socket - nanoseconds(1);
+  EXPECT_FALSE(MapStamps(backwards, 0, &p, &total));
+  EXPECT_EQ(p.connect, microseconds(7));  // untouched
+  EXPECT_EQ(total, microseconds(9));
+}
+
+}  // namespace stamps
+
 }  // namespace
 }  // namespace latencyd::probes

@@ -161,6 +161,7 @@ TEST(MetricFamiliesTest, EverySpecMetricWithItsType) {
       {"latencyd_breach_evidence_ratio", MetricType::Gauge},
       {"latencyd_schedule_lag_seconds", MetricType::Summary},
       {"latencyd_probes_out_of_descriptors_total", MetricType::Counter},
+      {"latencyd_schedule_sustained_ratio", MetricType::Gauge},
       {"latencyd_probes_skipped_total", MetricType::Counter},
       {"latencyd_config_last_reload_successful", MetricType::Gauge},
       {"latencyd_config_last_reload_success_timestamp_seconds", MetricType::Gauge},
@@ -205,6 +206,7 @@ TEST(MetricFamiliesTest, EndpointSeriesCarryEndpointClassAndOwnLabels) {
   for (const MetricFamily& family : families) {
     if (family.name == "latencyd_schedule_lag_seconds" ||
         family.name == "latencyd_probes_out_of_descriptors_total" ||
+        family.name == "latencyd_schedule_sustained_ratio" ||
         family.name.rfind("latencyd_config_", 0) == 0 || family.name == "latencyd_build_info") {
       for (const ClientMetric& metric : family.metric) {
         EXPECT_EQ(LabelMap(metric).count("endpoint"), 0u) << family.name;
