@@ -84,13 +84,17 @@ endpoints:
 
 TEST_F(MonitorTest, EveryFailureReasonIsProduced) {
   testing::RawServer reset(testing::RawServer::Behavior::kResetAfterRequest);
+  // /hang on its own server, so its stuck requests hold none of server_'s handler threads; a
+  // 1 s timeout, so only the hung endpoint times out even in a sanitizer build on a loaded
+  // machine (with 100 ms, TSan turned the 500, the mismatch and the large body into timeouts).
+  FixtureServer hung_server;
   std::string yaml = R"(
-defaults: { interval: 100ms, timeout: 100ms, window: 1m }
+defaults: { interval: 1s, timeout: 1s, window: 1m }
 endpoints:
   - { name: refused, url: "http://127.0.0.1:)" +
                      std::to_string(testing::ClosedPort()) + R"(/", class: core }
   - { name: hung, url: ")" +
-                     server_.Url("/hang") + R"(", class: core }
+                     hung_server.Url("/hang") + R"(", class: core }
   - { name: error500, url: ")" +
                      server_.Url("/status/500") + R"(", class: core }
   - { name: mismatch, url: ")" +
