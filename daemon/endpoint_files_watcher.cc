@@ -27,10 +27,11 @@ std::string EndpointFilesFingerprint(const std::vector<std::string>& patterns) {
 
 EndpointFilesWatcher::EndpointFilesWatcher(std::chrono::milliseconds interval,
                                            std::function<std::vector<std::string>()> patterns,
-                                           std::function<void()> reload)
+                                           std::function<void()> reload, std::string baseline)
     : interval_(interval),
       patterns_(std::move(patterns)),
       reload_(std::move(reload)),
+      last_(std::move(baseline)),
       thread_([this] { Run(); }) {}
 
 EndpointFilesWatcher::~EndpointFilesWatcher() {
@@ -43,16 +44,15 @@ EndpointFilesWatcher::~EndpointFilesWatcher() {
 }
 
 void EndpointFilesWatcher::Run() {
-  std::string last = EndpointFilesFingerprint(patterns_());
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stop_cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
     lock.unlock();
     std::string now = EndpointFilesFingerprint(patterns_());
-    if (now != last) {
+    if (now != last_) {
       log::Info("endpoint files changed, reloading");
       // Remembered whatever the reload's outcome: a bad file is retried once it changes
       // again, not every poll.
-      last = now;
+      last_ = now;
       reload_();
     }
     lock.lock();

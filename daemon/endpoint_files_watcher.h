@@ -20,9 +20,12 @@ std::string EndpointFilesFingerprint(const std::vector<std::string>& patterns);
 class EndpointFilesWatcher {
  public:
   // `patterns` gives the running config's endpoint_files globs; `reload` reloads the config.
+  // `baseline` is the EndpointFilesFingerprint taken before the running config was loaded:
+  // the first poll compares with it, so a file that changed between that load and this
+  // watcher's start is picked up (a baseline taken here would hide it for good).
   EndpointFilesWatcher(std::chrono::milliseconds interval,
                        std::function<std::vector<std::string>()> patterns,
-                       std::function<void()> reload);
+                       std::function<void()> reload, std::string baseline);
   ~EndpointFilesWatcher();
   EndpointFilesWatcher(const EndpointFilesWatcher&) = delete;
   EndpointFilesWatcher& operator=(const EndpointFilesWatcher&) = delete;
@@ -33,6 +36,7 @@ class EndpointFilesWatcher {
   const std::chrono::milliseconds interval_;
   const std::function<std::vector<std::string>()> patterns_;
   const std::function<void()> reload_;
+  std::string last_;  // the fingerprint last acted on; only the watcher's thread uses it
   std::mutex mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

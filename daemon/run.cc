@@ -159,6 +159,7 @@ int RunDaemon(const DaemonOptions& options) {
     store = std::make_unique<StateStore>(options.storage_path);
     store->Load();
   }
+  std::string endpoint_files_baseline;
   try {
     Monitor::StartHook restore = nullptr;
     if (store) {
@@ -167,7 +168,15 @@ int RunDaemon(const DaemonOptions& options) {
                            std::chrono::system_clock::now());
       };
     }
-    monitor.Apply(reloader.Load(), restore);
+    config::Config config = reloader.Load();
+    if (options.watch_interval.count() > 0 && !config.endpoint_files.empty()) {
+      // Fingerprint, then load again: a file that lands before the fingerprint is in this load,
+      // one that lands after it differs from the watcher's baseline. With only the first load,
+      // a file landing between it and the watcher's start would never be read.
+      endpoint_files_baseline = EndpointFilesFingerprint(config.endpoint_files);
+      config = reloader.Load();
+    }
+    monitor.Apply(config, restore);
     if (store) store->FinishRestore();
     monitor.RecordReload(true, UnixNowSeconds());
     HttpServerOptions server_options;
@@ -197,7 +206,7 @@ int RunDaemon(const DaemonOptions& options) {
     if (options.watch_interval.count() > 0) {
       watcher = std::make_unique<EndpointFilesWatcher>(
           options.watch_interval, [&monitor] { return monitor.EndpointFilePatterns(); },
-          [&reloader] { reloader.Reload(); });
+          [&reloader] { reloader.Reload(); }, endpoint_files_baseline);
     }
     ServeSignals(signals, reloader);
     notifier.Stopping();

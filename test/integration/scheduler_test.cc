@@ -11,6 +11,7 @@
 #include "daemon/window/histogram.h"
 #include "test/integration/wait_for.h"
 #include "test/support/fixture_server.h"
+#include "test/support/sanitizer_slowdown.h"
 
 namespace latencyd {
 namespace {
@@ -54,7 +55,9 @@ TEST_F(SchedulerTest, ProbesAtFixedRateAndRecordsLag) {
   EXPECT_GE(elapsed, milliseconds(20) * 24);
   SummarySnapshot lag = lag_.Snapshot(std::chrono::steady_clock::now());
   EXPECT_GE(lag.count, 25u);
-  EXPECT_LT(lag.quantiles.front().seconds, 0.005) << "median start lag";
+  // Catches lag that builds up slot after slot; a sanitizer's slowdown alone reached 5.1 ms.
+  EXPECT_LT(lag.quantiles.front().seconds, 0.005 * testing::kSanitizerSlowdown)
+      << "median start lag";
 }
 
 TEST_F(SchedulerTest, AStalledLoopSkipsTheSlotsItMissedInsteadOfReplayingThem) {

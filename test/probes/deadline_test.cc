@@ -3,6 +3,9 @@
 // it half its timeout is skipped, never failed against a healthy target.
 #include <gtest/gtest.h>
 
+#include <future>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include "probes/probe_engine.h"
@@ -37,12 +40,37 @@ TEST(DeadlineTest, TrickledBodyIsCutAtTheDeadline) {
   EXPECT_LT(server.connection_durations()[0], 300ms + 150ms);
 }
 
-// Keeps a loop busy: the callback of a quick probe blocks the loop until `until`, as a slow
-// batch of callbacks or an overloaded machine would.
-void BlockLoopUntil(ProbeEngine& engine, const std::string& url, SteadyTime until) {
-  auto probe = std::make_shared<const PreparedProbe>(Spec(url));
-  engine.Submit(probe, 0, [until](const ProbeResult&) { std::this_thread::sleep_until(until); });
-}
+// Keeps the engine's only loop busy, as a slow batch of callbacks or an overloaded machine
+// would: the callback of a quick probe holds the loop until HoldUntil's time has passed. The
+// constructor returns only once the loop is inside that callback, so a probe scheduled after it
+// cannot start early however slow the quick probe was (under a sanitizer it can take longer
+// than the 100 ms lead the tests give). Not thread-safe; one HoldUntil per blocker.
+class LoopBlocker {
+ public:
+  LoopBlocker(ProbeEngine& engine, const std::string& url) {
+    auto held = std::make_shared<std::promise<void>>();
+    std::future<void> loop_held = held->get_future();
+    engine.Submit(std::make_shared<const PreparedProbe>(Spec(url)), 0,
+                  [held, until = until_.get_future().share()](const ProbeResult&) {
+                    held->set_value();
+                    std::this_thread::sleep_until(until.get());
+                  });
+    if (loop_held.wait_for(kTestDeadline) != std::future_status::ready) {
+      ADD_FAILURE() << "the blocking probe's callback never ran";
+    }
+  }
+  ~LoopBlocker() {
+    if (!released_) HoldUntil(SteadyTime{});  // a failed test must not leave the loop stuck
+  }
+  void HoldUntil(SteadyTime until) {
+    released_ = true;
+    until_.set_value(until);
+  }
+
+ private:
+  std::promise<SteadyTime> until_;
+  bool released_ = false;
+};
 
 TEST(DeadlineTest, ProbeStartedTooLateIsSkippedNotFailed) {
   FixtureServer server;
@@ -50,10 +78,11 @@ TEST(DeadlineTest, ProbeStartedTooLateIsSkippedNotFailed) {
   ProbeSpec spec = Spec(server.Url("/delay/20000"));  // a healthy target: 20 ms
   spec.timeout = 400ms;
   auto probe = std::make_shared<const PreparedProbe>(spec);
+  LoopBlocker blocker(engine, server.Url("/delay/0"));
   const SteadyTime start_at = std::chrono::steady_clock::now() + 100ms;
   const SteadyTime deadline = start_at + 400ms;
   // The loop is busy until 5 ms before the deadline: far less than half the timeout is left.
-  BlockLoopUntil(engine, server.Url("/delay/0"), deadline - 5ms);
+  blocker.HoldUntil(deadline - 5ms);
   auto promise = std::make_shared<std::promise<ProbeResult>>();
   auto future = promise->get_future();
   engine.SubmitAt(
@@ -71,9 +100,10 @@ TEST(DeadlineTest, ProbeStartedSomewhatLateStillRuns) {
   ProbeSpec spec = Spec(server.Url("/delay/1000"));
   spec.timeout = 2s;
   auto probe = std::make_shared<const PreparedProbe>(spec);
+  LoopBlocker blocker(engine, server.Url("/delay/0"));
   const SteadyTime start_at = std::chrono::steady_clock::now() + 50ms;
   const SteadyTime deadline = start_at + 2s;
-  BlockLoopUntil(engine, server.Url("/delay/0"), start_at + 100ms);  // 100 ms late: plenty left
+  blocker.HoldUntil(start_at + 100ms);  // 100 ms late: plenty left
   auto promise = std::make_shared<std::promise<ProbeResult>>();
   auto future = promise->get_future();
   engine.SubmitAt(
