@@ -127,7 +127,8 @@ TEST(DeadlineTest, AnswerLeftUnreadByABusyLoopIsSkippedNotATimeout) {
   engine.Submit(std::make_shared<const PreparedProbe>(spec), 0,
                 [promise](const ProbeResult& r) { promise->set_value(r); });
   // Started in the same turn, answered at once; its callback holds the loop for 700 ms.
-  BlockLoopUntil(engine, server.Url("/delay/0"), std::chrono::steady_clock::now() + 700ms);
+  LoopBlocker blocker(engine, server.Url("/delay/0"));
+  blocker.HoldUntil(std::chrono::steady_clock::now() + 700ms);
   ProbeResult r = Await(future);
   EXPECT_EQ(r.skipped, SkipCause::kLoopBusy) << ReasonName(r.reason) << ": " << r.error;
   EXPECT_NE(r.error.find("latencyd was too busy"), std::string::npos) << r.error;
