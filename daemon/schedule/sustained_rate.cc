@@ -4,6 +4,7 @@
 #include <string>
 
 #include "daemon/log.h"
+#include "daemon/text/escape.h"
 
 namespace latencyd {
 namespace {
@@ -12,10 +13,7 @@ std::int64_t SecondOf(SteadyTime t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-std::string Percent(double ratio) {
-  const long tenths = static_cast<long>(ratio * 1000 + 0.5);
-  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + "%";
-}
+std::string Percent(double ratio) { return FormatFixed(ratio * 100, 1) + "%"; }
 
 }  // namespace
 
