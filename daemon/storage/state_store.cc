@@ -72,7 +72,7 @@ void SyncDirectory(const std::string& dir) {
 StateStore::StateStore(std::string dir) : dir_(std::move(dir)), path_(dir_ + "/" + kFileName) {}
 
 void StateStore::Load() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(restore_mu_);
   loaded_.clear();
   // systemd creates its StateDirectory; a directory named by hand may not exist yet.
   if (mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -101,7 +101,7 @@ void StateStore::Load() {
 
 bool StateStore::RestoreInto(const config::Endpoint& endpoint, EndpointState& state,
                              SteadyTime now_steady, probes::WallTime now_wall) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(restore_mu_);
   auto found = loaded_.find(endpoint.name);
   if (found == loaded_.end()) {
     ++summary_.not_in_file;
@@ -136,7 +136,7 @@ bool StateStore::RestoreInto(const config::Endpoint& endpoint, EndpointState& st
 }
 
 RestoreSummary StateStore::FinishRestore() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(restore_mu_);
   if (loaded_total_ > 0) {
     const std::size_t unknown = loaded_total_ - summary_.restored - summary_.settings_changed;
     const bool any = summary_.restored > 0;
@@ -156,7 +156,7 @@ RestoreSummary StateStore::FinishRestore() {
 }
 
 bool StateStore::Checkpoint(const Monitor& monitor) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(checkpoint_mu_);
   const ClockPair clocks{Nanos(std::chrono::steady_clock::now()),
                          Nanos(std::chrono::system_clock::now())};
   const std::string temp = path_ + ".tmp";

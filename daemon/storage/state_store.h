@@ -55,7 +55,12 @@ class StateStore {
  private:
   std::string dir_;
   std::string path_;
-  std::mutex mu_;  // serializes checkpoints; guards the loaded records
+  // Two locks so that neither is ever held while the other side's lock is taken: restoring
+  // runs under the monitor's lock (Monitor::Apply's start hook) and takes restore_mu_;
+  // a checkpoint takes checkpoint_mu_ and then the monitor's lock (VisitEndpoints). One lock
+  // for both would order them monitor -> store in one place and store -> monitor in the other.
+  std::mutex restore_mu_;     // guards the loaded records and the restore summary
+  std::mutex checkpoint_mu_;  // serializes checkpoints (one temp file at a time)
   std::map<std::string, EndpointRecord, std::less<>> loaded_;
   std::size_t loaded_total_ = 0;
   RestoreSummary summary_;
