@@ -76,8 +76,48 @@ bool ReadLastResult(Reader& in, EndpointState::LastResult* last) {
   return ok;
 }
 
+constexpr std::size_t kDetectorBytes = 49;  // see the layout in state_file.h
+
+template <typename T>
+void Append(std::string& out, T value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+std::string EncodeDetector(const std::optional<EndpointState::SavedDetector>& saved) {
+  std::string out;
+  if (!saved) return out;
+  const BreachDetectorState& s = saved->state;
+  Append(out, saved->question);
+  Append(out, static_cast<std::uint8_t>(s.breached ? 1 : 0));
+  Append(out, s.rise);
+  Append(out, s.fall);
+  Append(out, s.above_fraction);
+  Append(out, s.since_unix_seconds);
+  Append(out, s.samples);
+  return out;
+}
+
+// False for a slot of any other size than empty or kDetectorBytes (a damaged file).
+bool DecodeDetector(const std::string& bytes, std::optional<EndpointState::SavedDetector>* saved) {
+  saved->reset();
+  if (bytes.empty()) return true;
+  if (bytes.size() != kDetectorBytes) return false;
+  Reader in(bytes);
+  EndpointState::SavedDetector out;
+  BreachDetectorState& s = out.state;
+  std::uint8_t breached = 0;
+  if (!(in.Get(&out.question) && in.Get(&breached) && in.Get(&s.rise) && in.Get(&s.fall) &&
+        in.Get(&s.above_fraction) && in.Get(&s.since_unix_seconds) && in.Get(&s.samples))) {
+    return false;
+  }
+  s.breached = breached != 0;
+  *saved = out;
+  return true;
+}
+
 bool ReadEndpoint(Reader& in, EndpointRecord* record) {
   std::uint8_t breached = 0;
+  std::string detector;
   return in.GetString(&record->name) && in.Get(&record->settings) &&
          in.GetArray(&record->samples, kMaxSamples) && in.Get(&record->open_bucket_index) &&
          in.Get(&record->open_counts.successes) && in.Get(&record->open_counts.failures) &&
@@ -85,7 +125,8 @@ bool ReadEndpoint(Reader& in, EndpointRecord* record) {
          (record->open_counts.breached = breached != 0, true) &&
          in.Get(&record->open_bucket_since_unix_ns) &&
          in.GetArray(&record->closed_buckets, History::kBucketCount) &&
-         ReadLastResult(in, &record->last) && in.GetString(&record->detector);
+         ReadLastResult(in, &record->last) && in.GetString(&detector) &&
+         DecodeDetector(detector, &record->detector);
 }
 
 }  // namespace
@@ -130,7 +171,7 @@ void StateFileWriter::Add(const EndpointRecord& r) {
   PutValue(r.last.failing_since);
   PutValue(r.last.breached_since);
   PutValue(r.last.healthy_since);
-  PutString(r.detector);
+  PutString(EncodeDetector(r.detector));
 }
 
 std::string StateFileWriter::TakeBytes() {

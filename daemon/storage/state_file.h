@@ -1,6 +1,6 @@
-// The state file's format: every endpoint's window samples and history (and an opaque slot for
-// breach-detector state) in one binary document, encoded and decoded as a whole, so a file is
-// either read completely or not at all. Pure functions, thread-safe.
+// The state file's format: every endpoint's window samples, history, last result and breach
+// detector state in one binary document, encoded and decoded as a whole, so a file is either
+// read completely or not at all. Pure functions, thread-safe.
 //
 // Layout (little-endian, as the machine writes it; a byte-order mark rejects others):
 //   "LATENCYD" u32 version=1 u32 0x01020304 i64 saved_unix_ns u32 endpoint_count
@@ -8,12 +8,15 @@
 //     microseconds), i64 open_bucket_index, u32 successes, u32 failures, u32 skipped,
 //     u8 breached, i64 open_bucket_since_unix_ns, u32 n + n history buckets (5 x u16),
 //     u8 has_result, u8 last_success, i32 http_status, f64 last probe time, str reason,
-//     str error, f64 failing_since, f64 breached_since, f64 healthy_since, str detector state
+//     str error, f64 failing_since, f64 breached_since, f64 healthy_since, str detector
 //   u64 FNV-1a of everything before it
-// where str is u32 length + bytes.
+// where str is u32 length + bytes. The detector string is empty (no saved detector: files
+// written before it was saved) or 49 bytes: u64 question (DetectorQuestion), u8 breached,
+// f64 rise, f64 fall, f64 above_fraction, f64 since_unix_seconds, u64 samples.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +39,7 @@ struct EndpointRecord {
   std::int64_t open_bucket_since_unix_ns = 0;
   std::vector<History::Packed> closed_buckets;
   EndpointState::LastResult last;
-  std::string detector;  // reserved for the breach detector's own state; empty for now
+  std::optional<EndpointState::SavedDetector> detector;
 };
 
 struct StateFile {

@@ -45,6 +45,7 @@ EndpointRecord ToRecord(const config::Endpoint& endpoint, const EndpointState& s
   record.open_bucket_since_unix_ns = clocks.ToUnix(persisted.open_bucket_since_ns);
   record.closed_buckets = std::move(persisted.closed_buckets);
   record.last = std::move(persisted.last);
+  record.detector = persisted.detector;
   return record;
 }
 
@@ -129,6 +130,7 @@ bool StateStore::RestoreInto(const config::Endpoint& endpoint, EndpointState& st
   persisted.closed_buckets = record.closed_buckets;
   persisted.open_bucket_since_ns = clocks.ToSteady(record.open_bucket_since_unix_ns);
   persisted.last = record.last;
+  persisted.detector = record.detector;
   summary_.samples += persisted.samples.size();
   ++summary_.restored;
   state.Restore(persisted);

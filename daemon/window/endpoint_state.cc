@@ -304,6 +304,7 @@ EndpointState::Persisted EndpointState::Persist() const {
   persisted.last = {has_result_,   last_success_, last_http_status_, last_probe_timestamp_seconds_,
                     last_reason_,  last_error_,   failing_since_,    breached_since_,
                     healthy_since_};
+  persisted.detector = SavedDetector{DetectorQuestion(class_), detector_.state()};
   return persisted;
 }
 
@@ -324,6 +325,9 @@ void EndpointState::Restore(const Persisted& persisted) {
   failing_since_ = last.failing_since;
   breached_since_ = last.breached_since;
   healthy_since_ = last.healthy_since;
+  if (persisted.detector && persisted.detector->question == DetectorQuestion(class_)) {
+    detector_.Restore(persisted.detector->state);
+  }
 }
 
 BreachDetectorState EndpointState::DetectorState() const {
@@ -331,9 +335,20 @@ BreachDetectorState EndpointState::DetectorState() const {
   return detector_.state();
 }
 
-void EndpointState::RestoreDetectorState(const BreachDetectorState& state) {
-  std::lock_guard<std::mutex> lock(mu_);
-  detector_.Restore(state);
+std::uint64_t DetectorQuestion(const config::ClassConfig& klass) {
+  // FNV-1a over the fields' bytes: stable across builds and runs, unlike std::hash.
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  auto mix = [&hash](const void* data, std::size_t size) {
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < size; ++i) hash = (hash ^ bytes[i]) * 0x100000001b3ull;
+  };
+  const std::int64_t threshold_ns = klass.threshold.count();
+  const auto judge = static_cast<std::int32_t>(klass.judge);
+  mix(&threshold_ns, sizeof threshold_ns);
+  mix(&judge, sizeof judge);
+  mix(&klass.quantile, sizeof klass.quantile);
+  mix(&klass.detector_level, sizeof klass.detector_level);
+  return hash;
 }
 
 }  // namespace latencyd

@@ -29,6 +29,10 @@ inline constexpr std::size_t kMaxWindowSamples = 100'000;
 // for jitter in probe completion times, capped at kMaxWindowSamples.
 std::size_t WindowCapacity(const config::Endpoint& endpoint);
 
+// Identifies what a class's breach detector decides (threshold, judged duration, quantile,
+// level): equal for two classes exactly when evidence gathered under one answers the other.
+std::uint64_t DetectorQuestion(const config::ClassConfig& klass);
+
 // Everything latencyd knows about one endpoint. Thread-safe: probe completions, skips and
 // snapshots may come from different threads; one mutex guards all state.
 class EndpointState {
@@ -68,9 +72,8 @@ class EndpointState {
   void Reconfigure(const config::Endpoint& endpoint, const config::ClassConfig& klass,
                    std::vector<double> bucket_bounds);
 
-  // The breach detector's state, for saving across restarts and restoring afterwards.
+  // The breach detector's state (tests; Persist saves it with the rest).
   BreachDetectorState DetectorState() const;
-  void RestoreDetectorState(const BreachDetectorState& state);
 
   // Immutable after construction, so readable without the lock.
   const std::string& name() const { return name_; }
@@ -98,7 +101,18 @@ class EndpointState {
     double breached_since = 0;
     double healthy_since = 0;
   };
-  // What survives a restart (storage/): the window's samples, the history, the last result.
+  // The breach detector's evidence with the question it was gathered for (DetectorQuestion
+  // of the class), so a restart under another threshold, judged duration, quantile or level
+  // starts afresh instead of answering the new question with old evidence.
+  struct SavedDetector {
+    std::uint64_t question = 0;
+    BreachDetectorState state;
+    bool operator==(const SavedDetector& other) const {
+      return question == other.question && state == other.state;
+    }
+  };
+  // What survives a restart (storage/): the window's samples, the history, the last result
+  // and the breach detector's state.
   struct Persisted {
     std::vector<LatencyWindow::Sample> samples;  // steady times as recorded
     std::int64_t open_bucket_index = -1;
@@ -106,10 +120,12 @@ class EndpointState {
     std::vector<History::Packed> closed_buckets;  // oldest first
     std::int64_t open_bucket_since_ns = 0;        // steady time the open bucket began
     LastResult last;
+    std::optional<SavedDetector> detector;  // absent in files from before it was saved
   };
   Persisted Persist() const;
   // Adopts restored state; samples must already be on this process's steady clock and
-  // within the window (the storage code translates and filters them).
+  // within the window (the storage code translates and filters them). The detector's state is
+  // adopted only when it was gathered for this endpoint's current question.
   void Restore(const Persisted& persisted);
 
  private:

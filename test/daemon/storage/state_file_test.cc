@@ -29,7 +29,16 @@ StateFile Sample() {
     record.last = {
         true,          e != 2, 503,          1'700'000'000.25, "status", "HTTP 503 <html>",
         1'699'999'000, 0,      1'699'990'000};
-    record.detector = e == 1 ? std::string("opaque\0bytes", 12) : "";
+    if (e == 1) {
+      BreachDetectorState detector;
+      detector.breached = true;
+      detector.rise = 0.25;
+      detector.fall = 3.5;
+      detector.above_fraction = 0.875;
+      detector.since_unix_seconds = 1'699'999'500.5;
+      detector.samples = 123'456;
+      record.detector = EndpointState::SavedDetector{0xfeedfacecafebeefull, detector};
+    }
     file.endpoints.push_back(record);
   }
   return file;
@@ -57,6 +66,7 @@ TEST(StateFileTest, RoundTrips) {
     ASSERT_EQ(b.closed_buckets.size(), a.closed_buckets.size());
     EXPECT_EQ(b.closed_buckets[0].skipped_and_breached, 0x8001);
     EXPECT_EQ(b.detector, a.detector);
+    EXPECT_EQ(b.detector.has_value(), e == 1);
     EXPECT_EQ(b.last.has_result, true);
     EXPECT_EQ(b.last.last_success, e != 2);
     EXPECT_EQ(b.last.http_status, 503);

@@ -77,6 +77,7 @@ class StateStoreTest : public ::testing::Test {
     record.open_bucket_since_unix_ns = persisted.open_bucket_since_ns - 1000'000'000'000ll;
     record.closed_buckets = persisted.closed_buckets;
     record.last = persisted.last;
+    record.detector = persisted.detector;
     StateFile file;
     file.saved_unix_ns = (kGrid + 100) * 1'000'000'000ll;
     file.endpoints.push_back(record);
@@ -138,6 +139,37 @@ TEST_F(StateStoreTest, RestoresTheWindowAndHistoryMinusWhatAgedOut) {
   ASSERT_EQ(later.history.size(), 2u);
   EXPECT_EQ(later.history[0].successes, 100u);
   EXPECT_DOUBLE_EQ(later.history[0].median_seconds, 0.0055);
+}
+
+TEST_F(StateStoreTest, ABreachedEndpointIsStillBreachedAfterARestartWithItsSince) {
+  auto before = std::make_unique<EndpointState>(endpoint_, core_, std::vector<double>{0.005});
+  for (int i = 1; i <= 60; ++i) {
+    probes::ProbeResult r;
+    r.ok = true;
+    r.reason = probes::FailureReason::kNone;
+    r.total = milliseconds(8);
+    r.finished_wall = Wall(kGrid + i);
+    before->Record(r, SteadyTime(seconds(1000 + kGrid + i)));
+  }
+  const EndpointSnapshot saved =
+      before->Snapshot(SteadyTime(seconds(1000 + kGrid + 60)), Wall(kGrid + 60));
+  ASSERT_TRUE(saved.breached);
+  Save(*before, endpoint_);
+
+  EndpointState after(endpoint_, core_, {0.005});
+  ASSERT_TRUE(Restore(after, kGrid + 70, endpoint_).first);
+  const EndpointSnapshot s = after.Snapshot(SteadyTime(seconds(kGrid + 75)), Wall(kGrid + 70));
+  EXPECT_TRUE(s.breached) << "the verdict survives, not re-formed from new samples";
+  EXPECT_EQ(s.verdict_since_seconds, saved.verdict_since_seconds);
+  EXPECT_EQ(s.breached_since_seconds, saved.breached_since_seconds);
+  EXPECT_EQ(after.DetectorState(), before->DetectorState());
+
+  // Restarted with another budget: the old evidence answered another question.
+  core_.threshold = milliseconds(20);
+  EndpointState rejudged(endpoint_, core_, {0.005});
+  ASSERT_TRUE(Restore(rejudged, kGrid + 70, endpoint_).first);
+  EXPECT_FALSE(rejudged.Snapshot(SteadyTime(seconds(kGrid + 75)), Wall(kGrid + 70)).breached);
+  EXPECT_EQ(rejudged.DetectorState(), BreachDetectorState{});
 }
 
 TEST_F(StateStoreTest, AChangedEndpointStartsEmpty) {

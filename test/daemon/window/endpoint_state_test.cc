@@ -323,14 +323,50 @@ TEST_F(EndpointStateTest, ReconfigureKeepsSamplesAndAdoptsTheNewJudgement) {
   EXPECT_EQ(s.duration.count, 40u);
 }
 
-TEST_F(EndpointStateTest, DetectorStateCanBeSavedAndRestored) {
+TEST_F(EndpointStateTest, DetectorStateIsPersistedAndRestored) {
   EndpointState state = Make();
   for (int i = 0; i < 40; ++i) state.Record(Success(milliseconds(8)), kT0 + seconds(i));
-  const BreachDetectorState saved = state.DetectorState();
+  const EndpointState::Persisted saved = state.Persist();
+  ASSERT_TRUE(saved.detector.has_value());
+  EXPECT_EQ(saved.detector->state, state.DetectorState());
   EndpointState restarted = Make();
-  restarted.RestoreDetectorState(saved);
-  EXPECT_TRUE(restarted.Snapshot(kT0).breached);
-  EXPECT_EQ(restarted.DetectorState(), saved);
+  restarted.Restore(saved);
+  EXPECT_TRUE(restarted.Snapshot(kT0).breached) << "breached before the first new probe";
+  EXPECT_EQ(restarted.DetectorState(), state.DetectorState());
+}
+
+TEST_F(EndpointStateTest, ASavedDetectorForAnotherQuestionIsNotRestored) {
+  EndpointState state = Make();
+  for (int i = 0; i < 40; ++i) state.Record(Success(milliseconds(8)), kT0 + seconds(i));
+  const EndpointState::Persisted saved = state.Persist();
+  core_.threshold = milliseconds(10);  // restarted with another budget
+  EndpointState restarted = Make();
+  restarted.Restore(saved);
+  EXPECT_FALSE(restarted.Snapshot(kT0).breached);
+  EXPECT_EQ(restarted.DetectorState(), BreachDetectorState{});
+}
+
+TEST(DetectorQuestionTest, DiffersByEachFieldThatChangesTheQuestion) {
+  config::ClassConfig base;
+  base.threshold = milliseconds(5);
+  const std::uint64_t question = DetectorQuestion(base);
+  config::ClassConfig other = base;
+  other.min_samples = 50;
+  other.timeouts_in_quantiles = false;
+  other.name = "renamed";
+  EXPECT_EQ(DetectorQuestion(other), question) << "these do not change what is decided";
+  other = base;
+  other.threshold = milliseconds(6);
+  EXPECT_NE(DetectorQuestion(other), question);
+  other = base;
+  other.judge = config::Judge::kTtfb;
+  EXPECT_NE(DetectorQuestion(other), question);
+  other = base;
+  other.quantile = 0.9;
+  EXPECT_NE(DetectorQuestion(other), question);
+  other = base;
+  other.detector_level = 12;
+  EXPECT_NE(DetectorQuestion(other), question);
 }
 
 TEST_F(EndpointStateTest, ConcurrentRecordsAndSnapshotsLoseNothing) {
