@@ -46,7 +46,9 @@ class Reader {
     if (!Get(&count) || count > max_count) return Fail();
     if ((bytes_.size() - offset_) / sizeof(T) < count) return Fail();
     values->resize(count);
-    std::memcpy(values->data(), bytes_.data() + offset_, count * sizeof(T));
+    // An empty vector's data() may be null, and memcpy from or to null is undefined even
+    // for zero bytes.
+    if (count > 0) std::memcpy(values->data(), bytes_.data() + offset_, count * sizeof(T));
     offset_ += count * sizeof(T);
     return true;
   }
@@ -140,6 +142,7 @@ StateFileWriter::StateFileWriter(std::int64_t saved_unix_ns, std::uint32_t endpo
 }
 
 void StateFileWriter::Put(const void* data, std::size_t size) {
+  if (size == 0) return;  // data() of an empty vector may be null
   buffer_.append(static_cast<const char*>(data), size);
   checksum_ = Fnv1a(checksum_, data, size);
 }
