@@ -3,10 +3,12 @@
 //   paced   one probe per 100 ms, fresh connections (then keep-alive): latencyd's reported p50
 //           and CPU per probe against a minimal OpenSSL client (bench/tls_client.h);
 //   ceiling N fresh-connection HTTPS endpoints at 1 s for each N: probes/s, skipped, CPU per
-//           probe, schedule lag;
+//           probe, schedule lag; then the minimal OpenSSL client flat out on as many threads
+//           as latencyd has loops (the machine's own ceiling with nginx on it);
 //   store   the same load with a 1-certificate ca_file and with the system bundle;
 //   starve  200 fresh HTTPS endpoints at 1 s next to 2 plain-HTTP endpoints at 100 ms: the
 //           plain endpoints must lose no probe.
+#include <atomic>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -197,6 +199,34 @@ void StoreCost(Setup& s, const Flags& flags) {
   }
 }
 
+// What the machine itself sustains: the minimal OpenSSL client, unpaced, on `threads` threads
+// against the same nginx for `seconds`: fresh full handshakes per second and the client's CPU
+// per exchange: the reference for latencyd's ceiling on the same CPUs (nginx's share of each
+// handshake is paid either way).
+void RawClientCeiling(Setup& s, int threads, double seconds) {
+  std::atomic<long> done{0}, failed{0};
+  std::atomic<std::int64_t> cpu_ns{0};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> workers;
+  for (int i = 0; i < threads; ++i) {
+    workers.emplace_back([&] {
+      MinimalTlsClient client(s.bundle, "127.0.0.1", s.nginx->port(), "/probe", false);
+      const std::int64_t cpu0 = ThreadCpuNanos();
+      while (std::chrono::steady_clock::now() < deadline) {
+        (client.ExchangeSeconds() < 0 ? failed : done).fetch_add(1);
+      }
+      cpu_ns.fetch_add(ThreadCpuNanos() - cpu0);
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  const double exchanges = static_cast<double>(done.load());
+  std::cout << "\nthe minimal OpenSSL client flat out (fresh connections, full handshakes), "
+            << threads << " threads, " << Fixed(seconds, 0)
+            << " s: " << Fixed(exchanges / seconds, 1) << " exchanges/s, " << failed.load()
+            << " failed, " << Fixed(exchanges > 0 ? cpu_ns.load() / exchanges / 1e3 : 0, 0)
+            << " µs of client CPU per exchange (the machine's ceiling with nginx on it)\n";
+}
+
 void Ceiling(Setup& s, const Flags& flags) {
   std::cout
       << "\n### sustained fresh-connection HTTPS endpoints at 1 s, " << flags.Int("workers")
@@ -213,6 +243,7 @@ void Ceiling(Setup& s, const Flags& flags) {
               << Fixed(f.core_share, 2) << " | " << Fixed(f.lag_p99_ms, 2) << " | "
               << Fixed(f.run_queue_wait, 2) << " |\n";
   }
+  RawClientCeiling(s, flags.Int("workers"), flags.Num("duration"));
 }
 
 void Starve(Setup& s, const Flags& flags) {

@@ -65,4 +65,19 @@ bool MapStamps(const SocketStamps& s, std::int64_t dns_us, PhaseTimings* out, Du
   return true;
 }
 
+bool MapReusedStamps(const SocketStamps& s, PhaseTimings* out, Duration* total) {
+  const SteadyTime unset{};
+  if (s.sockets_opened != 0 || s.connected == unset || s.first_byte == unset ||
+      s.last_byte == unset) {
+    return false;
+  }
+  if (!(s.connected <= s.first_byte && s.first_byte <= s.last_byte)) return false;
+  PhaseTimings p;
+  p.ttfb = s.first_byte - s.connected;
+  p.transfer = s.last_byte - s.first_byte;
+  *out = p;
+  *total = p.ttfb + p.transfer;
+  return true;
+}
+
 }  // namespace latencyd::probes

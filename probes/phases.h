@@ -51,4 +51,12 @@ struct SocketStamps {
 // the caller then keeps libcurl's timestamps. Pure and thread-safe.
 bool MapStamps(const SocketStamps& stamps, std::int64_t dns_us, PhaseTimings* out, Duration* total);
 
+// The same for a successful probe over a reused connection (no socket opened): ttfb = about
+// to send the request until the first byte, transfer = first to last byte, total = their sum;
+// dns, connect and tls are zero. A raw client on a kept-alive connection times the same span
+// (write the request, read to the end). libcurl's total also counts its work before the
+// request (connection-cache lookup, building the request), which is not the target's. False
+// (and `out` untouched) when a socket was opened or a stamp is missing or out of order.
+bool MapReusedStamps(const SocketStamps& stamps, PhaseTimings* out, Duration* total);
+
 }  // namespace latencyd::probes

@@ -110,11 +110,13 @@ ProbeResult Transfer::Finish(int curl_code) const {
   }
   r.phases = MapPhases(times);
   r.total = std::chrono::microseconds(times.total_us);
-  // A successful plain-HTTP probe over one fresh connection is timed by latencyd's own clock
-  // readings at the socket calls (phases.h, SocketStamps); anything else keeps libcurl's.
-  const bool own_clock = curl_code == CURLE_OK && !times.tls_expected && !times.reused &&
-                         LongInfo(e, CURLINFO_REDIRECT_COUNT) == 0;
-  if (own_clock) {
+  // A successful single-hop probe over a reused connection (HTTP or HTTPS), or over one fresh
+  // plain-HTTP connection, is timed by latencyd's own clock readings at the socket calls
+  // (phases.h, SocketStamps); anything else keeps libcurl's.
+  const bool one_exchange = curl_code == CURLE_OK && LongInfo(e, CURLINFO_REDIRECT_COUNT) == 0;
+  if (one_exchange && times.reused) {
+    MapReusedStamps(stamps_, &r.phases, &r.total);
+  } else if (one_exchange && !times.tls_expected) {
     const std::int64_t dns_us = probe_->compiled().ip_literal ? 0 : times.namelookup_us;
     MapStamps(stamps_, dns_us, &r.phases, &r.total);
   }

@@ -48,9 +48,16 @@ TEST(EngineTest, KeepaliveReusesTheConnectionAndFreshDoesNot) {
   EXPECT_TRUE(second.connection_reused);
   EXPECT_EQ(second.phases.dns + second.phases.connect + second.phases.tls, 0ns);
   EXPECT_EQ(SumOfPhases(second.phases), second.total);
+  int own_clock_readings = 0;
   for (int i = 0; i < 8; ++i) {  // the fixture keeps connections open past 5 requests
-    EXPECT_TRUE(RunOne(engine, spec, 7).connection_reused) << i;
+    const ProbeResult reused = RunOne(engine, spec, 7);
+    EXPECT_TRUE(reused.connection_reused) << i;
+    EXPECT_EQ(reused.total, reused.phases.ttfb + reused.phases.transfer) << i;
+    // latencyd's own steady-clock readings (from the request on, phases.h) have nanoseconds;
+    // libcurl's totals are whole microseconds.
+    own_clock_readings += reused.total % std::chrono::microseconds(1) != 0ns;
   }
+  EXPECT_GT(own_clock_readings, 0) << "reused connections are timed from the request";
 
   spec.keepalive = false;
   ProbeResult fresh1 = RunOne(engine, spec, 7);

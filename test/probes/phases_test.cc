@@ -102,6 +102,38 @@ TEST(MapStampsTest, NameResolutionBeforeTheSocketIsAddedInFront) {
   EXPECT_EQ(total, microseconds(300) + nanoseconds(175'750));
 }
 
+TEST(MapReusedStampsTest, AReusedConnectionRunsFromTheRequestToTheLastByte) {
+  SocketStamps reused = FreshProbe();
+  reused.sockets_opened = 0;
+  reused.socket = SteadyTime{};
+  PhaseTimings p;
+  Duration total{};
+  ASSERT_TRUE(MapReusedStamps(reused, &p, &total));
+  EXPECT_EQ(p.dns, Duration::zero());
+  EXPECT_EQ(p.connect, Duration::zero());
+  EXPECT_EQ(p.tls, Duration::zero());
+  EXPECT_EQ(p.ttfb, nanoseconds(110'250));
+  EXPECT_EQ(p.transfer, nanoseconds(4'000));
+  EXPECT_EQ(total, nanoseconds(114'250));
+}
+
+TEST(MapReusedStampsTest, DeclinesAFreshConnectionOrMissingStamps) {
+  PhaseTimings p;
+  p.ttfb = microseconds(7);
+  Duration total = microseconds(9);
+  EXPECT_FALSE(MapReusedStamps(FreshProbe(), &p, &total)) << "a socket was opened";
+  SocketStamps no_request = FreshProbe();
+  no_request.sockets_opened = 0;
+  no_request.connected = SteadyTime{};
+  EXPECT_FALSE(MapReusedStamps(no_request, &p, &total));
+  SocketStamps backwards = FreshProbe();
+  backwards.sockets_opened = 0;
+  backwards.last_byte = backwards.first_byte - nanoseconds(1);
+  EXPECT_FALSE(MapReusedStamps(backwards, &p, &total));
+  EXPECT_EQ(p.ttfb, microseconds(7));  // untouched
+  EXPECT_EQ(total, microseconds(9));
+}
+
 TEST(MapStampsTest, DeclinesWhatIsNotOneFreshConnection) {
   PhaseTimings p;
   p.connect = microseconds(7);

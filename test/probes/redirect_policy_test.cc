@@ -11,6 +11,7 @@
 #include "probes/probe_engine.h"
 #include "test/probes/probe_test_util.h"
 #include "test/support/fixture_server.h"
+#include "test/support/test_pki.h"
 
 namespace latencyd::probes {
 namespace {
@@ -106,16 +107,10 @@ class InsecureRedirectTest : public ::testing::Test {
     if (std::system("command -v openssl >/dev/null 2>&1") != 0) GTEST_SKIP() << "no openssl";
     dir_ = fs::temp_directory_path() / ("latencyd_redirect_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    cert_ = (dir_ / "cert.pem").string();
-    key_ = (dir_ / "key.pem").string();
-    std::string cmd =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-        "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
-        key_ + " -out " + cert_ + " >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    pki_ = latencyd::testing::MakeTestPki(dir_.string());
     FixtureServer::Options options;
-    options.tls_cert_file = cert_;
-    options.tls_key_file = key_;
+    options.tls_cert_file = pki_.chain_file;
+    options.tls_key_file = pki_.key_file;
     https_ = std::make_unique<FixtureServer>(options);
   }
   void TearDown() override {
@@ -125,13 +120,13 @@ class InsecureRedirectTest : public ::testing::Test {
 
   ProbeSpec HttpsToHttp() {
     ProbeSpec spec = Spec(RedirectUrl(*https_, 302, http_.Url("/delay/0")));
-    spec.tls.ca_file = cert_;
+    spec.tls.ca_file = pki_.ca_file;
     spec.headers = {{"X-Api-Key", "secret-789"}};
     return spec;
   }
 
   fs::path dir_;
-  std::string cert_, key_;
+  latencyd::testing::TestPki pki_;
   std::unique_ptr<FixtureServer> https_;
   FixtureServer http_;
   ProbeEngine engine_{ProbeEngine::Options{1}};

@@ -1,4 +1,4 @@
-// HTTPS probes against a FixtureServer with a certificate made at test time (needs openssl).
+// HTTPS probes against a FixtureServer presenting the test PKI's chain (needs openssl).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,6 +8,7 @@
 #include "probes/probe_engine.h"
 #include "test/probes/probe_test_util.h"
 #include "test/support/fixture_server.h"
+#include "test/support/test_pki.h"
 
 namespace latencyd::probes {
 namespace {
@@ -21,16 +22,10 @@ class TlsTest : public ::testing::Test {
     if (std::system("command -v openssl >/dev/null 2>&1") != 0) GTEST_SKIP() << "no openssl";
     dir_ = fs::temp_directory_path() / ("latencyd_tls_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    cert_ = (dir_ / "cert.pem").string();
-    key_ = (dir_ / "key.pem").string();
-    std::string cmd =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-        "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
-        key_ + " -out " + cert_ + " >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    pki_ = latencyd::testing::MakeTestPki(dir_.string());
     FixtureServer::Options options;
-    options.tls_cert_file = cert_;
-    options.tls_key_file = key_;
+    options.tls_cert_file = pki_.chain_file;
+    options.tls_key_file = pki_.key_file;
     server_ = std::make_unique<FixtureServer>(options);
   }
   void TearDown() override {
@@ -39,7 +34,7 @@ class TlsTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  std::string cert_, key_;
+  latencyd::testing::TestPki pki_;
   std::unique_ptr<FixtureServer> server_;
   ProbeEngine engine_{ProbeEngine::Options{1}};
 };
@@ -47,7 +42,7 @@ class TlsTest : public ::testing::Test {
 TEST_F(TlsTest, TrustedCertificateSucceedsWithATlsPhase) {
   ProbeSpec spec = Spec(server_->Url("/delay/0"));
   ASSERT_EQ(spec.url.rfind("https://", 0), 0u);
-  spec.tls.ca_file = cert_;
+  spec.tls.ca_file = pki_.ca_file;
   ProbeResult r = RunOne(engine_, spec);
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_GT(r.phases.tls, std::chrono::nanoseconds(0));
@@ -72,7 +67,7 @@ TEST_F(TlsTest, InsecureSkipVerifySucceeds) {
 
 TEST_F(TlsTest, ServerNameIsVerifiedInsteadOfTheUrlHost) {
   ProbeSpec spec = Spec(server_->Url("/echo"));
-  spec.tls.ca_file = cert_;
+  spec.tls.ca_file = pki_.ca_file;
   spec.tls.server_name = "localhost";
   spec.body_regex = "Host: 127\\.0\\.0\\.1:";  // the Host header keeps the URL's host
   ProbeResult good = RunOne(engine_, spec);
@@ -84,7 +79,7 @@ TEST_F(TlsTest, ServerNameIsVerifiedInsteadOfTheUrlHost) {
 
 TEST_F(TlsTest, HttpVersion2FailsWhenTheServerSpeaksOnly11) {
   ProbeSpec spec = Spec(server_->Url("/delay/0"));
-  spec.tls.ca_file = cert_;
+  spec.tls.ca_file = pki_.ca_file;
   spec.http_version = HttpVersion::k2;
   ProbeResult r = RunOne(engine_, spec);
   EXPECT_EQ(ReasonName(r.reason), "other");
