@@ -398,9 +398,11 @@ int Run(const Flags& flags) {
     figures.push_back(Summarize(m, placement, idle_rate));
     PrintRunRow(i + 1, figures.back());
   }
-  std::cout << "\nphases: connect and ttfb of latencyd are libcurl's; the raw client's connect "
-               "is its blocking connect(), its ttfb from connected to the first byte (request "
-               "write included), as latencyd's.\n";
+  std::cout
+      << "\nphases: latencyd's connect runs from just before socket() until libcurl is "
+         "about to send the request, its ttfb from there to the first byte (probes/README.md, "
+         "Phases); the raw client's connect is its blocking connect(), its ttfb from "
+         "connected to the first byte (request write included).\n";
   PrintHeadline(figures);
   PrintPinned(figures);
   std::cout << "\nload average at end: " << LoadAverage() << "\n";

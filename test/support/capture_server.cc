@@ -3,7 +3,6 @@
 
 #include <poll.h>
 #include <strings.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,27 +26,18 @@ std::size_t ContentLength(const std::string& head) {
 
 }  // namespace
 
-CaptureServer::CaptureServer(StatusFor status_for) : status_for_(std::move(status_for)) {
-  listen_fd_ = BindLoopback(&port_);
-  wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
-  if (::listen(listen_fd_, 1024) != 0 || wake_fd_ < 0) {
-    ::close(listen_fd_);
-    throw std::runtime_error("CaptureServer: listen failed");
-  }
-  thread_ = std::thread([this] { Run(); });
+CaptureServer::CaptureServer(StatusFor status_for)
+    : status_for_(std::move(status_for)), acceptor_("CaptureServer") {
+  acceptor_.Start([this](int fd) {
+    Handle(fd);
+    ::close(fd);
+  });
 }
 
-CaptureServer::~CaptureServer() {
-  stopping_ = true;
-  std::uint64_t one = 1;
-  (void)!::write(wake_fd_, &one, sizeof(one));
-  thread_.join();
-  ::close(listen_fd_);
-  ::close(wake_fd_);
-}
+CaptureServer::~CaptureServer() { acceptor_.Stop(); }
 
 std::string CaptureServer::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return "http://127.0.0.1:" + std::to_string(acceptor_.port()) + path;
 }
 
 std::vector<std::string> CaptureServer::Requests() const {
@@ -89,18 +79,6 @@ std::string CaptureServer::HeaderValue(const std::string& request, const std::st
   return "";
 }
 
-void CaptureServer::Run() {
-  while (!stopping_) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) continue;
-    if (fds[1].revents != 0) return;
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    Handle(fd);
-    ::close(fd);
-  }
-}
-
 std::string CaptureServer::ReadRequest(int fd) {
   auto deadline = std::chrono::steady_clock::now() + kPerConnectionBudget;
   std::string seen;
@@ -111,7 +89,8 @@ std::string CaptureServer::ReadRequest(int fd) {
         seen.size() >= head_end + 4 + ContentLength(seen.substr(0, head_end + 2))) {
       return seen;
     }
-    if (seen.size() > kMaxRequestBytes || !WaitFor(fd, POLLIN, wake_fd_, deadline)) return "";
+    if (seen.size() > kMaxRequestBytes || !WaitFor(fd, POLLIN, acceptor_.wake_fd(), deadline))
+      return "";
     ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
     if (n <= 0) return "";
     seen.append(buf, static_cast<std::size_t>(n));
@@ -132,7 +111,7 @@ void CaptureServer::Handle(int fd) {
                          "\r\nConnection: close\r\n\r\n" + body;
   auto deadline = std::chrono::steady_clock::now() + kPerConnectionBudget;
   std::size_t sent = 0;
-  while (sent < response.size() && WaitFor(fd, POLLOUT, wake_fd_, deadline)) {
+  while (sent < response.size() && WaitFor(fd, POLLOUT, acceptor_.wake_fd(), deadline)) {
     ssize_t n = ::send(fd, response.data() + sent, response.size() - sent, MSG_NOSIGNAL);
     if (n <= 0) return;
     sent += static_cast<std::size_t>(n);

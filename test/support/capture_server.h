@@ -7,8 +7,9 @@
 #include <functional>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "test/support/loopback_socket.h"
 
 namespace latencyd::testing {
 
@@ -25,7 +26,7 @@ class CaptureServer {
   CaptureServer(const CaptureServer&) = delete;
   CaptureServer& operator=(const CaptureServer&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return acceptor_.port(); }
   std::string Url(const std::string& path) const;
   // The requests received so far (the first 10,000), oldest first.
   std::vector<std::string> Requests() const;
@@ -38,19 +39,14 @@ class CaptureServer {
   static std::string HeaderValue(const std::string& request, const std::string& name);
 
  private:
-  void Run();
   void Handle(int fd);
   // Reads the head and, with Content-Length, the body; "" on timeout or a closed peer.
   std::string ReadRequest(int fd);
 
   StatusFor status_for_;
-  int listen_fd_ = -1;
-  int wake_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;
   std::vector<std::string> requests_;
-  std::thread thread_;
+  SerialAcceptor acceptor_;  // last: its thread uses the members above
 };
 
 }  // namespace latencyd::testing

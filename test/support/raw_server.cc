@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,40 +20,20 @@ constexpr std::size_t kHugeHeaderBytes = 1u << 20;
 
 }  // namespace
 
-RawServer::RawServer(Behavior behavior) : behavior_(behavior) {
-  listen_fd_ = BindLoopback(&port_);
-  wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
-  if (::listen(listen_fd_, 1024) != 0 || wake_fd_ < 0) {
-    ::close(listen_fd_);
-    throw std::runtime_error("RawServer: listen failed");
-  }
-  thread_ = std::thread([this] { Run(); });
+RawServer::RawServer(Behavior behavior) : behavior_(behavior), acceptor_("RawServer") {
+  acceptor_.Start([this](int fd) {
+    ++connections_;
+    Handle(fd);
+  });
 }
 
 RawServer::~RawServer() {
-  stopping_ = true;
-  std::uint64_t one = 1;
-  (void)!::write(wake_fd_, &one, sizeof(one));
-  thread_.join();
+  acceptor_.Stop();  // before the silent connections it may still be adding to
   for (int fd : silent_fds_) ::close(fd);
-  ::close(listen_fd_);
-  ::close(wake_fd_);
 }
 
 std::string RawServer::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
-}
-
-void RawServer::Run() {
-  while (!stopping_) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) continue;
-    if (fds[1].revents != 0) return;
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    ++connections_;
-    Handle(fd);
-  }
+  return "http://127.0.0.1:" + std::to_string(acceptor_.port()) + path;
 }
 
 bool RawServer::ReadRequest(int fd) {
@@ -62,7 +41,7 @@ bool RawServer::ReadRequest(int fd) {
   std::string seen;
   char buf[4096];
   while (seen.find("\r\n\r\n") == std::string::npos) {
-    if (!WaitFor(fd, POLLIN, wake_fd_, deadline)) return false;
+    if (!WaitFor(fd, POLLIN, acceptor_.wake_fd(), deadline)) return false;
     ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
     if (n <= 0) return false;
     seen.append(buf, static_cast<std::size_t>(n));
@@ -74,7 +53,7 @@ void RawServer::WriteAll(int fd, const std::string& data) {
   auto deadline = std::chrono::steady_clock::now() + kPerConnectionBudget;
   std::size_t sent = 0;
   while (sent < data.size()) {
-    if (!WaitFor(fd, POLLOUT, wake_fd_, deadline)) return;
+    if (!WaitFor(fd, POLLOUT, acceptor_.wake_fd(), deadline)) return;
     ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
     if (n <= 0) return;  // the client gave up (it is allowed to)
     sent += static_cast<std::size_t>(n);

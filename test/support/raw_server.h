@@ -5,8 +5,9 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "test/support/loopback_socket.h"
 
 namespace latencyd::testing {
 
@@ -30,26 +31,21 @@ class RawServer {
   RawServer(const RawServer&) = delete;
   RawServer& operator=(const RawServer&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return acceptor_.port(); }
   std::string Url(const std::string& path) const;
   // Connections accepted so far.
   std::uint64_t connections() const { return connections_.load(); }
 
  private:
-  void Run();
   void Handle(int fd);
   // Reads until the end of the request headers, the peer closing, a deadline or stop.
   bool ReadRequest(int fd);
   void WriteAll(int fd, const std::string& data);
 
   Behavior behavior_;
-  int listen_fd_ = -1;
-  int wake_fd_ = -1;  // eventfd: the destructor's stop signal
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> connections_{0};
   std::vector<int> silent_fds_;  // kSilent connections, closed by the destructor
-  std::thread thread_;
+  SerialAcceptor acceptor_;      // last: its thread uses the members above
 };
 
 // A loopback TCP port with nothing listening on it (bound, read, closed), so connecting is
