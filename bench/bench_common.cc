@@ -9,14 +9,27 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "daemon/window/quantile.h"
 
 namespace latencyd::bench {
+
+int RunBench(const char* program, int argc, char** argv, const std::string& usage,
+             std::map<std::string, std::string> defaults, int (*run)(const Flags& flags)) {
+  const Flags flags(argc, argv, usage, std::move(defaults));
+  try {
+    return run(flags);
+  } catch (const std::exception& e) {
+    std::cerr << program << ": " << e.what() << "\n";
+    return 1;
+  }
+}
 
 Flags::Flags(int argc, char** argv, const std::string& usage,
              std::map<std::string, std::string> defaults)

@@ -23,6 +23,11 @@ class Flags {
   std::map<std::string, std::string> values_;
 };
 
+// The whole main() of a bench program: parses the flags (`defaults`, as for Flags), runs `run`
+// and reports an exception as "<program>: <what>" on stderr with exit status 1.
+int RunBench(const char* program, int argc, char** argv, const std::string& usage,
+             std::map<std::string, std::string> defaults, int (*run)(const Flags& flags));
+
 // The q-quantile of `values` by linear interpolation between order statistics (numpy's
 // default, the definition latencyd exports). NaN when empty. Sorts `values`.
 double Quantile(std::vector<double>& values, double q);

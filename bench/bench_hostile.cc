@@ -180,16 +180,11 @@ int Run(const Flags& flags) {
 }  // namespace latencyd::bench
 
 int main(int argc, char** argv) {
-  latencyd::bench::Flags flags(argc, argv, latencyd::bench::kUsage,
-                               {{"clients", "256"},
-                                {"trickle", "5"},
-                                {"duration", "20"},
-                                {"lifecycle", "1"},
-                                {"latencyd", latencyd::bench::DefaultDaemonPath()}});
-  try {
-    return latencyd::bench::Run(flags);
-  } catch (const std::exception& e) {
-    std::cerr << "bench_hostile: " << e.what() << "\n";
-    return 1;
-  }
+  return latencyd::bench::RunBench("bench_hostile", argc, argv, latencyd::bench::kUsage,
+                                   {{"clients", "256"},
+                                    {"trickle", "5"},
+                                    {"duration", "20"},
+                                    {"lifecycle", "1"},
+                                    {"latencyd", latencyd::bench::DefaultDaemonPath()}},
+                                   latencyd::bench::Run);
 }

@@ -303,20 +303,14 @@ int Run(const Flags& flags) {
 }  // namespace latencyd::bench
 
 int main(int argc, char** argv) {
-  using latencyd::bench::Flags;
-  Flags flags(argc, argv, latencyd::bench::kUsage,
-              {{"phases", "paced,store,ceiling,starve"},
-               {"paced-duration", "30"},
-               {"endpoints", "100,500,1000"},
-               {"warmup", "3"},
-               {"duration", "15"},
-               {"workers", "2"},
-               {"starve-https", "200"},
-               {"latencyd", latencyd::bench::DefaultDaemonPath()}});
-  try {
-    return latencyd::bench::Run(flags);
-  } catch (const std::exception& e) {
-    std::cerr << "bench_https: " << e.what() << "\n";
-    return 1;
-  }
+  return latencyd::bench::RunBench("bench_https", argc, argv, latencyd::bench::kUsage,
+                                   {{"phases", "paced,store,ceiling,starve"},
+                                    {"paced-duration", "30"},
+                                    {"endpoints", "100,500,1000"},
+                                    {"warmup", "3"},
+                                    {"duration", "15"},
+                                    {"workers", "2"},
+                                    {"starve-https", "200"},
+                                    {"latencyd", latencyd::bench::DefaultDaemonPath()}},
+                                   latencyd::bench::Run);
 }

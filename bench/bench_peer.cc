@@ -148,22 +148,16 @@ int Run(const Flags& flags) {
 }  // namespace latencyd::bench
 
 int main(int argc, char** argv) {
-  using latencyd::bench::Flags;
-  Flags flags(argc, argv, latencyd::bench::kUsage,
-              {{"endpoints", "1000"},
-               {"interval-ms", "1000"},
-               {"warmup", "5"},
-               {"duration", "30"},
-               {"threads", "16"},
-               {"https", "0"},
-               {"addresses", "8"},
-               {"target", "auto"},
-               {"nginx", "/usr/sbin/nginx"},
-               {"blackbox", "/usr/bin/prometheus-blackbox-exporter"}});
-  try {
-    return latencyd::bench::Run(flags);
-  } catch (const std::exception& e) {
-    std::cerr << "bench_peer: " << e.what() << "\n";
-    return 1;
-  }
+  return latencyd::bench::RunBench("bench_peer", argc, argv, latencyd::bench::kUsage,
+                                   {{"endpoints", "1000"},
+                                    {"interval-ms", "1000"},
+                                    {"warmup", "5"},
+                                    {"duration", "30"},
+                                    {"threads", "16"},
+                                    {"https", "0"},
+                                    {"addresses", "8"},
+                                    {"target", "auto"},
+                                    {"nginx", "/usr/sbin/nginx"},
+                                    {"blackbox", "/usr/bin/prometheus-blackbox-exporter"}},
+                                   latencyd::bench::Run);
 }

@@ -413,22 +413,16 @@ int Run(const Flags& flags) {
 }  // namespace latencyd::bench
 
 int main(int argc, char** argv) {
-  using latencyd::bench::Flags;
-  Flags flags(argc, argv, latencyd::bench::kUsage,
-              {{"duration", "20"},
-               {"runs", "5"},
-               {"interval-ms", "100"},
-               {"warmup", "3"},
-               {"idle", "10"},
-               {"workers", "0"},
-               {"pin", "1"},
-               {"target", "auto"},
-               {"nginx", "/usr/sbin/nginx"},
-               {"latencyd", latencyd::bench::DefaultDaemonPath()}});
-  try {
-    return latencyd::bench::Run(flags);
-  } catch (const std::exception& e) {
-    std::cerr << "bench_probe_floor: " << e.what() << "\n";
-    return 1;
-  }
+  return latencyd::bench::RunBench("bench_probe_floor", argc, argv, latencyd::bench::kUsage,
+                                   {{"duration", "20"},
+                                    {"runs", "5"},
+                                    {"interval-ms", "100"},
+                                    {"warmup", "3"},
+                                    {"idle", "10"},
+                                    {"workers", "0"},
+                                    {"pin", "1"},
+                                    {"target", "auto"},
+                                    {"nginx", "/usr/sbin/nginx"},
+                                    {"latencyd", latencyd::bench::DefaultDaemonPath()}},
+                                   latencyd::bench::Run);
 }

@@ -531,27 +531,21 @@ int Run(const Flags& flags) {
 }  // namespace latencyd::bench
 
 int main(int argc, char** argv) {
-  using latencyd::bench::Flags;
-  Flags flags(argc, argv, latencyd::bench::kUsage,
-              {{"endpoints", "1000,10000"},
-               {"interval-ms", "1000"},
-               {"warmup", "10"},
-               {"duration", "60"},
-               {"pause", "3"},
-               {"raw-seconds", "15"},
-               {"raw-threads", "2"},
-               {"window", "1m"},
-               {"gzip-levels", "1,3,6,9"},
-               {"addresses", "8"},
-               {"workers", "0"},
-               {"hog-threads", "0"},
-               {"target", "auto"},
-               {"nginx", "/usr/sbin/nginx"},
-               {"latencyd", latencyd::bench::DefaultDaemonPath()}});
-  try {
-    return latencyd::bench::Run(flags);
-  } catch (const std::exception& e) {
-    std::cerr << "bench_scale: " << e.what() << "\n";
-    return 1;
-  }
+  return latencyd::bench::RunBench("bench_scale", argc, argv, latencyd::bench::kUsage,
+                                   {{"endpoints", "1000,10000"},
+                                    {"interval-ms", "1000"},
+                                    {"warmup", "10"},
+                                    {"duration", "60"},
+                                    {"pause", "3"},
+                                    {"raw-seconds", "15"},
+                                    {"raw-threads", "2"},
+                                    {"window", "1m"},
+                                    {"gzip-levels", "1,3,6,9"},
+                                    {"addresses", "8"},
+                                    {"workers", "0"},
+                                    {"hog-threads", "0"},
+                                    {"target", "auto"},
+                                    {"nginx", "/usr/sbin/nginx"},
+                                    {"latencyd", latencyd::bench::DefaultDaemonPath()}},
+                                   latencyd::bench::Run);
 }

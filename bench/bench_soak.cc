@@ -245,25 +245,19 @@ int Run(const Flags& flags) {
 }  // namespace latencyd::bench
 
 int main(int argc, char** argv) {
-  using latencyd::bench::Flags;
-  Flags flags(argc, argv, latencyd::bench::kUsage,
-              {{"endpoints", "1000"},
-               {"minutes", "30"},
-               {"window", "5m"},
-               {"interval-ms", "1000"},
-               {"scrape-every", "15"},
-               {"scrapers", "16"},
-               {"sample-every", "30"},
-               {"gzip", "0"},
-               {"addresses", "8"},
-               {"workers", "0"},
-               {"target", "auto"},
-               {"nginx", "/usr/sbin/nginx"},
-               {"latencyd", latencyd::bench::DefaultDaemonPath()}});
-  try {
-    return latencyd::bench::Run(flags);
-  } catch (const std::exception& e) {
-    std::cerr << "bench_soak: " << e.what() << "\n";
-    return 1;
-  }
+  return latencyd::bench::RunBench("bench_soak", argc, argv, latencyd::bench::kUsage,
+                                   {{"endpoints", "1000"},
+                                    {"minutes", "30"},
+                                    {"window", "5m"},
+                                    {"interval-ms", "1000"},
+                                    {"scrape-every", "15"},
+                                    {"scrapers", "16"},
+                                    {"sample-every", "30"},
+                                    {"gzip", "0"},
+                                    {"addresses", "8"},
+                                    {"workers", "0"},
+                                    {"target", "auto"},
+                                    {"nginx", "/usr/sbin/nginx"},
+                                    {"latencyd", latencyd::bench::DefaultDaemonPath()}},
+                                   latencyd::bench::Run);
 }
