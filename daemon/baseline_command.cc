@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <fstream>
 #include <limits>
 #include <ostream>
@@ -13,6 +12,7 @@
 #include "daemon/build_info.h"
 #include "daemon/schedule/monitor.h"
 #include "daemon/text/escape.h"
+#include "daemon/text/human_units.h"
 
 namespace latencyd {
 namespace {
@@ -25,15 +25,6 @@ double QuantileOf(const SummarySnapshot& summary, double q) {
     if (v.quantile == q) return v.seconds;
   }
   return std::numeric_limits<double>::quiet_NaN();
-}
-
-std::string IsoTime(double unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string HostName() {
@@ -100,7 +91,7 @@ std::string RenderBaselineJson(const config::Config& config, const DaemonSnapsho
     json += BenchmarkJson(endpoint, *found);
     first = false;
   }
-  json += "\n  ],\n  \"datetime\": " + JsonString(IsoTime(unix_now)) +
+  json += "\n  ],\n  \"datetime\": " + JsonString(FormatIsoUtc(unix_now)) +
           ",\n  \"version\": " + JsonString(BuildVersion()) + "\n}\n";
   return json;
 }

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <map>
 
 #include "daemon/text/human_units.h"
@@ -125,13 +124,8 @@ std::string ConnectionFacts(const std::vector<probes::ProbeResult>& results,
   }
   if (std::isfinite(last->cert_not_after_unix)) {
     const double now_unix = std::chrono::duration<double>(now.time_since_epoch()).count();
-    const std::time_t expiry = static_cast<std::time_t>(last->cert_not_after_unix);
-    std::tm utc{};
-    gmtime_r(&expiry, &utc);
-    char when[32];
-    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
     const double days = (last->cert_not_after_unix - now_unix) / 86400;
-    out += ", certificate expires " + std::string(when) + " (in " +
+    out += ", certificate expires " + FormatIsoUtc(last->cert_not_after_unix) + " (in " +
            std::to_string(static_cast<long long>(days)) + " days)";
   }
   return out + "\n";

@@ -30,14 +30,26 @@ std::string FormatAge(double seconds) {
   return std::to_string(days) + " d" + (hours ? " " + std::to_string(hours) + " h" : "");
 }
 
-std::string FormatUtc(double unix_seconds) {
-  if (!(unix_seconds > 0)) return "never";
+namespace {
+
+std::string FormatUnixTime(double unix_seconds, const char* format) {
   const std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
+}
+
+}  // namespace
+
+std::string FormatUtc(double unix_seconds) {
+  if (!(unix_seconds > 0)) return "never";
+  return FormatUnixTime(unix_seconds, "%Y-%m-%d %H:%M:%S UTC");
+}
+
+std::string FormatIsoUtc(double unix_seconds) {
+  return FormatUnixTime(unix_seconds, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 }  // namespace latencyd

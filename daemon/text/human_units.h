@@ -15,4 +15,7 @@ std::string FormatAge(double seconds);
 // "2026-11-30 00:36:49 UTC"; "never" for 0 or less.
 std::string FormatUtc(double unix_seconds);
 
+// ISO 8601 in UTC, whole seconds: "2026-11-30T00:36:49Z".
+std::string FormatIsoUtc(double unix_seconds);
+
 }  // namespace latencyd

@@ -17,5 +17,11 @@ TEST(FormatSecondsTest, PicksAReadableUnit) {
   EXPECT_EQ(FormatSeconds(std::nan("")), "-");
 }
 
+TEST(FormatUtcTest, WritesUtcWallClockTimes) {
+  EXPECT_EQ(FormatUtc(1'764'463'009.75), "2025-11-30 00:36:49 UTC");
+  EXPECT_EQ(FormatUtc(0), "never");
+  EXPECT_EQ(FormatIsoUtc(1'764'463'009.75), "2025-11-30T00:36:49Z");
+}
+
 }  // namespace
 }  // namespace latencyd
