@@ -7,16 +7,19 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "bench/bench_common.h"
 #include "daemon/window/breach_detector.h"
 
 namespace latencyd::bench {
 namespace {
+
+constexpr char kUsage[] =
+    "bench_detector: the breach detector against today's rule on simulated endpoints\n"
+    "(`level` 0 keeps the default decision level).";
 
 constexpr double kThreshold = 1.0;  // every duration is a multiple of the threshold
 constexpr int kProbesPerWeek = 604'800;
@@ -218,38 +221,18 @@ void RunModel(const NoiseModel& model, const Options& options) {
                        "state changes at exactly the threshold", 600, "per 10 min");
 }
 
-Options ParseOptions(int argc, char** argv) {
+Options OptionsFrom(const Flags& flags) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const char* a = argv[i];
-    auto value = [a](const char* key) -> const char* {
-      const std::size_t n = std::strlen(key);
-      return std::strncmp(a, key, n) == 0 ? a + n : nullptr;
-    };
-    if (const char* v = value("--endpoints=")) {
-      o.endpoints = std::atoi(v);
-    } else if (const char* v2 = value("--weeks=")) {
-      o.weeks = std::atoi(v2);
-    } else if (const char* v3 = value("--level=")) {
-      o.level = std::atof(v3);
-    } else if (const char* v4 = value("--seed=")) {
-      o.seed = std::strtoull(v4, nullptr, 10);
-    } else {
-      std::fprintf(stderr,
-                   "usage: bench_detector [--endpoints=N] [--weeks=N] [--level=H] [--seed=S]\n");
-      std::exit(2);
-    }
-  }
+  o.endpoints = flags.Int("endpoints");
+  o.weeks = flags.Int("weeks");
+  o.level = flags.Num("level");
+  o.seed = std::stoull(flags.Str("seed"));
   return o;
 }
 
-}  // namespace
-}  // namespace latencyd::bench
-
-int main(int argc, char** argv) {
-  using namespace latencyd::bench;
-  const Options options = ParseOptions(argc, argv);
-  const latencyd::BreachDetectorParams p = latencyd::DetectorParamsFor(0.5, options.level);
+int Run(const Flags& flags) {
+  const Options options = OptionsFrom(flags);
+  const BreachDetectorParams p = DetectorParamsFor(0.5, options.level);
   std::printf(
       "Breach detector simulation: judged quantile 0.5, 1 s probes, seed %llu, %d "
       "endpoints per step experiment, %d endpoint-weeks at 0.8x.\n",
@@ -258,4 +241,14 @@ int main(int argc, char** argv) {
               p.rise_breached, p.fall_breached, p.fall_healthy, p.level);
   for (const NoiseModel& model : kModels) RunModel(model, options);
   return 0;
+}
+
+}  // namespace
+}  // namespace latencyd::bench
+
+int main(int argc, char** argv) {
+  return latencyd::bench::RunBench(
+      "bench_detector", argc, argv, latencyd::bench::kUsage,
+      {{"endpoints", "1000"}, {"weeks", "100"}, {"level", "0"}, {"seed", "1"}},
+      latencyd::bench::Run);
 }

@@ -9,12 +9,14 @@
 //   bench_spacing [--duration=60s] [--interval=100ms] [--service=2ms]
 #include <chrono>
 #include <cstdio>
-#include <cstring>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "bench/bench_common.h"
 #include "bench/single_worker_server.h"
 #include "config/config.h"
 #include "config/units.h"
@@ -24,6 +26,9 @@
 
 namespace latencyd::bench {
 namespace {
+
+constexpr char kUsage[] =
+    "bench_spacing: what per-host probe spacing buys on a single-worker target.";
 
 struct Options {
   Duration duration = std::chrono::seconds(60);
@@ -84,34 +89,17 @@ void RunScenario(const char* label, const std::vector<std::pair<std::string, std
   }
 }
 
-Options ParseOptions(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    const std::size_t eq = arg.find('=');
-    const std::string key = arg.substr(0, eq);
-    auto value = eq == std::string::npos ? std::nullopt : config::ParseDuration(arg.substr(eq + 1));
-    Duration* target = key == "--duration"   ? &o.duration
-                       : key == "--interval" ? &o.interval
-                       : key == "--service"  ? &o.service
-                                             : nullptr;
-    if (!target || !value) {
-      std::fprintf(stderr,
-                   "usage: bench_spacing [--duration=60s] [--interval=100ms] "
-                   "[--service=2ms]\n");
-      std::exit(2);
-    }
-    *target = *value;
-  }
-  return o;
+Duration DurationFlag(const Flags& flags, const std::string& name) {
+  const std::optional<Duration> value = config::ParseDuration(flags.Str(name));
+  if (!value) throw std::runtime_error("--" + name + ": not a duration: " + flags.Str(name));
+  return *value;
 }
 
-}  // namespace
-}  // namespace latencyd::bench
-
-int main(int argc, char** argv) {
-  using namespace latencyd::bench;
-  const Options o = ParseOptions(argc, argv);
+int Run(const Flags& flags) {
+  Options o;
+  o.duration = DurationFlag(flags, "duration");
+  o.interval = DurationFlag(flags, "interval");
+  o.service = DurationFlag(flags, "service");
   const auto [first, second] = CollidingNames(o.interval);
   SingleWorkerServer server({"127.0.0.1", "127.0.0.2"},
                             std::chrono::duration_cast<std::chrono::microseconds>(o.service));
@@ -119,9 +107,8 @@ int main(int argc, char** argv) {
       "Single-worker target (one thread, %s service time per request, Connection: "
       "close), fresh connection per probe, interval %s, %s per scenario, one probe "
       "loop.\n\n",
-      latencyd::config::FormatDuration(o.service).c_str(),
-      latencyd::config::FormatDuration(o.interval).c_str(),
-      latencyd::config::FormatDuration(o.duration).c_str());
+      config::FormatDuration(o.service).c_str(), config::FormatDuration(o.interval).c_str(),
+      config::FormatDuration(o.duration).c_str());
   std::printf(
       "| scenario | endpoint | phase offset (ms) | p50 (ms) | p90 (ms) | p99 (ms) | "
       "successes | failures |\n|---|---|---|---|---|---|---|---|\n");
@@ -131,4 +118,13 @@ int main(int argc, char** argv) {
   RunScenario("one host key: spaced",
               {{first, server.BaseUrl(0) + "/a"}, {second, server.BaseUrl(0) + "/b"}}, o);
   return 0;
+}
+
+}  // namespace
+}  // namespace latencyd::bench
+
+int main(int argc, char** argv) {
+  return latencyd::bench::RunBench("bench_spacing", argc, argv, latencyd::bench::kUsage,
+                                   {{"duration", "60s"}, {"interval", "100ms"}, {"service", "2ms"}},
+                                   latencyd::bench::Run);
 }
