@@ -53,8 +53,9 @@ void KillChildrenAndExit(int signal_number) {
   _exit(128 + signal_number);
 }
 
-[[noreturn]] void ExecChild(const std::vector<std::string>& argv, const std::string& out,
-                            const std::string& err) {
+// Runs in the forked child: only async-signal-safe calls (another thread of the parent may
+// have held the allocator's lock at fork), so `argv` is built before the fork.
+[[noreturn]] void ExecChild(char* const* argv, const std::string& out, const std::string& err) {
   int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   int err_fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   int null_fd = open("/dev/null", O_RDONLY);
@@ -65,10 +66,7 @@ void KillChildrenAndExit(int signal_number) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  execv(args[0], args.data());
+  execv(argv[0], argv);
   _exit(127);
 }
 
@@ -80,9 +78,12 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
   if (access(argv[0].c_str(), X_OK) != 0) {
     throw std::runtime_error("not executable: " + argv[0]);
   }
+  std::vector<char*> args;
+  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid_ == 0) ExecChild(argv, stdout_path, stderr_path);
+  if (pid_ == 0) ExecChild(args.data(), stdout_path, stderr_path);
   Register(pid_);
 }
 

@@ -11,9 +11,12 @@
 
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "test/integration/wait_for.h"
 
@@ -51,30 +54,50 @@ int CountEntries(const std::string& dir) {
   return count;
 }
 
-// fork+exec latencyd with stdout/stderr redirected to files.
+// The environment of the child: ours with `overrides` set, as "KEY=value" strings.
+std::vector<std::string> ChildEnvironment(const std::map<std::string, std::string>& overrides) {
+  std::vector<std::string> entries;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text = *entry;
+    if (overrides.count(text.substr(0, text.find('='))) == 0) entries.push_back(text);
+  }
+  for (const auto& [key, value] : overrides) entries.push_back(key + "=" + value);
+  return entries;
+}
+
+std::vector<char*> NullTerminated(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (std::string& text : strings) pointers.push_back(text.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// fork+exec latencyd with stdout/stderr redirected to files. Everything that allocates is done
+// before fork: the test process has other threads (fixture servers), and one of them may hold
+// the allocator's lock at the moment of fork, so the child calls only async-signal-safe
+// functions until execve.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
             const std::string& err_path, const std::map<std::string, std::string>& env,
             int max_open_files = 0) {
+  // LATENCYD_TEST_BINARY runs the same tests against another build (e.g. an older commit's,
+  // to see a new test fail there).
+  const char* other_binary = getenv("LATENCYD_TEST_BINARY");
+  std::vector<std::string> argv_strings = {other_binary != nullptr ? other_binary
+                                                                   : LATENCYD_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv = NullTerminated(argv_strings);
+  std::vector<std::string> env_strings = ChildEnvironment(env);
+  std::vector<char*> envp = NullTerminated(env_strings);
+  const rlimit limit{static_cast<rlim_t>(max_open_files), static_cast<rlim_t>(max_open_files)};
+
   pid_t pid = fork();
   if (pid != 0) return pid;
-  if (max_open_files > 0) {
-    rlimit limit{static_cast<rlim_t>(max_open_files), static_cast<rlim_t>(max_open_files)};
-    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
-  }
+  if (max_open_files > 0 && setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
   int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   dup2(out, 1);
   dup2(err, 2);
-  for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
-  std::vector<char*> argv;
-  // LATENCYD_TEST_BINARY runs the same tests against another build (e.g. an older commit's,
-  // to see a new test fail there).
-  const char* other_binary = getenv("LATENCYD_TEST_BINARY");
-  std::string binary = other_binary != nullptr ? other_binary : LATENCYD_BINARY;
-  argv.push_back(binary.data());
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  execv(binary.c_str(), argv.data());
+  execve(argv[0], argv.data(), envp.data());
   _exit(127);
 }
 

@@ -10,9 +10,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace latencyd::testing {
 namespace {
@@ -63,14 +66,24 @@ TlsNginxServer::TlsNginxServer(const std::string& dir, const std::string& chain_
   const int fd = ListenOnLoopback(&port_);
   const std::string conf = dir + "/nginx.conf";
   std::ofstream(conf) << Config(dir, port_, chain_file, key_file);
-  const std::string inherited = "NGINX=" + std::to_string(fd) + ";";
+  // Built before fork: the child may only make async-signal-safe calls (another thread may
+  // have held the allocator's lock at fork).
+  std::vector<std::string> env = {"NGINX=" + std::to_string(fd) + ";"};
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::strncmp(*entry, "NGINX=", 6) != 0) env.emplace_back(*entry);
+  }
+  std::vector<char*> envp;
+  for (std::string& entry : env) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  std::string args[] = {kNginx, "-p", dir, "-c", conf};
+  char* argv[] = {args[0].data(), args[1].data(), args[2].data(),
+                  args[3].data(), args[4].data(), nullptr};
   pid_ = ::fork();
   if (pid_ == 0) {
-    ::putenv(const_cast<char*>(inherited.c_str()));
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, 1);
     ::dup2(null, 2);
-    ::execl(kNginx, kNginx, "-p", dir.c_str(), "-c", conf.c_str(), static_cast<char*>(nullptr));
+    ::execve(kNginx, argv, envp.data());
     ::_exit(127);
   }
   ::close(fd);  // nginx holds it now; queued connections wait for its worker
