@@ -1,12 +1,35 @@
 #include "daemon/web/connection_threads.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <utility>
 
 namespace latencyd {
+namespace {
+
+// On Linux a nice value belongs to a thread (PRIO_PROCESS with a thread id), so this leaves
+// the process's other threads alone. Raising one's own nice value needs no privilege; a
+// failure only means the thread keeps the process's priority.
+void LowerOwnPriority(int increment) {
+  if (increment <= 0) return;
+  const id_t thread = static_cast<id_t>(syscall(SYS_gettid));
+  errno = 0;
+  const int current = getpriority(PRIO_PROCESS, thread);
+  if (errno != 0) return;
+  setpriority(PRIO_PROCESS, thread, current + increment);
+}
+
+}  // namespace
 
 ConnectionThreads::ConnectionThreads(std::size_t max_threads, std::size_t stack_bytes,
-                                     std::chrono::milliseconds idle_exit)
-    : max_threads_(max_threads), stack_bytes_(stack_bytes), idle_exit_(idle_exit) {}
+                                     std::chrono::milliseconds idle_exit, int nice_increment)
+    : max_threads_(max_threads),
+      stack_bytes_(stack_bytes),
+      idle_exit_(idle_exit),
+      nice_increment_(nice_increment) {}
 
 ConnectionThreads::~ConnectionThreads() { shutdown(); }
 
@@ -43,6 +66,7 @@ bool ConnectionThreads::StartThread() {
 }
 
 void* ConnectionThreads::ThreadMain(void* self) {
+  LowerOwnPriority(static_cast<ConnectionThreads*>(self)->nice_increment_);
   static_cast<ConnectionThreads*>(self)->Work();
   return nullptr;
 }

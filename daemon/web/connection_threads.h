@@ -1,7 +1,10 @@
 // The task queue behind the daemon's HTTP server: each accepted connection gets a thread of
 // its own (up to a high cap, with small stacks), so slow or idle clients cannot take every
 // thread and starve /metrics and /-/healthy, as they did with a fixed pool of 16. Threads
-// idle for a while exit, so the count shrinks back after a burst. Thread-safe.
+// idle for a while exit, so the count shrinks back after a burst. The threads run at a lower
+// priority than the rest of the process (a nice increment), so that rendering /metrics, the
+// status page or the JSON never takes a CPU from the probe loops when the machine is busy.
+// Thread-safe.
 #pragma once
 
 #include <httplib.h>
@@ -19,9 +22,10 @@ namespace latencyd {
 
 class ConnectionThreads : public httplib::TaskQueue {
  public:
-  // Beyond `max_threads` busy threads, connections wait in order for one to free up.
+  // Beyond `max_threads` busy threads, connections wait in order for one to free up. Each
+  // thread adds `nice_increment` to its own nice value when it starts (0: unchanged).
   ConnectionThreads(std::size_t max_threads, std::size_t stack_bytes,
-                    std::chrono::milliseconds idle_exit);
+                    std::chrono::milliseconds idle_exit, int nice_increment = 0);
   ~ConnectionThreads() override;
 
   void enqueue(std::function<void()> task) override;
@@ -39,6 +43,7 @@ class ConnectionThreads : public httplib::TaskQueue {
   const std::size_t max_threads_;
   const std::size_t stack_bytes_;
   const std::chrono::milliseconds idle_exit_;
+  const int nice_increment_;
   mutable std::mutex mutex_;
   std::condition_variable work_or_stop_;
   std::condition_variable all_exited_;

@@ -257,11 +257,12 @@ void RequireBasicAuth(httplib::Server& server, const std::shared_ptr<BasicAuthen
 }
 
 // Each connection gets a thread of its own, so idle keep-alive or slow clients never stall
-// /metrics and /-/healthy; threads idle for 2 s exit again.
+// /metrics and /-/healthy; threads idle for 2 s exit again. They run below the probe loops'
+// priority (HttpServerOptions::thread_nice_increment).
 void ConfigureThreads(httplib::Server& server, const HttpServerOptions& options) {
   server.new_task_queue = [options] {
     return new ConnectionThreads(options.max_connections, options.thread_stack_bytes,
-                                 std::chrono::seconds(2));
+                                 std::chrono::seconds(2), options.thread_nice_increment);
   };
 }
 

@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -123,6 +126,22 @@ TEST_F(HttpServerTest, ServesEveryRoute) {
   EXPECT_EQ(client.Get("/-/ready")->status, 503);
   ready_ = true;
   EXPECT_EQ(client.Get("/-/ready")->status, 200);
+}
+
+// A scrape of 10,000 endpoints is hundreds of ms of CPU; on a busy machine it must wait for
+// the probe loops, not they for it. The thread that renders runs 10 nice levels lower.
+TEST_F(HttpServerTest, RequestsAreServedBelowTheProcessPriority) {
+  std::atomic<int> serving_nice{-100};
+  HttpHandlers handlers = Handlers();
+  handlers.metrics = [&serving_nice] {
+    serving_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+    return PiecesOf({"latencyd_up 1\n"});
+  };
+  HttpServer server("127.0.0.1:0", std::move(handlers));
+  httplib::Client client("127.0.0.1", server.port());
+  ASSERT_TRUE(client.Get("/metrics"));
+  const int own_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+  EXPECT_EQ(serving_nice.load(), std::min(own_nice + 10, 19));
 }
 
 // Found by the HTTP fuzz target: cpp-httplib 0.11 does not clamp ranges against the length of
