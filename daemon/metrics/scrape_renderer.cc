@@ -8,13 +8,17 @@ namespace latencyd {
 // What one scrape in progress owns; kept and reused by the next scrape that takes the slot.
 struct ScrapeRenderer::Slot {
   DaemonSnapshot snapshot;
+  bool filled = false;
+  SteadyTime filled_at;  // when the last fill began
   ProcessStats process;
   std::string piece;
 };
 
-ScrapeRenderer::ScrapeRenderer(SnapshotFiller fill, std::size_t slots, ProcessReader read_process)
-    : fill_(std::move(fill)), read_process_(std::move(read_process)) {
+ScrapeRenderer::ScrapeRenderer(SnapshotFiller fill, std::size_t slots, ProcessReader read_process,
+                               Clock clock)
+    : fill_(std::move(fill)), read_process_(std::move(read_process)), clock_(std::move(clock)) {
   if (!read_process_) read_process_ = ReadProcessStats;
+  if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
   for (std::size_t i = 0; i < std::max<std::size_t>(slots, 1); ++i) {
     slots_.push_back(std::make_unique<Slot>());
     // A piece ends at a line end after kScrapePieceBytes: room for one endpoint's lines more.
@@ -26,6 +30,7 @@ ScrapeRenderer::ScrapeRenderer(SnapshotFiller fill, std::size_t slots, ProcessRe
 ScrapeRenderer::~ScrapeRenderer() = default;
 
 std::unique_ptr<ScrapeRenderer::Scrape> ScrapeRenderer::Begin(std::chrono::milliseconds wait) {
+  const SteadyTime arrived = clock_();
   Slot* slot = nullptr;
   {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -33,7 +38,11 @@ std::unique_ptr<ScrapeRenderer::Scrape> ScrapeRenderer::Begin(std::chrono::milli
     slot = free_.back();
     free_.pop_back();
   }
-  fill_(slot->snapshot);
+  if (!slot->filled || slot->filled_at < arrived) {
+    slot->filled_at = clock_();
+    slot->filled = true;
+    fill_(slot->snapshot);
+  }
   slot->process = read_process_();
   return std::unique_ptr<Scrape>(new Scrape(*this, *slot));
 }

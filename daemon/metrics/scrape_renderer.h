@@ -10,6 +10,12 @@
 // the text is written a piece at a time from the snapshot and streamed. The slots are few
 // (kScrapeSlots) because rendering is CPU-bound: more concurrent renders than cores would not
 // finish sooner, and each slot costs a snapshot (about 1.5 KiB per endpoint).
+//
+// A slot's snapshot is refilled only when it was taken before the scrape arrived: scrapes that
+// queue for a slot while another fills (sixteen scrapers at once, say) are answered from that
+// snapshot, which is newer than their own request, instead of each paying for a fill of its
+// own (at 10,000 endpoints a fill is most of a scrape's CPU). No answer is older than the
+// request it answers.
 #pragma once
 
 #include <chrono>
@@ -23,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/clock.h"
 #include "daemon/metrics/exposition_stream.h"
 #include "daemon/metrics/process_metrics.h"
 #include "daemon/window/snapshot.h"
@@ -41,9 +48,11 @@ class ScrapeRenderer {
   using SnapshotFiller = std::function<void(DaemonSnapshot&)>;
   // Process figures for process_*; by default ReadProcessStats().
   using ProcessReader = std::function<ProcessStats()>;
+  using Clock = std::function<SteadyTime()>;
 
+  // `clock` (steady_clock by default) orders a scrape's arrival against the slots' fills.
   explicit ScrapeRenderer(SnapshotFiller fill, std::size_t slots = kScrapeSlots,
-                          ProcessReader read_process = nullptr);
+                          ProcessReader read_process = nullptr, Clock clock = nullptr);
   ~ScrapeRenderer();
   ScrapeRenderer(const ScrapeRenderer&) = delete;
   ScrapeRenderer& operator=(const ScrapeRenderer&) = delete;
@@ -67,8 +76,9 @@ class ScrapeRenderer {
     ExpositionStream stream_;
   };
 
-  // Takes a free slot, waiting up to `wait` for one, and refreshes its snapshot; nullptr when
-  // none became free in time. The renderer must outlive the scrape.
+  // Takes a free slot, waiting up to `wait` for one, and refreshes its snapshot unless it was
+  // taken at or after this call began; nullptr when none became free in time. The renderer
+  // must outlive the scrape.
   std::unique_ptr<Scrape> Begin(std::chrono::milliseconds wait);
 
   // Lends a slot's refreshed snapshot to `render` (the status page, the JSON), so pages that
@@ -83,6 +93,7 @@ class ScrapeRenderer {
 
   SnapshotFiller fill_;
   ProcessReader read_process_;
+  Clock clock_;
   std::mutex mutex_;
   std::condition_variable freed_;
   std::vector<std::unique_ptr<Slot>> slots_;

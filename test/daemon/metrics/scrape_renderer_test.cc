@@ -85,6 +85,30 @@ TEST(ScrapeRendererTest, AWaitingScrapeGetsTheSlotWhenItIsReleased) {
   EXPECT_NE(waiter, nullptr);
 }
 
+// Sixteen scrapers at once must not cost sixteen fills: a scrape that finds a snapshot taken
+// at or after its own arrival renders from it; one taken earlier is refilled.
+TEST(ScrapeRendererTest, AScrapeReusesASnapshotTakenAfterItArrivedAndRefillsAnOlderOne) {
+  int fills = 0;
+  SteadyTime now{std::chrono::seconds(10)};
+  ScrapeRenderer renderer([&](DaemonSnapshot& out) { out = SnapshotOf(2, ++fills); }, 1,
+                          FixedProcess, [&now] { return now; });
+  auto first = renderer.Begin(milliseconds(0));
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(fills, 1);
+  const std::string first_text = ReadAll(*first);
+  first.reset();
+  auto second = renderer.Begin(milliseconds(0));  // arrived when the snapshot was taken
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(fills, 1);
+  EXPECT_EQ(ReadAll(*second), first_text);
+  second.reset();
+  now += std::chrono::milliseconds(1);  // arrives after it: a fresh fill
+  auto third = renderer.Begin(milliseconds(0));
+  ASSERT_NE(third, nullptr);
+  EXPECT_EQ(fills, 2);
+  EXPECT_NE(ReadAll(*third), first_text);
+}
+
 }  // namespace
 }  // namespace latencyd
 
