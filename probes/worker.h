@@ -1,5 +1,6 @@
-// One event loop of the probe engine: a thread owning a libcurl multi handle, fed through a
-// mutex-protected queue and woken with curl_multi_wakeup.
+// One event loop of the probe engine: a thread owning a libcurl multi handle driven through
+// libcurl's event API (curl_multi_socket_action) from the loop's own epoll set, fed through a
+// mutex-protected queue and woken with an eventfd.
 #pragma once
 
 #include <atomic>
@@ -48,20 +49,35 @@ class ProbeEngine::Worker {
   // How long the loop may sleep before the next delayed start, in ms: 0 when one is due,
   // at most `cap_ms`.
   int MsUntilNextStart(SteadyTime now, int cap_ms) const;
-  void Sleep(SteadyTime now, int sleep_ms);  // in curl_multi_poll, marked asleep
+  // How long until libcurl's timer (CURLMOPT_TIMERFUNCTION) is due, in ms: 0 when due, at most
+  // `cap_ms`.
+  int MsUntilCurlTimer(SteadyTime now, int cap_ms) const;
+  // Waits in epoll_wait for socket events, a wake-up or `wait_ms` (marked asleep when > 0);
+  // returns the number of events in events_.
+  int Wait(SteadyTime now, int wait_ms);
+  // Hands each socket event of the last wait to libcurl; drains the wake-up eventfd.
+  void HandleEvents(int count);
+  // Runs libcurl's expired timers (new transfers' first step among them) when one is due.
+  void RunTimers(SteadyTime now);
   void Start(Pending& pending);
   void ReapFinished();
+  // libcurl's CURLMOPT_SOCKETFUNCTION and CURLMOPT_TIMERFUNCTION.
+  static int OnSocket(void* easy, int fd, int what, void* self, void* socket_state);
+  static int OnTimer(void* multi, long timeout_ms, void* self);
+  void WatchSocket(int fd, int what, bool watched);
   void Complete(Transfer* transfer, const ProbeResult& result);
   void AbortAll();
 
   void* multi_ = nullptr;  // CURLM*, opaque here
+  int epoll_fd_ = -1;      // the sockets libcurl asked to watch, and wake_fd_
+  int wake_fd_ = -1;       // eventfd: a submission or a stop request
   std::thread thread_;
   std::mutex join_mu_;  // serialises concurrent Join calls
 
   std::mutex mu_;
   std::vector<Pending> queue_;  // guarded by mu_
   bool stopping_ = false;       // guarded by mu_
-  bool closed_ = false;         // guarded by mu_: multi_ is gone, do not wake it
+  bool closed_ = false;         // guarded by mu_: the loop has ended, do not wake it
 
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<SteadyTime::rep> heartbeat_;
@@ -69,14 +85,18 @@ class ProbeEngine::Worker {
   std::atomic<SteadyTime::rep> asleep_until_{kAwake};  // planned wake time while in poll
 
   // Loop thread only.
-  std::vector<Pending> delayed_;   // min-heap by start_at; every submission passes through
-  std::vector<Transfer*> active_;  // owned; removed from the multi on stop
+  static constexpr SteadyTime kNoTimer = SteadyTime::max();
+  SteadyTime curl_timer_ = kNoTimer;  // when libcurl wants curl_multi_socket_action(TIMEOUT)
+  std::vector<Pending> delayed_;      // min-heap by start_at; every submission passes through
+  std::vector<Transfer*> active_;     // owned; removed from the multi on stop
   struct FinishedTransfer {
     void* easy;  // CURL*
     int code;    // CURLcode
   };
   std::vector<FinishedTransfer> finished_;  // ReapFinished's batch, kept for its capacity
   TransferPool pool_;                       // easy handles ready for reuse
+  struct EventBuffer;                       // epoll_event[], kept out of this header
+  std::unique_ptr<EventBuffer> events_;
 };
 
 }  // namespace latencyd::probes
