@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <sys/stat.h>
 
 #include <map>
@@ -65,6 +66,19 @@ std::string OpenSslError() {
   return buf;
 }
 
+// OpenSSL caches a certificate's decoded extensions (key identifiers, constraints) in the
+// certificate at its first use in a verification. A store is shared by the handshakes of every
+// loop, so that first use would write into certificates that another loop's handshake is
+// reading (ThreadSanitizer saw it: a CA's key identifier set on one loop, compared on another).
+// Decoding them here, before the store is shared, leaves the handshakes only reading.
+void DecodeExtensionsOfLoadedCertificates(X509_STORE* store) {
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    X509* certificate = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
+    if (certificate != nullptr) X509_check_purpose(certificate, -1, 0);
+  }
+}
+
 // Parses `file` (PEM, every certificate in it) and adds `path` as a hashed lookup directory,
 // which OpenSSL reads lazily, one issuer at a time, like libcurl does.
 X509_STORE* BuildStore(const std::string& file, const std::string& path, std::string* error) {
@@ -87,6 +101,7 @@ X509_STORE* BuildStore(const std::string& file, const std::string& path, std::st
   // libcurl's own default for OpenSSL 1.1+: accept a chain that ends at any trusted
   // certificate, not only at a self-signed root.
   X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+  DecodeExtensionsOfLoadedCertificates(store);
   return store;
 }
 
