@@ -40,8 +40,14 @@ std::unique_ptr<ScrapeRenderer::Scrape> ScrapeRenderer::Begin(std::chrono::milli
   }
   if (!slot->filled || slot->filled_at < arrived) {
     slot->filled_at = clock_();
+    slot->filled = false;  // until the fill has finished
+    try {
+      fill_(slot->snapshot);
+    } catch (...) {
+      Release(*slot);  // the scrape fails; the slot stays for the next one
+      throw;
+    }
     slot->filled = true;
-    fill_(slot->snapshot);
   }
   slot->process = read_process_();
   return std::unique_ptr<Scrape>(new Scrape(*this, *slot));

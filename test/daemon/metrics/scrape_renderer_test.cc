@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -107,6 +108,22 @@ TEST(ScrapeRendererTest, AScrapeReusesASnapshotTakenAfterItArrivedAndRefillsAnOl
   ASSERT_NE(third, nullptr);
   EXPECT_EQ(fills, 2);
   EXPECT_NE(ReadAll(*third), first_text);
+}
+
+TEST(ScrapeRendererTest, AFillThatThrowsFailsItsScrapeAndKeepsTheSlot) {
+  int fills = 0;
+  ScrapeRenderer renderer(
+      [&](DaemonSnapshot& out) {
+        if (++fills == 1) throw std::runtime_error("out of memory, say");
+        out = SnapshotOf(2, fills);
+      },
+      1, FixedProcess);
+  EXPECT_THROW(renderer.Begin(milliseconds(0)), std::runtime_error);
+  auto scrape = renderer.Begin(milliseconds(0));
+  ASSERT_NE(scrape, nullptr) << "the slot was lost with the failed fill";
+  EXPECT_EQ(fills, 2);
+  const ProcessStats process = FixedProcess();
+  EXPECT_EQ(ReadAll(*scrape), RenderMetricsText(SnapshotOf(2, 2), &process));
 }
 
 }  // namespace
