@@ -41,13 +41,6 @@ void ProbeEngine::Stop() {
 
 int ProbeEngine::workers() const { return static_cast<int>(workers_.size()); }
 
-void ProbeEngine::ExpectProbes(std::size_t probes) {
-  if (workers_.empty()) return;
-  // Affinity spreads probes evenly over the loops (a hash), so each runs about its share.
-  const std::size_t per_loop = (probes + workers_.size() - 1) / workers_.size();
-  for (auto& w : workers_) w->ExpectProbes(per_loop);
-}
-
 std::size_t ProbeEngine::in_flight() const {
   std::size_t total = 0;
   for (const auto& w : workers_) total += w->in_flight();

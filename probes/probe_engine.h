@@ -75,15 +75,11 @@ class ProbeEngine {
   void Stop();
 
   int workers() const;
-  // How many distinct probes the engine is about to run (the endpoints), so that each loop
-  // keeps only idle easy handles that can be reused (transfer_pool.h). Call again when it
-  // changes; before any call a loop keeps up to 512.
-  void ExpectProbes(std::size_t probes);
   // Probes submitted and not yet completed (queued or running).
   std::size_t in_flight() const;
-  // The oldest of the loops' heartbeats. A loop waiting in epoll_wait reads as the current time
+  // The oldest of the loops' heartbeats. A loop waiting in poll reads as the current time
   // (until the moment it meant to wake); a busy loop as the start of its current turn, which
-  // lasts milliseconds. So an old value means a loop stuck outside epoll_wait, e.g. in a callback
+  // lasts milliseconds. So an old value means a loop stuck outside poll, e.g. in a callback
   // (the systemd watchdog then stops pinging).
   SteadyTime OldestHeartbeat() const;
 

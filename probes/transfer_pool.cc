@@ -2,10 +2,6 @@
 
 namespace latencyd::probes {
 
-std::size_t IdleTransfersWorthKeeping(std::size_t probes) {
-  return probes <= kMaxIdleTransfers ? kMaxIdleTransfers : kFewIdleTransfers;
-}
-
 Transfer* TransferPool::Take(const PreparedProbe* probe) {
   auto found = by_probe_.find(probe);
   if (found != by_probe_.end()) return Unlink(found->second);
@@ -19,11 +15,6 @@ void TransferPool::Give(Transfer* transfer) {
   // The newest idle transfer of a probe is the one to hand out for it; an older one (only
   // when a probe overlapped itself) stays in the list for any probe.
   if (const PreparedProbe* probe = transfer->configured_for()) by_probe_[probe] = lru_.begin();
-  while (lru_.size() > capacity_) delete Unlink(std::prev(lru_.end()));
-}
-
-void TransferPool::SetCapacity(std::size_t capacity) {
-  capacity_ = capacity;
   while (lru_.size() > capacity_) delete Unlink(std::prev(lru_.end()));
 }
 

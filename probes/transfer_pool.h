@@ -11,17 +11,6 @@
 
 namespace latencyd::probes {
 
-// The most idle transfers a loop keeps, and how few it keeps when more can't help.
-inline constexpr std::size_t kMaxIdleTransfers = 512;
-inline constexpr std::size_t kFewIdleTransfers = 32;
-
-// How many idle transfers are worth keeping for a loop that runs `probes` distinct probes.
-// Each probe comes back once per interval, after every other probe of its loop has run: with
-// more probes than idle transfers, least-recently-used eviction has freed or reused a probe's
-// transfer before it comes back, every time, so keeping hundreds only holds memory (25 KiB
-// each, 25 MiB at 10,000 endpoints). A few then still spare the creation of a handle per probe.
-std::size_t IdleTransfersWorthKeeping(std::size_t probes);
-
 // Not thread-safe: owned and used by one worker thread.
 class TransferPool {
  public:
@@ -38,8 +27,6 @@ class TransferPool {
   // Takes back a transfer whose probe has finished (Transfer::Release was called).
   void Give(Transfer* transfer);
   void Clear();
-  // Adopts a new capacity, freeing the least recently used idle transfers beyond it.
-  void SetCapacity(std::size_t capacity);
 
   std::size_t size() const { return lru_.size(); }
 

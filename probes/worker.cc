@@ -21,6 +21,9 @@ namespace {
 // (heartbeat()), so this is no watchdog bound; it only limits how long a lost wake-up could
 // hold a submission back.
 constexpr int kMaxSleepMs = 30000;
+// Idle easy handles kept per loop (about 25 KiB each): every endpoint of a loop with up to
+// this many keeps its own, already configured handle.
+constexpr std::size_t kMaxIdleTransfers = 512;
 // Socket events taken from the kernel per epoll_wait; more simply wait for the next turn.
 constexpr int kMaxEventsPerTurn = 256;
 
@@ -194,7 +197,6 @@ void ProbeEngine::Worker::Loop() {
       if (stopping_) break;
       batch.swap(queue_);
     }
-    pool_.SetCapacity(idle_capacity_.load(std::memory_order_relaxed));
     // Finish what is ready before setting up new requests: their setup would otherwise be
     // charged to the latency of every response already waiting on its socket.
     HandleEvents(events);

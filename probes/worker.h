@@ -36,13 +36,8 @@ class ProbeEngine::Worker {
   void Join();
 
   std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
-  // The distinct probes this loop will run; sets how many idle transfers it keeps (from its
-  // next turn).
-  void ExpectProbes(std::size_t probes) {
-    idle_capacity_.store(IdleTransfersWorthKeeping(probes), std::memory_order_relaxed);
-  }
-  // The loop's last turn; while it sleeps in epoll_wait, the current time up to when it meant to
-  // wake. Falls behind only when the loop is busy (or stuck) outside epoll_wait.
+  // The loop's last turn; while it sleeps in poll, the current time up to when it meant to
+  // wake. Falls behind only when the loop is busy (or stuck) outside poll.
   SteadyTime heartbeat() const;
 
  private:
@@ -85,10 +80,9 @@ class ProbeEngine::Worker {
   bool closed_ = false;         // guarded by mu_: the loop has ended, do not wake it
 
   std::atomic<std::size_t> in_flight_{0};
-  std::atomic<std::size_t> idle_capacity_{kMaxIdleTransfers};
   std::atomic<SteadyTime::rep> heartbeat_;
   static constexpr SteadyTime::rep kAwake = 0;
-  std::atomic<SteadyTime::rep> asleep_until_{kAwake};  // planned wake time while in epoll_wait
+  std::atomic<SteadyTime::rep> asleep_until_{kAwake};  // planned wake time while in poll
 
   // Loop thread only.
   static constexpr SteadyTime kNoTimer = SteadyTime::max();

@@ -43,7 +43,6 @@ void Monitor::SwapIn(const std::shared_ptr<const World>& world, const StartHook&
     }
   }
   world_ = world;
-  engine_.ExpectProbes(world->jobs.size());
   scheduler_.SetJobs(world->jobs);
 }
 

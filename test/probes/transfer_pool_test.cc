@@ -6,7 +6,6 @@
 
 #include <memory>
 #include <string>
-#include <vector>
 
 namespace latencyd::probes {
 namespace {
@@ -105,53 +104,6 @@ TEST(TransferPoolTest, TwoIdleTransfersOfOneProbeAreBothKept) {
   EXPECT_EQ(pool.Take(a.get()), first);   // the older one is still handed out
   pool.Give(first);
   pool.Give(second);
-}
-
-// Why a loop with more probes than idle transfers keeps only a few: probes come back in the
-// same cyclic order every interval, and least-recently-used eviction then never hands a probe
-// its own transfer back.
-TEST(TransferPoolTest, WithMoreCyclicProbesThanCapacityNoProbeGetsItsOwnTransferBack) {
-  TransferPool pool(4);
-  std::vector<std::shared_ptr<const PreparedProbe>> probes;
-  for (int i = 0; i < 5; ++i) probes.push_back(Probe("/" + std::to_string(i)));
-  int own = 0;
-  for (int round = 0; round < 3; ++round) {
-    for (const auto& probe : probes) {
-      Transfer* t = pool.Take(probe.get());
-      ASSERT_NE(t, nullptr);
-      if (t->configured_for() == probe.get()) ++own;
-      ASSERT_TRUE(t->Prepare(probe, nullptr));
-      t->Release();
-      pool.Give(t);
-    }
-  }
-  EXPECT_EQ(own, 0);
-}
-
-TEST(TransferPoolTest, SetCapacityFreesTheLeastRecentlyUsedBeyondIt) {
-  TransferPool pool(4);
-  auto a = Probe("/a");
-  auto b = Probe("/b");
-  auto c = Probe("/c");
-  Transfer* for_a = Ran(pool, a);
-  Transfer* for_b = Ran(pool, b);
-  Transfer* for_c = Ran(pool, c);
-  pool.Give(for_a);
-  pool.Give(for_b);
-  pool.Give(for_c);
-  pool.SetCapacity(1);
-  EXPECT_EQ(pool.size(), 1u);
-  EXPECT_EQ(pool.Take(c.get()), for_c);  // the most recently used one stayed
-  pool.Give(for_c);
-  pool.Give(Ran(pool, a));
-  EXPECT_EQ(pool.size(), 1u) << "the new capacity holds for later gives too";
-}
-
-TEST(TransferPoolTest, HundredsOfIdleTransfersOnlyWhenTheyCanBeReused) {
-  EXPECT_EQ(IdleTransfersWorthKeeping(1), kMaxIdleTransfers);
-  EXPECT_EQ(IdleTransfersWorthKeeping(kMaxIdleTransfers), kMaxIdleTransfers);
-  EXPECT_EQ(IdleTransfersWorthKeeping(kMaxIdleTransfers + 1), kFewIdleTransfers);
-  EXPECT_EQ(IdleTransfersWorthKeeping(5000), kFewIdleTransfers);
 }
 
 }  // namespace
