@@ -77,9 +77,9 @@ class ProbeEngine {
   int workers() const;
   // Probes submitted and not yet completed (queued or running).
   std::size_t in_flight() const;
-  // The oldest of the loops' heartbeats. A loop waiting in poll reads as the current time
+  // The oldest of the loops' heartbeats. A loop waiting in epoll_wait reads as the current time
   // (until the moment it meant to wake); a busy loop as the start of its current turn, which
-  // lasts milliseconds. So an old value means a loop stuck outside poll, e.g. in a callback
+  // lasts milliseconds. So an old value means a loop stuck outside epoll_wait, e.g. in a callback
   // (the systemd watchdog then stops pinging).
   SteadyTime OldestHeartbeat() const;
 

@@ -36,8 +36,8 @@ class ProbeEngine::Worker {
   void Join();
 
   std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
-  // The loop's last turn; while it sleeps in poll, the current time up to when it meant to
-  // wake. Falls behind only when the loop is busy (or stuck) outside poll.
+  // The loop's last turn; while it sleeps in epoll_wait, the current time up to when it meant to
+  // wake. Falls behind only when the loop is busy (or stuck) outside epoll_wait.
   SteadyTime heartbeat() const;
 
  private:
@@ -82,7 +82,7 @@ class ProbeEngine::Worker {
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<SteadyTime::rep> heartbeat_;
   static constexpr SteadyTime::rep kAwake = 0;
-  std::atomic<SteadyTime::rep> asleep_until_{kAwake};  // planned wake time while in poll
+  std::atomic<SteadyTime::rep> asleep_until_{kAwake};  // planned wake time while in epoll_wait
 
   // Loop thread only.
   static constexpr SteadyTime kNoTimer = SteadyTime::max();
