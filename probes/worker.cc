@@ -50,6 +50,13 @@ std::string LateMessage(const PreparedProbe& probe, SteadyTime deadline) {
          " ms); latencyd was late, not the target";
 }
 
+// Wakes a loop waiting in epoll_wait (its eventfd becomes readable).
+void Wake(int wake_fd) {
+  const std::uint64_t one = 1;
+  // EAGAIN only when the counter is near overflow: a wake-up is pending anyway.
+  [[maybe_unused]] ssize_t written = write(wake_fd, &one, sizeof one);
+}
+
 }  // namespace
 
 // Debug builds check that the loop-only methods (worker.h: "everything else runs on the
@@ -99,16 +106,6 @@ ProbeEngine::Worker::~Worker() {
   if (wake_fd_ >= 0) close(wake_fd_);
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
-
-namespace {
-
-void Wake(int wake_fd) {
-  const std::uint64_t one = 1;
-  // EAGAIN only when the counter is near overflow: a wake-up is pending anyway.
-  [[maybe_unused]] ssize_t written = write(wake_fd, &one, sizeof one);
-}
-
-}  // namespace
 
 void ProbeEngine::Worker::Submit(Pending pending) {
   if (current_loop == this) {

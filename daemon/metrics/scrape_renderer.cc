@@ -8,8 +8,9 @@ namespace latencyd {
 // What one scrape in progress owns; kept and reused by the next scrape that takes the slot.
 struct ScrapeRenderer::Slot {
   DaemonSnapshot snapshot;
-  bool filled = false;
-  SteadyTime filled_at;  // when the last fill began
+  // When the last complete fill began; SteadyTime::min() before the first and after a failed
+  // one, so that the next scrape fills.
+  SteadyTime filled_at = SteadyTime::min();
   ProcessStats process;
   std::string piece;
 };
@@ -38,16 +39,16 @@ std::unique_ptr<ScrapeRenderer::Scrape> ScrapeRenderer::Begin(std::chrono::milli
     slot = free_.back();
     free_.pop_back();
   }
-  if (!slot->filled || slot->filled_at < arrived) {
-    slot->filled_at = clock_();
-    slot->filled = false;  // until the fill has finished
+  if (slot->filled_at < arrived) {
+    const SteadyTime began = clock_();
     try {
       fill_(slot->snapshot);
     } catch (...) {
+      slot->filled_at = SteadyTime::min();
       Release(*slot);  // the scrape fails; the slot stays for the next one
       throw;
     }
-    slot->filled = true;
+    slot->filled_at = began;
   }
   slot->process = read_process_();
   return std::unique_ptr<Scrape>(new Scrape(*this, *slot));
