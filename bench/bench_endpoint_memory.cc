@@ -1,8 +1,9 @@
 // bench_endpoint_memory: the heap bytes one endpoint costs in latencyd's own structures, by
 // measurement (glibc's mallinfo2 in-use bytes before and after), for the memory formula in
 // README.md: an EndpointState with a full window (per window length), and the per-endpoint
-// share of one kept scrape snapshot (ScrapeRenderer keeps kScrapeSlots of them). No daemon,
-// no network: the numbers are the data structures', not the machine's.
+// share of one kept scrape snapshot (ScrapeRenderer keeps one, and a second only after a
+// slow reader). No daemon, no network: the numbers are the data structures', not the
+// machine's.
 #include <malloc.h>
 
 #include <iostream>

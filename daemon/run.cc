@@ -74,10 +74,9 @@ WebSecurity LoadWebSecurity(const std::string& path) {
   return security;
 }
 
-// How long a scrape (or a status page or JSON request) waits for one of the renderer's slots
-// before it is answered 503; longer
-// than a 10,000-endpoint scrape takes on a busy machine, shorter than Prometheus's usual
-// scrape timeout.
+// How long a scrape (or a status page or JSON request) waits for a fresh snapshot and a turn
+// to render before it is answered 503; longer than a 10,000-endpoint scrape takes on a busy
+// machine, shorter than Prometheus's usual scrape timeout.
 constexpr auto kScrapeSlotWait = std::chrono::seconds(8);
 
 // A page for the query's filter (a bad one is a 400) from a kept snapshot of the renderer;

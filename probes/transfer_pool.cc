@@ -15,7 +15,10 @@ void TransferPool::Give(Transfer* transfer) {
   // The newest idle transfer of a probe is the one to hand out for it; an older one (only
   // when a probe overlapped itself) stays in the list for any probe.
   if (const PreparedProbe* probe = transfer->configured_for()) by_probe_[probe] = lru_.begin();
-  while (lru_.size() > capacity_) delete Unlink(std::prev(lru_.end()));
+  while (lru_.size() > capacity_) {
+    delete Unlink(std::prev(lru_.end()));
+    ++freed_;
+  }
 }
 
 void TransferPool::Clear() {

@@ -4,54 +4,137 @@
 #include <utility>
 
 namespace latencyd {
+namespace {
 
-// What one scrape in progress owns; kept and reused by the next scrape that takes the slot.
+// Idle piece buffers kept for the next scrapes; beyond that a finished scrape frees its own
+// (the server may run hundreds of scrapes at once, and 96 KiB each would add up).
+constexpr std::size_t kMaxIdlePieces = 16;
+
+}  // namespace
+
+// One kept snapshot and who is using it; guarded by the renderer's mutex_, except that the
+// snapshot itself is written only by the one fill (filling) and read only by readers, never
+// both at once.
 struct ScrapeRenderer::Slot {
   DaemonSnapshot snapshot;
   // When the last complete fill began; SteadyTime::min() before the first and after a failed
   // one, so that the next scrape fills.
   SteadyTime filled_at = SteadyTime::min();
-  ProcessStats process;
-  std::string piece;
+  bool filling = false;
+  SteadyTime fill_began = SteadyTime::min();  // of the fill in progress
+  int readers = 0;
 };
 
 ScrapeRenderer::ScrapeRenderer(SnapshotFiller fill, std::size_t slots, ProcessReader read_process,
-                               Clock clock)
-    : fill_(std::move(fill)), read_process_(std::move(read_process)), clock_(std::move(clock)) {
+                               Clock clock, std::chrono::milliseconds spare_after,
+                               std::size_t renders)
+    : fill_(std::move(fill)),
+      read_process_(std::move(read_process)),
+      clock_(std::move(clock)),
+      max_slots_(std::max<std::size_t>(slots, 1)),
+      spare_after_(spare_after),
+      max_renders_(std::max<std::size_t>(renders, 1)) {
   if (!read_process_) read_process_ = ReadProcessStats;
   if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
-  for (std::size_t i = 0; i < std::max<std::size_t>(slots, 1); ++i) {
-    slots_.push_back(std::make_unique<Slot>());
-    // A piece ends at a line end after kScrapePieceBytes: room for one endpoint's lines more.
-    slots_.back()->piece.reserve(kScrapePieceBytes + 32 * 1024);
-    free_.push_back(slots_.back().get());
-  }
+  slots_.push_back(std::make_unique<Slot>());
 }
 
 ScrapeRenderer::~ScrapeRenderer() = default;
 
 std::unique_ptr<ScrapeRenderer::Scrape> ScrapeRenderer::Begin(std::chrono::milliseconds wait) {
   const SteadyTime arrived = clock_();
-  Slot* slot = nullptr;
-  {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (!freed_.wait_for(lock, wait, [this] { return !free_.empty(); })) return nullptr;
-    slot = free_.back();
-    free_.pop_back();
-  }
-  if (slot->filled_at < arrived) {
-    const SteadyTime began = clock_();
-    try {
-      fill_(slot->snapshot);
-    } catch (...) {
-      slot->filled_at = SteadyTime::min();
-      Release(*slot);  // the scrape fails; the slot stays for the next one
-      throw;
+  const auto started = std::chrono::steady_clock::now();
+  const auto give_up = started + wait;
+  const auto spare_from = started + spare_after_;
+  Lock lock(mutex_);
+  for (;;) {
+    Slot* slot = nullptr;
+    if (renders_ < max_renders_) {
+      slot = FreshSlot(arrived);
+      if (slot == nullptr && !FillComing(arrived)) {
+        slot = SlotToFill(std::chrono::steady_clock::now() >= spare_from);
+        if (slot != nullptr) {
+          ++renders_;
+          Fill(*slot, lock);  // began after `arrived`: fresh for this scrape
+          --renders_;         // taken again below, with the reader
+        }
+      }
     }
-    slot->filled_at = began;
+    if (slot != nullptr) {
+      ++renders_;
+      ++slot->readers;
+      std::string piece = TakePiece();
+      lock.unlock();
+      try {
+        return std::unique_ptr<Scrape>(new Scrape(*this, *slot, std::move(piece)));
+      } catch (...) {
+        Release(*slot, {});  // reading the process figures failed: the reader leaves
+        throw;
+      }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= give_up) return nullptr;
+    changed_.wait_until(lock, now < spare_from ? std::min(give_up, spare_from) : give_up);
   }
-  slot->process = read_process_();
-  return std::unique_ptr<Scrape>(new Scrape(*this, *slot));
+}
+
+ScrapeRenderer::Slot* ScrapeRenderer::FreshSlot(SteadyTime arrived) const {
+  Slot* newest = nullptr;
+  for (const auto& slot : slots_) {
+    if (slot->filling || slot->filled_at == SteadyTime::min() || slot->filled_at < arrived) {
+      continue;
+    }
+    if (newest == nullptr || slot->filled_at > newest->filled_at) newest = slot.get();
+  }
+  return newest;
+}
+
+bool ScrapeRenderer::FillComing(SteadyTime arrived) const {
+  return std::any_of(slots_.begin(), slots_.end(), [arrived](const auto& slot) {
+    return slot->filling && slot->fill_began >= arrived;
+  });
+}
+
+ScrapeRenderer::Slot* ScrapeRenderer::SlotToFill(bool may_add) {
+  for (const auto& slot : slots_) {
+    if (!slot->filling && slot->readers == 0) return slot.get();
+  }
+  if (!may_add || slots_.size() >= max_slots_) return nullptr;
+  slots_.push_back(std::make_unique<Slot>());
+  return slots_.back().get();
+}
+
+void ScrapeRenderer::Fill(Slot& slot, Lock& lock) {
+  slot.filling = true;
+  slot.fill_began = clock_();
+  lock.unlock();
+  try {
+    fill_(slot.snapshot);
+  } catch (...) {
+    lock.lock();
+    --renders_;
+    slot.filling = false;
+    slot.filled_at = SteadyTime::min();  // the scrape fails; the next one fills again
+    changed_.notify_all();
+    lock.unlock();
+    throw;
+  }
+  lock.lock();
+  slot.filling = false;
+  slot.filled_at = slot.fill_began;
+  changed_.notify_all();
+}
+
+std::string ScrapeRenderer::TakePiece() {
+  if (pieces_.empty()) {
+    std::string piece;
+    // A piece ends at a line end after kScrapePieceBytes: room for one endpoint's lines more.
+    piece.reserve(kScrapePieceBytes + 32 * 1024);
+    return piece;
+  }
+  std::string piece = std::move(pieces_.back());
+  pieces_.pop_back();
+  return piece;
 }
 
 std::optional<std::string> ScrapeRenderer::RenderWith(
@@ -62,23 +145,34 @@ std::optional<std::string> ScrapeRenderer::RenderWith(
   return render(scrape->slot_.snapshot);
 }
 
-void ScrapeRenderer::Release(Slot& slot) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    free_.push_back(&slot);
-  }
-  freed_.notify_one();
+std::size_t ScrapeRenderer::snapshots() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return slots_.size();
 }
 
-ScrapeRenderer::Scrape::Scrape(ScrapeRenderer& owner, Slot& slot)
-    : owner_(owner), slot_(slot), stream_(slot.snapshot, &slot.process) {}
+void ScrapeRenderer::Release(Slot& slot, std::string piece) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --slot.readers;
+    --renders_;
+    if (pieces_.size() < kMaxIdlePieces) pieces_.push_back(std::move(piece));
+  }
+  changed_.notify_all();
+}
 
-ScrapeRenderer::Scrape::~Scrape() { owner_.Release(slot_); }
+ScrapeRenderer::Scrape::Scrape(ScrapeRenderer& owner, Slot& slot, std::string piece)
+    : owner_(owner),
+      slot_(slot),
+      process_(owner.read_process_()),
+      piece_(std::move(piece)),
+      stream_(slot.snapshot, &process_) {}
+
+ScrapeRenderer::Scrape::~Scrape() { owner_.Release(slot_, std::move(piece_)); }
 
 std::string_view ScrapeRenderer::Scrape::Next() {
-  slot_.piece.clear();  // keeps its capacity: one piece buffer per slot, reused
-  stream_.Next(slot_.piece, kScrapePieceBytes);
-  return slot_.piece;
+  piece_.clear();  // keeps its capacity: pooled and reused
+  stream_.Next(piece_, kScrapePieceBytes);
+  return piece_;
 }
 
 }  // namespace latencyd

@@ -61,7 +61,7 @@ void SetBody(const httplib::Request& request, httplib::Response& response,
 // transfer encoding), gzip-compressed on the way when the client accepts it, so no scrape
 // holds the whole text (62 MB at 10,000 endpoints) or its compressed form. A scrape that has
 // not finished after kScrapeDeadline (a client reading too slowly) is cut off, so it cannot
-// keep one of the renderer's few slots.
+// hold one of the renderer's few snapshots for long.
 constexpr auto kScrapeDeadline = std::chrono::seconds(60);
 
 void StreamMetrics(const httplib::Request& request, httplib::Response& response,

@@ -71,7 +71,6 @@ void History::CountSkipped(std::uint64_t count) {
 void History::PushClosed(const Packed& bucket, std::int64_t index) {
   std::size_t slot = next_;
   if (ring_.size() < static_cast<std::size_t>(kClosedCount)) {
-    if (ring_.capacity() == 0) ring_.reserve(kClosedCount);  // one allocation, no slack
     slot = ring_.size();
     ring_.emplace_back();
   } else {

@@ -39,6 +39,11 @@ class History {
   static constexpr int kBucketCount = 288;  // the open bucket plus 287 closed ones: 24 h
   static constexpr std::int64_t kBucketSeconds = 300;
 
+  // Reserves the whole ring now, on the thread that builds the endpoints (see
+  // LatencyWindow::Ring: allocated later, it would land between a probe loop's short-lived
+  // allocations and keep their freed space from being reused in one piece).
+  History() { ring_.reserve(kClosedCount); }
+
   // The index on the grid (unix seconds / 300, floored) of the bucket `unix_seconds` is in.
   static std::int64_t BucketIndex(double unix_seconds);
 

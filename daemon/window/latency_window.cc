@@ -20,8 +20,10 @@ std::uint32_t ToMicros(Duration d) {
 
 }  // namespace
 
-LatencyWindow::LatencyWindow(Duration span, std::size_t max_samples)
-    : span_(span), max_samples_(std::max<std::size_t>(max_samples, 1)) {}
+LatencyWindow::LatencyWindow(Duration span, std::size_t max_samples, Ring ring)
+    : span_(span), max_samples_(std::max<std::size_t>(max_samples, 1)), ring_policy_(ring) {
+  if (ring_policy_ == Ring::kWholeUpfront) ring_.resize(max_samples_);
+}
 
 void LatencyWindow::Add(SteadyTime at, Duration total, const probes::PhaseTimings& phases) {
   std::int64_t at_ns = at.time_since_epoch().count();
@@ -54,7 +56,10 @@ void LatencyWindow::Resize(Duration span, std::size_t max_samples) {
   span_ = span;
   max_samples_ = std::max<std::size_t>(max_samples, 1);
   while (size_ > max_samples_) PopFront();
-  if (ring_.size() > max_samples_) Relayout(max_samples_);
+  const bool whole = ring_policy_ == Ring::kWholeUpfront;
+  if (ring_.size() > max_samples_ || (whole && ring_.size() != max_samples_)) {
+    Relayout(max_samples_);
+  }
   ++generation_;
 }
 
@@ -65,8 +70,7 @@ void LatencyWindow::PopFront() {
 }
 
 void LatencyWindow::Grow() {
-  // 1.5x growth capped at max_samples_: capacity stays within a third of the peak size, and
-  // exactly at the cap for windows that fill up.
+  // 1.5x growth capped at max_samples_: capacity stays within a third of the peak size.
   Relayout(std::min(max_samples_, std::max<std::size_t>(16, ring_.size() + ring_.size() / 2)));
 }
 
@@ -130,7 +134,7 @@ std::vector<LatencyWindow::Sample> LatencyWindow::Samples() const {
 }
 
 void LatencyWindow::Restore(const std::vector<Sample>& samples) {
-  ring_.clear();
+  if (ring_policy_ == Ring::kGrownInSteps) ring_.clear();  // a whole ring stays as it is
   head_ = 0;
   size_ = 0;
   std::size_t first = samples.size() > max_samples_ ? samples.size() - max_samples_ : 0;

@@ -31,7 +31,12 @@ class LatencyWindow {
   };
   static_assert(sizeof(Sample) == 32, "a window sample should stay 32 bytes");
 
-  LatencyWindow(Duration span, std::size_t max_samples);
+  // How the ring reaches max_samples: whole when constructed (the endpoints' windows), or in
+  // 1.5x steps from the first sample (one window whose cap is far above what it usually holds,
+  // like the daemon-wide schedule lag's).
+  enum class Ring { kWholeUpfront, kGrownInSteps };
+
+  LatencyWindow(Duration span, std::size_t max_samples, Ring ring = Ring::kWholeUpfront);
 
   // Adds a sample taken at `at`. Samples are expected in time order; a sample older than the
   // newest is stored as if taken at the newest time, so expiry stays a pop from the front.
@@ -71,12 +76,19 @@ class LatencyWindow {
 
   const Sample& At(std::size_t i) const { return ring_[(head_ + i) % ring_.size()]; }
   void PopFront();
-  void Grow();
+  void Grow();  // kGrownInSteps, when the ring is full
   void Relayout(std::size_t capacity);
 
   Duration span_;
   std::size_t max_samples_;
-  // A ring grown by doubling up to max_samples_, so short windows cost little.
+  // kWholeUpfront: max_samples_ long from construction (until a reload changes max_samples_),
+  // allocated on the thread that builds the endpoints. Why: grown in steps, or allocated at
+  // the first sample, the rings of 10,000 endpoints were allocated by the probe loops between
+  // their short-lived per-probe allocations (handles, connections), and the space those left
+  // when freed stayed resident as tens of MiB of holes in the loops' malloc arenas
+  // (bench/README.md). A window that is probed fills up within its span anyway, so the whole
+  // ring is the memory it would reach; this way memory follows the configuration.
+  Ring ring_policy_;
   std::vector<Sample> ring_;
   std::size_t head_ = 0;
   std::size_t size_ = 0;

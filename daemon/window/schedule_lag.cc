@@ -6,7 +6,7 @@
 namespace latencyd {
 
 ScheduleLagRecorder::ScheduleLagRecorder(Duration span, std::size_t max_samples)
-    : window_(span, max_samples) {}
+    : window_(span, max_samples, LatencyWindow::Ring::kGrownInSteps) {}
 
 void ScheduleLagRecorder::Record(Duration lag, SteadyTime now) {
   lag = std::max(lag, Duration::zero());

@@ -1,5 +1,5 @@
-// ScrapeRenderer: the text of a scrape is the snapshot's exposition, slots are bounded and
-// come back when a scrape ends.
+// ScrapeRenderer: the text of a scrape is the snapshot's exposition; concurrent scrapes share a
+// snapshot, snapshots are bounded, and a newer scrape never reads an older snapshot.
 #include "daemon/metrics/scrape_renderer.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "daemon/metrics/metric_families.h"
 
@@ -61,15 +62,81 @@ TEST(ScrapeRendererTest, AScrapeIsTheExpositionOfAFreshSnapshot) {
   }
 }
 
-TEST(ScrapeRendererTest, AtMostSlotsScrapesAtOnceAndAnEndedOneFreesItsSlot) {
-  ScrapeRenderer renderer([](DaemonSnapshot& out) { out = SnapshotOf(3, 1); }, 2, FixedProcess);
+// Sixteen scrapers at once cost one fill and one snapshot's memory, and render kScrapeRenders
+// at a time.
+TEST(ScrapeRendererTest, ConcurrentScrapesShareOneFillAndAtMostRendersReadAtOnce) {
+  int fills = 0;
+  const SteadyTime now{std::chrono::seconds(10)};
+  ScrapeRenderer renderer([&](DaemonSnapshot& out) { out = SnapshotOf(3, ++fills); }, kScrapeSlots,
+                          FixedProcess, [&now] { return now; });
+  const ProcessStats process = FixedProcess();
+  const std::string expected = RenderMetricsText(SnapshotOf(3, 1), &process);
   auto first = renderer.Begin(milliseconds(0));
   auto second = renderer.Begin(milliseconds(0));
   ASSERT_NE(first, nullptr);
   ASSERT_NE(second, nullptr);
-  EXPECT_EQ(renderer.Begin(milliseconds(20)), nullptr) << "both slots are taken";
+  EXPECT_EQ(renderer.Begin(milliseconds(20)), nullptr) << kScrapeRenders << " renders at once";
+  EXPECT_EQ(ReadAll(*first), expected);
   first.reset();
-  EXPECT_NE(renderer.Begin(milliseconds(0)), nullptr);
+  for (int i = 0; i < 14; ++i) {
+    auto scrape = renderer.Begin(milliseconds(0));
+    ASSERT_NE(scrape, nullptr) << "scrape " << i;
+    EXPECT_EQ(ReadAll(*scrape), expected);
+  }
+  EXPECT_EQ(ReadAll(*second), expected);
+  EXPECT_EQ(fills, 1);
+  EXPECT_EQ(renderer.snapshots(), 1u);
+}
+
+// A scrape newer than the snapshot must not read it, and the snapshot cannot be refilled under
+// its readers: the scrape waits for them, then refills, and everyone who arrived meanwhile
+// reads that one fill.
+TEST(ScrapeRendererTest, ScrapesArrivingWhileOthersReadShareTheNextFill) {
+  std::atomic<int> fills{0};
+  std::atomic<std::int64_t> now_ms{10'000};
+  ScrapeRenderer renderer([&](DaemonSnapshot& out) { out = SnapshotOf(3, ++fills); }, 1,
+                          FixedProcess,
+                          [&now_ms] { return SteadyTime{milliseconds(now_ms.load())}; });
+  auto reader = renderer.Begin(milliseconds(0));
+  ASSERT_NE(reader, nullptr);
+  now_ms += 1;
+  EXPECT_EQ(renderer.Begin(milliseconds(20)), nullptr) << "read by an older scrape";
+  std::vector<std::thread> late;
+  std::atomic<int> served{0};
+  for (int i = 0; i < 3; ++i) {
+    late.emplace_back([&] {
+      if (auto scrape = renderer.Begin(std::chrono::seconds(30))) {
+        if (ReadAll(*scrape).find("latencyd_probes_total") != std::string::npos) ++served;
+      }
+    });
+  }
+  reader.reset();
+  for (auto& thread : late) thread.join();
+  EXPECT_EQ(served, 3);
+  EXPECT_EQ(fills, 2);
+  EXPECT_EQ(renderer.snapshots(), 1u);
+}
+
+// A client reading slowly holds its snapshot; after spare_after a newer scrape fills the spare
+// instead of waiting for it, and with both held the next one gets nothing.
+TEST(ScrapeRendererTest, ASlowReaderMakesLaterScrapesUseTheSpareButNoMore) {
+  int fills = 0;
+  std::atomic<std::int64_t> now_ms{10'000};
+  ScrapeRenderer renderer(
+      [&](DaemonSnapshot& out) { out = SnapshotOf(3, ++fills); }, 2, FixedProcess,
+      [&now_ms] { return SteadyTime{milliseconds(now_ms.load())}; }, milliseconds(30));
+  auto slow = renderer.Begin(milliseconds(0));
+  ASSERT_NE(slow, nullptr);
+  now_ms += 1;
+  EXPECT_EQ(renderer.Begin(milliseconds(0)), nullptr) << "no spare before spare_after";
+  EXPECT_EQ(renderer.snapshots(), 1u);
+  auto second = renderer.Begin(std::chrono::seconds(30));
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(fills, 2);
+  EXPECT_EQ(renderer.snapshots(), 2u);
+  now_ms += 1;
+  EXPECT_EQ(renderer.Begin(milliseconds(100)), nullptr) << "both snapshots have readers";
+  EXPECT_EQ(renderer.snapshots(), 2u);
 }
 
 TEST(ScrapeRendererTest, AWaitingScrapeGetsTheSlotWhenItIsReleased) {

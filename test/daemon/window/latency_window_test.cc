@@ -203,5 +203,28 @@ TEST(LatencyWindowTest, WrapsAroundTheRingManyTimes) {
   EXPECT_DOUBLE_EQ(window.Quantiles(Series::kTotal, {0.5})[0], 0.0010145);
 }
 
+// Allocated by the probe loops as endpoints fill up, the rings left holes in the loops'
+// malloc arenas (bench/README.md); the whole ring is allocated with the window instead.
+TEST(LatencyWindowTest, AnEndpointWindowHoldsItsWholeRingFromTheStart) {
+  LatencyWindow window(seconds(300), 336);
+  const std::size_t whole = 336 * sizeof(LatencyWindow::Sample);
+  EXPECT_EQ(window.HeapBytes(), whole) << "before the first sample";
+  for (int i = 0; i < 1000; ++i) window.Add(kT0 + seconds(i), milliseconds(1), {});
+  EXPECT_EQ(window.HeapBytes(), whole);
+  window.Restore(window.Samples());
+  EXPECT_EQ(window.HeapBytes(), whole);
+  EXPECT_EQ(window.size(), 336u);
+  window.Resize(seconds(600), 672);  // a reload that lengthens the window
+  EXPECT_EQ(window.HeapBytes(), 672 * sizeof(LatencyWindow::Sample));
+  EXPECT_EQ(window.size(), 336u);
+}
+
+TEST(LatencyWindowTest, AWindowGrownInStepsHoldsAboutWhatItUses) {
+  LatencyWindow window(seconds(60), 100'000, LatencyWindow::Ring::kGrownInSteps);
+  for (int i = 0; i < 100; ++i) window.Add(kT0 + milliseconds(i), milliseconds(1), {});
+  EXPECT_GE(window.HeapBytes(), 100 * sizeof(LatencyWindow::Sample));
+  EXPECT_LE(window.HeapBytes(), 150 * sizeof(LatencyWindow::Sample));
+}
+
 }  // namespace
 }  // namespace latencyd
