@@ -6,9 +6,9 @@
 // 25 KiB). When they finish, the pool frees those handles, but glibc keeps the freed chunks in
 // the loop's malloc arena: the idle handles given back last, and later long-lived allocations,
 // sit above them and keep the arena from shrinking. Measured at 10,000 endpoints with sixteen
-// concurrent scrapers, 30-60 MiB of the two loops' arenas were such free chunks, resident for
-// good, so RSS followed the largest burst so far instead of the configuration (bench/README.md).
-// malloc_trim hands the free pages inside the arenas back (madvise), in a few milliseconds.
+// concurrent scrapers: 56 MiB of the two loops' arenas were such free chunks, resident for
+// good, and without this one burst set RSS at 370 MiB for the rest of a run (bench/README.md).
+// malloc_trim hands the free pages inside all arenas back (madvise); it took 2-46 ms there.
 #pragma once
 
 #include <chrono>

@@ -83,11 +83,12 @@ class LatencyWindow {
   std::size_t max_samples_;
   // kWholeUpfront: max_samples_ long from construction (until a reload changes max_samples_),
   // allocated on the thread that builds the endpoints. Why: grown in steps, or allocated at
-  // the first sample, the rings of 10,000 endpoints were allocated by the probe loops between
-  // their short-lived per-probe allocations (handles, connections), and the space those left
-  // when freed stayed resident as tens of MiB of holes in the loops' malloc arenas
-  // (bench/README.md). A window that is probed fills up within its span anyway, so the whole
-  // ring is the memory it would reach; this way memory follows the configuration.
+  // the first sample, the rings were allocated by the probe loops between their short-lived
+  // per-probe allocations (handles, connections), so the pages a burst of those freed could not
+  // be given back whole (probes/burst_memory.h, bench/README.md); now the loops' arenas hold
+  // only short-lived data. A window that is probed fills up within its span anyway, so the
+  // whole ring is the memory it would reach, and memory follows the configuration from the
+  // start.
   Ring ring_policy_;
   std::vector<Sample> ring_;
   std::size_t head_ = 0;
