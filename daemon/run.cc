@@ -77,7 +77,7 @@ WebSecurity LoadWebSecurity(const std::string& path) {
 // How long a scrape (or a status page or JSON request) waits for a fresh snapshot and a turn
 // to render before it is answered 503; longer than a 10,000-endpoint scrape takes on a busy
 // machine, shorter than Prometheus's usual scrape timeout.
-constexpr auto kScrapeSlotWait = std::chrono::seconds(8);
+constexpr auto kScrapeWait = std::chrono::seconds(8);
 
 // A page for the query's filter (a bad one is a 400) from a kept snapshot of the renderer;
 // nullopt when no snapshot slot became free in time (the server answers 503).
@@ -88,7 +88,7 @@ std::optional<HttpReply> RenderPage(
   std::string error;
   if (!ParseEndpointFilter(query, &filter, &error)) return HttpReply{400, error};
   std::optional<std::string> page = renderer.RenderWith(
-      kScrapeSlotWait, [&](const DaemonSnapshot& snapshot) { return render(snapshot, filter); });
+      kScrapeWait, [&](const DaemonSnapshot& snapshot) { return render(snapshot, filter); });
   if (!page) return std::nullopt;
   return HttpReply{200, std::move(*page)};
 }
@@ -97,7 +97,7 @@ HttpHandlers MakeHandlers(Monitor& monitor, Reloader& reloader, ScrapeRenderer& 
                           const std::atomic<bool>& ready) {
   HttpHandlers handlers;
   handlers.metrics = [&renderer]() -> BodyPieces {
-    std::shared_ptr<ScrapeRenderer::Scrape> scrape = renderer.Begin(kScrapeSlotWait);
+    std::shared_ptr<ScrapeRenderer::Scrape> scrape = renderer.Begin(kScrapeWait);
     if (!scrape) return nullptr;
     return [scrape] { return scrape->Next(); };
   };

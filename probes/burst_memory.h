@@ -8,7 +8,8 @@
 // sit above them and keep the arena from shrinking. Measured at 10,000 endpoints with sixteen
 // concurrent scrapers: 56 MiB of the two loops' arenas were such free chunks, resident for
 // good, and without this one burst set RSS at 370 MiB for the rest of a run (bench/README.md).
-// malloc_trim hands the free pages inside all arenas back (madvise); it took 2-46 ms there.
+// malloc_trim hands the free pages inside all arenas back (madvise); it took 2-46 ms there
+// (45 trims timed in one such run, trimming at most every 10 s).
 #pragma once
 
 #include <chrono>
@@ -29,8 +30,8 @@ class BurstMemory {
   // ...and once the transfers in flight are back at or below this many.
   static constexpr std::size_t kDrainedInFlight = 256;
   // At most one trim per loop this often: a trim holds each arena's lock while it walks it
-  // (3-46 ms at 10,000 endpoints), and a machine that stays overloaded should not pay that
-  // after every burst.
+  // (2-46 ms at 10,000 endpoints, above), and a machine that stays overloaded should not pay
+  // that after every burst.
   static constexpr Duration kMinInterval = std::chrono::seconds(30);
 
   using Trim = std::function<void()>;

@@ -17,11 +17,10 @@ constexpr std::size_t kMaxIdlePieces = 16;
 // both at once.
 struct ScrapeRenderer::Slot {
   DaemonSnapshot snapshot;
-  // When the last complete fill began; SteadyTime::min() before the first and after a failed
-  // one, so that the next scrape fills.
-  SteadyTime filled_at = SteadyTime::min();
+  // When the fill in progress (filling) or the last complete one began; SteadyTime::min()
+  // before the first and after a failed one, so that the next scrape fills.
+  SteadyTime fill_began = SteadyTime::min();
   bool filling = false;
-  SteadyTime fill_began = SteadyTime::min();  // of the fill in progress
   int readers = 0;
 };
 
@@ -49,19 +48,17 @@ std::unique_ptr<ScrapeRenderer::Scrape> ScrapeRenderer::Begin(std::chrono::milli
   Lock lock(mutex_);
   for (;;) {
     Slot* slot = nullptr;
+    bool fill = false;
     if (renders_ < max_renders_) {
       slot = FreshSlot(arrived);
       if (slot == nullptr && !FillComing(arrived)) {
         slot = SlotToFill(std::chrono::steady_clock::now() >= spare_from);
-        if (slot != nullptr) {
-          ++renders_;
-          Fill(*slot, lock);  // began after `arrived`: fresh for this scrape
-          --renders_;         // taken again below, with the reader
-        }
+        fill = slot != nullptr;
       }
     }
     if (slot != nullptr) {
-      ++renders_;
+      ++renders_;                   // a fill is this scrape's render too
+      if (fill) Fill(*slot, lock);  // began after `arrived`: fresh for this scrape
       ++slot->readers;
       std::string piece = TakePiece();
       lock.unlock();
@@ -81,10 +78,8 @@ std::unique_ptr<ScrapeRenderer::Scrape> ScrapeRenderer::Begin(std::chrono::milli
 ScrapeRenderer::Slot* ScrapeRenderer::FreshSlot(SteadyTime arrived) const {
   Slot* newest = nullptr;
   for (const auto& slot : slots_) {
-    if (slot->filling || slot->filled_at == SteadyTime::min() || slot->filled_at < arrived) {
-      continue;
-    }
-    if (newest == nullptr || slot->filled_at > newest->filled_at) newest = slot.get();
+    if (slot->filling || slot->fill_began < arrived) continue;  // min(): never or failed
+    if (newest == nullptr || slot->fill_began > newest->fill_began) newest = slot.get();
   }
   return newest;
 }
@@ -114,14 +109,13 @@ void ScrapeRenderer::Fill(Slot& slot, Lock& lock) {
     lock.lock();
     --renders_;
     slot.filling = false;
-    slot.filled_at = SteadyTime::min();  // the scrape fails; the next one fills again
+    slot.fill_began = SteadyTime::min();  // the scrape fails; the next one fills again
     changed_.notify_all();
     lock.unlock();
     throw;
   }
   lock.lock();
   slot.filling = false;
-  slot.filled_at = slot.fill_began;
   changed_.notify_all();
 }
 

@@ -56,10 +56,9 @@ void LatencyWindow::Resize(Duration span, std::size_t max_samples) {
   span_ = span;
   max_samples_ = std::max<std::size_t>(max_samples, 1);
   while (size_ > max_samples_) PopFront();
+  // A whole ring follows max_samples_ both ways; one grown in steps only shrinks to it.
   const bool whole = ring_policy_ == Ring::kWholeUpfront;
-  if (ring_.size() > max_samples_ || (whole && ring_.size() != max_samples_)) {
-    Relayout(max_samples_);
-  }
+  if (whole ? ring_.size() != max_samples_ : ring_.size() > max_samples_) Relayout(max_samples_);
   ++generation_;
 }
 
