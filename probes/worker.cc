@@ -12,8 +12,6 @@
 #include <cstdio>
 #include <string>
 
-#include "probes/scheduler_slice.h"
-
 namespace latencyd::probes {
 namespace {
 
@@ -186,8 +184,6 @@ int ProbeEngine::Worker::MsUntilCurlTimer(SteadyTime now, int cap_ms) const {
 
 void ProbeEngine::Worker::Loop() {
   current_loop = this;
-  // Best effort: without it the loop still runs, only woken later on a busy CPU.
-  RequestSchedulerSlice(kLoopSchedulerSlice);
   std::vector<Pending> batch;
   std::vector<Pending> ready;
   int events = 0;
