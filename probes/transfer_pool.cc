@@ -17,7 +17,6 @@ void TransferPool::Give(Transfer* transfer) {
   if (const PreparedProbe* probe = transfer->configured_for()) by_probe_[probe] = lru_.begin();
   while (lru_.size() > capacity_) {
     delete Unlink(std::prev(lru_.end()));
-    ++freed_;
   }
 }
 

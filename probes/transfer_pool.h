@@ -29,8 +29,6 @@ class TransferPool {
   void Clear();
 
   std::size_t size() const { return lru_.size(); }
-  // Transfers freed so far because the pool was full (a running total).
-  std::size_t freed() const { return freed_; }
 
  private:
   using List = std::list<std::unique_ptr<Transfer>>;
@@ -39,7 +37,6 @@ class TransferPool {
   std::size_t capacity_;
   List lru_;  // front: most recently given back
   std::unordered_map<const PreparedProbe*, List::iterator> by_probe_;
-  std::size_t freed_ = 0;
 };
 
 }  // namespace latencyd::probes

@@ -207,7 +207,6 @@ void ProbeEngine::Worker::Loop() {
     RunTimers(std::chrono::steady_clock::now());
     // After the callbacks, which may have delayed their endpoints' next probes.
     const SteadyTime now = std::chrono::steady_clock::now();
-    burst_memory_.AfterTurn(pool_.freed(), active_.size(), now);
     events = Wait(now, MsUntilCurlTimer(now, MsUntilNextStart(now, kMaxSleepMs)));
   }
   AbortAll();

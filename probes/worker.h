@@ -9,7 +9,6 @@
 #include <thread>
 #include <vector>
 
-#include "probes/burst_memory.h"
 #include "probes/probe_engine.h"
 #include "probes/transfer.h"
 #include "probes/transfer_pool.h"
@@ -96,7 +95,6 @@ class ProbeEngine::Worker {
   };
   std::vector<FinishedTransfer> finished_;  // ReapFinished's batch, kept for its capacity
   TransferPool pool_;                       // easy handles ready for reuse
-  BurstMemory burst_memory_;                // trims after a burst of handles was freed
   struct EventBuffer;                       // epoll_event[], kept out of this header
   std::unique_ptr<EventBuffer> events_;
 };

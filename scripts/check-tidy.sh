@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs clang-tidy (the repo's .clang-tidy: bugprone-*, performance-*) over the sources of
-# daemon/, config/ and probes/ and fails on any finding. Needs the compile_commands.json of a
+# daemon/, config/, probes/ and allocator/ and fails on any finding. Needs the compile_commands.json of a
 # configured build: scripts/check-tidy.sh [BUILD_DIR]   (default: build)
 # Tests, benchmarks and the demo are left out to keep the run within a few minutes.
 set -euo pipefail
@@ -10,5 +10,5 @@ build_dir=${1:-build}
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 # The generated build_info.cc must exist for its entry in compile_commands.json.
 cmake --build "$build_dir" --target latencyd_build_info_file >/dev/null
-run-clang-tidy -quiet -p "$build_dir" -j"${JOBS:-2}" "$PWD/(daemon|config|probes)/.*\.cc\$"
+run-clang-tidy -quiet -p "$build_dir" -j"${JOBS:-2}" "$PWD/(daemon|config|probes|allocator)/.*\.cc\$"
 echo "clang-tidy: clean"

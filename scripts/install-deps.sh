@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build=(cmake g++ make pkg-config git prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev
-       libcurl4-openssl-dev libssl-dev libcli11-dev libsystemd-dev libcrypt-dev zlib1g-dev curl help2man)
+       libcurl4-openssl-dev libssl-dev libcli11-dev libsystemd-dev libcrypt-dev zlib1g-dev libjemalloc-dev curl help2man)
 # help2man writes the latencyd(1) man page from the real --help at build time.
 # Real components the tests start: Prometheus + promtool, Alertmanager, systemd-analyze,
 # the packaging tools, python3 for the end-to-end scripts, openssl for TLS fixtures, nginx

@@ -1,6 +1,7 @@
 #include "daemon/metrics/scrape_renderer.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace latencyd {
@@ -145,13 +146,28 @@ std::size_t ScrapeRenderer::snapshots() const {
 }
 
 void ScrapeRenderer::Release(Slot& slot, std::string piece) {
+  std::vector<std::unique_ptr<Slot>> spares;  // freed after unlocking: 24 MiB at 10k endpoints
   {
     std::lock_guard<std::mutex> lock(mutex_);
     --slot.readers;
     --renders_;
     if (pieces_.size() < kMaxIdlePieces) pieces_.push_back(std::move(piece));
+    TakeIdleSpares(spares);
   }
   changed_.notify_all();
+}
+
+void ScrapeRenderer::TakeIdleSpares(std::vector<std::unique_ptr<Slot>>& spares) {
+  if (slots_.size() < 2) return;
+  for (const auto& slot : slots_) {
+    if (slot->filling || slot->readers > 0) return;
+  }
+  const auto newest =
+      std::max_element(slots_.begin(), slots_.end(),
+                       [](const auto& a, const auto& b) { return a->fill_began < b->fill_began; });
+  std::iter_swap(slots_.begin(), newest);
+  std::move(slots_.begin() + 1, slots_.end(), std::back_inserter(spares));
+  slots_.resize(1);
 }
 
 ScrapeRenderer::Scrape::Scrape(ScrapeRenderer& owner, Slot& slot, std::string piece)

@@ -17,7 +17,9 @@
 // refills it. A reader that does not finish (a client reading slowly holds its snapshot for
 // up to the server's scrape deadline) must not hold every later scrape back, so a scrape that
 // has waited `spare_after` for the readers fills a spare snapshot instead; there are at most
-// `slots` snapshots, and a spare is only allocated the first time it is needed.
+// `slots` snapshots. A spare is allocated only when it is needed and freed once no scrape reads
+// or fills any snapshot, keeping the newest: its memory (about 24 MiB at 10,000 endpoints) is
+// held while a slow reader is, not for the rest of the daemon's life.
 #pragma once
 
 #include <chrono>
@@ -105,7 +107,7 @@ class ScrapeRenderer {
       std::chrono::milliseconds wait,
       const std::function<std::string(const DaemonSnapshot&)>& render);
 
-  // Snapshots allocated so far (1 until a slow reader made a spare necessary).
+  // Snapshots held now (2 only while a slow reader makes a spare necessary).
   std::size_t snapshots() const;
 
  private:
@@ -120,6 +122,9 @@ class ScrapeRenderer {
   void Fill(Slot& slot, Lock& lock);
   std::string TakePiece();  // with mutex_ held
   void Release(Slot& slot, std::string piece);
+  // With mutex_ held: when no scrape reads or fills any snapshot, moves all but the newest out
+  // of slots_ (into `spares`, freed by the caller after unlocking).
+  void TakeIdleSpares(std::vector<std::unique_ptr<Slot>>& spares);
 
   SnapshotFiller fill_;
   ProcessReader read_process_;

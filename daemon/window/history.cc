@@ -51,7 +51,7 @@ void History::Advance(double unix_seconds, std::uint32_t median_micros, std::uin
   if (open_index_ >= 0) {
     if (index - open_index_ > kClosedCount) {
       // Everything held would have aged out: start over rather than push 287 empty buckets.
-      ring_.clear();
+      closed_ = 0;
       skipped_.clear();
       next_ = 0;
     } else {
@@ -70,11 +70,10 @@ void History::CountSkipped(std::uint64_t count) {
 
 void History::PushClosed(const Packed& bucket, std::int64_t index) {
   std::size_t slot = next_;
-  if (ring_.size() < static_cast<std::size_t>(kClosedCount)) {
-    slot = ring_.size();
-    ring_.emplace_back();
+  if (closed_ < static_cast<std::size_t>(kClosedCount)) {
+    slot = closed_++;
   } else {
-    next_ = (next_ + 1) % ring_.size();
+    next_ = (next_ + 1) % closed_;
   }
   ring_[slot] = {bucket.median_code, bucket.p99_code, bucket.successes, bucket.failures};
   const std::uint64_t bit = std::uint64_t{1} << (slot % 64);
@@ -84,7 +83,7 @@ void History::PushClosed(const Packed& bucket, std::int64_t index) {
     breached_[slot / 64] &= ~bit;
   }
   // Skips of buckets that left the ring go; they are the oldest, at the front.
-  const std::int64_t oldest_kept = index - static_cast<std::int64_t>(ring_.size()) + 1;
+  const std::int64_t oldest_kept = index - static_cast<std::int64_t>(closed_) + 1;
   auto aged = std::find_if(skipped_.begin(), skipped_.end(),
                            [oldest_kept](const SkippedCount& s) { return s.index >= oldest_kept; });
   skipped_.erase(skipped_.begin(), aged);
@@ -93,8 +92,8 @@ void History::PushClosed(const Packed& bucket, std::int64_t index) {
 }
 
 std::size_t History::SlotOf(std::size_t k) const {
-  const std::size_t start = ring_.size() < static_cast<std::size_t>(kClosedCount) ? 0 : next_;
-  return (start + k) % ring_.size();
+  const std::size_t start = closed_ < static_cast<std::size_t>(kClosedCount) ? 0 : next_;
+  return (start + k) % closed_;
 }
 
 History::Packed History::PackedAt(std::size_t slot, std::int64_t index) const {
@@ -146,9 +145,9 @@ HistoryBucket History::Unpack(const Packed& packed, std::int64_t index) {
 
 std::vector<History::Packed> History::ClosedBuckets() const {
   std::vector<Packed> closed;
-  closed.reserve(ring_.size());
-  const std::int64_t first = open_index_ - static_cast<std::int64_t>(ring_.size());
-  for (std::size_t k = 0; k < ring_.size(); ++k) {
+  closed.reserve(closed_);
+  const std::int64_t first = open_index_ - static_cast<std::int64_t>(closed_);
+  for (std::size_t k = 0; k < closed_; ++k) {
     closed.push_back(PackedAt(SlotOf(k), first + static_cast<std::int64_t>(k)));
   }
   return closed;
@@ -181,7 +180,8 @@ std::vector<HistoryBucket> History::Buckets(std::uint32_t open_median_micros,
 double History::UptimeRatio() const {
   double successes = open_.successes;
   double probes = static_cast<double>(open_.successes) + open_.failures;
-  for (const Slot& packed : ring_) {
+  for (std::size_t slot = 0; slot < closed_; ++slot) {
+    const Slot& packed = ring_[slot];
     successes += packed.successes;
     probes += packed.successes + packed.failures;
   }
@@ -192,7 +192,7 @@ void History::Restore(std::int64_t open_index, const OpenCounts& open, std::vect
   if (closed.size() > static_cast<std::size_t>(kClosedCount)) {
     closed.erase(closed.begin(), closed.end() - kClosedCount);
   }
-  ring_.clear();
+  closed_ = 0;
   skipped_.clear();
   next_ = 0;
   std::int64_t index = open_index - static_cast<std::int64_t>(closed.size());

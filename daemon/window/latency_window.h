@@ -85,8 +85,8 @@ class LatencyWindow {
   // allocated on the thread that builds the endpoints. Why: grown in steps, or allocated at
   // the first sample, the rings were allocated by the probe loops between their short-lived
   // per-probe allocations (handles, connections), so the pages a burst of those freed could not
-  // be given back whole (probes/burst_memory.h, bench/README.md); now the loops' arenas hold
-  // only short-lived data. A window that is probed fills up within its span anyway, so the
+  // be given back whole (with glibc's malloc: bench/README.md); now the loops hold only
+  // short-lived data. A window that is probed fills up within its span anyway, so the
   // whole ring is the memory it would reach, and memory follows the configuration from the
   // start.
   Ring ring_policy_;

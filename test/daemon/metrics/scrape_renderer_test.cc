@@ -139,6 +139,38 @@ TEST(ScrapeRendererTest, ASlowReaderMakesLaterScrapesUseTheSpareButNoMore) {
   EXPECT_EQ(renderer.snapshots(), 2u);
 }
 
+// The spare exists for the slow reader: once neither snapshot has a reader, only the newest
+// is kept, and the next scrape refills it in place instead of allocating again.
+TEST(ScrapeRendererTest, TheSpareIsFreedOnceNoScrapeReadsEitherSnapshot) {
+  int fills = 0;
+  std::atomic<std::int64_t> now_ms{10'000};
+  ScrapeRenderer renderer(
+      [&](DaemonSnapshot& out) { out = SnapshotOf(3, ++fills); }, 2, FixedProcess,
+      [&now_ms] { return SteadyTime{milliseconds(now_ms.load())}; }, milliseconds(30));
+  auto slow = renderer.Begin(milliseconds(0));
+  ASSERT_NE(slow, nullptr);
+  now_ms += 1;
+  auto second = renderer.Begin(std::chrono::seconds(30));  // fills the spare after 30 ms
+  ASSERT_NE(second, nullptr);
+  const std::string newest_text = ReadAll(*second);
+  ASSERT_EQ(renderer.snapshots(), 2u);
+  second.reset();
+  EXPECT_EQ(renderer.snapshots(), 2u) << "the slow reader still reads the other";
+  slow.reset();
+  EXPECT_EQ(renderer.snapshots(), 1u) << "no reader left: the spare is given back";
+
+  auto after = renderer.Begin(milliseconds(0));  // arrived with the newest fill: reuses it
+  ASSERT_NE(after, nullptr);
+  EXPECT_EQ(fills, 2);
+  EXPECT_EQ(ReadAll(*after), newest_text) << "the newest snapshot is the one kept";
+  after.reset();
+  now_ms += 1;
+  auto later = renderer.Begin(milliseconds(0));
+  ASSERT_NE(later, nullptr);
+  EXPECT_EQ(fills, 3);
+  EXPECT_EQ(renderer.snapshots(), 1u) << "refilled in place";
+}
+
 TEST(ScrapeRendererTest, AWaitingScrapeGetsTheSlotWhenItIsReleased) {
   ScrapeRenderer renderer([](DaemonSnapshot& out) { out = SnapshotOf(3, 1); }, 1, FixedProcess);
   auto holder = renderer.Begin(milliseconds(0));
