@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs clang-tidy (the repo's .clang-tidy: bugprone-*, performance-*) over the sources of
-# daemon/, config/, probes/ and allocator/ and fails on any finding. Needs the compile_commands.json of a
-# configured build: scripts/check-tidy.sh [BUILD_DIR]   (default: build)
+# daemon/, config/, probes/ and allocator/ and fails on any finding. Needs the
+# compile_commands.json of a configured build: scripts/check-tidy.sh [BUILD_DIR] (default: build)
 # Tests, benchmarks and the demo are left out to keep the run within a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
