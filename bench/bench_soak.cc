@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -148,6 +149,13 @@ void PrintSample(const Sample& s) {
             << std::endl;
 }
 
+// A signed percentage ("-0.04"): Fixed() prints n/a below zero, and a drift can be negative.
+std::string SignedPercent(double ratio) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%+.2f", 100.0 * ratio);
+  return buffer;
+}
+
 // RSS when the window is full (the first sample at least one window plus one sample period
 // after probing started) and its drift from there to the last sample and to the highest.
 void PrintSummary(const std::vector<Sample>& samples, double window_minutes, double period_s) {
@@ -167,9 +175,9 @@ void PrintSummary(const std::vector<Sample>& samples, double window_minutes, dou
   std::cout << "\nRSS when the window is full (minute " << Fixed(full->minutes, 1)
             << "): " << Fixed(base / 1048576.0, 1) << " MiB\nRSS at the end (minute "
             << Fixed(samples.back().minutes, 1) << "): " << Fixed(last / 1048576.0, 1)
-            << " MiB\ndrift from window full to the end: " << Fixed(100.0 * (last - base) / base, 2)
+            << " MiB\ndrift from window full to the end: " << SignedPercent((last - base) / base)
             << " %\nhighest RSS after window full: " << Fixed(highest / 1048576.0, 1) << " MiB ("
-            << Fixed(100.0 * (highest - base) / base, 2) << " %)\npeak RSS (VmHWM) at the end: "
+            << SignedPercent((highest - base) / base) << " %)\npeak RSS (VmHWM) at the end: "
             << Fixed(samples.back().memory.peak_bytes / 1048576.0, 1) << " MiB\n";
 }
 
