@@ -56,7 +56,7 @@ file(MAKE_DIRECTORY "${latencyd_stage_dir}")
 
 file(READ "${LATENCYD_SOURCE_DIR}/README.md" latencyd_readme)
 latencyd_unlink(latencyd_readme
-                "(bench|demo|daemon|daemon/web|test)/README\\.md(#[-a-z0-9_]*)?|config/demo\\.yml")
+                "(bench|demo|daemon|daemon/web|test|allocator)/README\\.md(#[-a-z0-9_]*)?|config/demo\\.yml")
 string(REPLACE "](systemd/README.md" "](systemd.md" latencyd_readme "${latencyd_readme}")
 string(REPLACE "](prometheus/README.md)" "](../../latencyd/prometheus/README.md)"
        latencyd_readme "${latencyd_readme}")
