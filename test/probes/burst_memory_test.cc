@@ -3,30 +3,22 @@
 // the handles and connections the burst created, so RSS does not stay at the burst's peak.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
 #include <thread>
 
 #include "probes/probe_engine.h"
 #include "test/probes/probe_test_util.h"
 #include "test/support/raw_server.h"
+#include "test/support/resident_memory.h"
 
 namespace latencyd::probes {
 namespace {
 
 using latencyd::testing::RawServer;
+using latencyd::testing::ResidentBytes;
 using namespace std::chrono_literals;
-
-std::size_t ResidentBytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t pages = 0;
-  std::size_t resident = 0;
-  statm >> pages >> resident;
-  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-}
 
 // Runs `count` probes of `probe` at once on the engine's one loop, each held by the silent
 // server until its timeout; returns the highest RSS seen while they were in flight.

@@ -117,14 +117,23 @@ TEST(ScrapeRendererTest, ScrapesArrivingWhileOthersReadShareTheNextFill) {
   EXPECT_EQ(renderer.snapshots(), 1u);
 }
 
+// Two snapshots at most, a spare after 30 ms of waiting, a clock the test moves and a count
+// of fills.
+struct SpareRendererFixture {
+  int fills = 0;
+  std::atomic<std::int64_t> now_ms{10'000};
+  ScrapeRenderer renderer{[this](DaemonSnapshot& out) { out = SnapshotOf(3, ++fills); }, 2,
+                          FixedProcess, [this] { return SteadyTime{milliseconds(now_ms.load())}; },
+                          milliseconds(30)};
+};
+
 // A client reading slowly holds its snapshot; after spare_after a newer scrape fills the spare
 // instead of waiting for it, and with both held the next one gets nothing.
 TEST(ScrapeRendererTest, ASlowReaderMakesLaterScrapesUseTheSpareButNoMore) {
-  int fills = 0;
-  std::atomic<std::int64_t> now_ms{10'000};
-  ScrapeRenderer renderer(
-      [&](DaemonSnapshot& out) { out = SnapshotOf(3, ++fills); }, 2, FixedProcess,
-      [&now_ms] { return SteadyTime{milliseconds(now_ms.load())}; }, milliseconds(30));
+  SpareRendererFixture f;
+  int& fills = f.fills;
+  std::atomic<std::int64_t>& now_ms = f.now_ms;
+  ScrapeRenderer& renderer = f.renderer;
   auto slow = renderer.Begin(milliseconds(0));
   ASSERT_NE(slow, nullptr);
   now_ms += 1;
@@ -142,11 +151,10 @@ TEST(ScrapeRendererTest, ASlowReaderMakesLaterScrapesUseTheSpareButNoMore) {
 // The spare exists for the slow reader: once neither snapshot has a reader, only the newest
 // is kept, and the next scrape refills it in place instead of allocating again.
 TEST(ScrapeRendererTest, TheSpareIsFreedOnceNoScrapeReadsEitherSnapshot) {
-  int fills = 0;
-  std::atomic<std::int64_t> now_ms{10'000};
-  ScrapeRenderer renderer(
-      [&](DaemonSnapshot& out) { out = SnapshotOf(3, ++fills); }, 2, FixedProcess,
-      [&now_ms] { return SteadyTime{milliseconds(now_ms.load())}; }, milliseconds(30));
+  SpareRendererFixture f;
+  int& fills = f.fills;
+  std::atomic<std::int64_t>& now_ms = f.now_ms;
+  ScrapeRenderer& renderer = f.renderer;
   auto slow = renderer.Begin(milliseconds(0));
   ASSERT_NE(slow, nullptr);
   now_ms += 1;

@@ -1,17 +1,16 @@
 #include "daemon/window/history.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <memory>
 #include <vector>
 
 #include "config/config.h"
 #include "daemon/window/endpoint_state.h"
+#include "test/support/resident_memory.h"
 
 namespace latencyd {
 namespace {
@@ -22,13 +21,7 @@ using std::chrono::seconds;
 constexpr std::int64_t kGrid = 1'700'000'100;  // a bucket start: divisible by 300
 constexpr double kDay0 = kGrid + 100;          // 100 s into that bucket
 
-std::size_t ResidentBytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t pages = 0;
-  std::size_t resident = 0;
-  statm >> pages >> resident;
-  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-}
+using latencyd::testing::ResidentBytes;
 
 // The ring is memory of the configuration: resident once the endpoint is built, not from the
 // first 5-minute boundary on (with reserved but untouched pages, 10,000 endpoints stepped up by
