@@ -1,0 +1,39 @@
+#include "allocator/thread_arena.h"
+
+#include <cstddef>
+#include <string>
+#include <sys/types.h>
+
+// jemalloc's control call, declared weak so that this library does not choose the allocator:
+// the executable does (it links allocator.cc and jemalloc, or not). Under the system malloc
+// or a sanitizer's, the symbol is absent and its address null.
+extern "C" int mallctl(const char* name, void* old_value, std::size_t* old_size, void* new_value,
+                       std::size_t new_size) __attribute__((weak));
+
+namespace latencyd::allocator {
+namespace {
+
+// A new arena whose freed pages are purged at once (dirty_decay_ms 0; muzzy pages are already
+// purged at once by the process's options); -1 when jemalloc is absent or refuses.
+long CreateReturningArena() {
+  if (mallctl == nullptr) return -1;
+  unsigned arena = 0;
+  std::size_t size = sizeof arena;
+  if (mallctl("arenas.create", &arena, &size, nullptr, 0) != 0) return -1;
+  ssize_t decay_ms = 0;
+  const std::string decay = "arena." + std::to_string(arena) + ".dirty_decay_ms";
+  if (mallctl(decay.c_str(), nullptr, nullptr, &decay_ms, sizeof decay_ms) != 0) return -1;
+  return arena;
+}
+
+}  // namespace
+
+bool UseReturningArena() {
+  // Created once (thread-safe static initialisation); an arena is never destroyed.
+  static const long arena = CreateReturningArena();
+  if (arena < 0) return false;
+  unsigned index = static_cast<unsigned>(arena);
+  return mallctl("thread.arena", nullptr, nullptr, &index, sizeof index) == 0;
+}
+
+}  // namespace latencyd::allocator
