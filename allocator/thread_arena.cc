@@ -1,8 +1,9 @@
 #include "allocator/thread_arena.h"
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <string>
-#include <sys/types.h>
 
 // jemalloc's control call, declared weak so that this library does not choose the allocator:
 // the executable does (it links allocator.cc and jemalloc, or not). Under the system malloc

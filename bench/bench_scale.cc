@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -199,6 +201,19 @@ struct ScaleResult {
   double stop_s = 0;
 };
 
+// Gives every thread of `pid` the nice value `nice`, as a unit's Nice= would have started the
+// daemon with (--daemon-nice; threads it starts later inherit it, and the HTTP server's add
+// their own +10). Nothing when 0.
+void SetNice(pid_t pid, int nice) {
+  if (nice == 0) return;
+  for (pid_t tid : ThreadIds(pid)) {
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice) != 0) {
+      throw std::runtime_error("setpriority(" + std::to_string(tid) + ", " + std::to_string(nice) +
+                               "): " + std::strerror(errno) + " (a negative value needs root)");
+    }
+  }
+}
+
 // Three spans: startup (start of probing to the first scrape, after `warmup`), the measured
 // window between two scrapes (it contains the first scrape's rendering, as a daemon scraped
 // by Prometheus once per window would), and inside it the CPU interval that excludes both
@@ -214,6 +229,7 @@ ScaleResult RunOne(const Flags& flags, const LoadTarget& target, const std::stri
   result.endpoints = endpoints;
   DaemonProcess daemon(flags.Str("latencyd"), dir, config, flags.Int("workers"));
   result.startup_s = daemon.startup_seconds();
+  SetNice(daemon.pid(), flags.Int("daemon-nice"));
   SleepSeconds(flags.Num("warmup"));
   Scrape first = daemon.ScrapeMetrics();
   const std::int64_t cpu0 = ProcessCpuNanos(daemon.pid());
@@ -287,6 +303,11 @@ void PrintHeader(const Flags& flags, const LoadTarget& target, rlim_t files) {
             << flags.Str("interval-ms") << " ms, window " << flags.Str("window")
             << ", fresh connection per probe; then the raw client paced at the same rate for "
             << flags.Str("raw-seconds") << " s on " << flags.Str("raw-threads") << " threads\n";
+  if (flags.Int("daemon-nice") != 0) {
+    std::cout << "latencyd at nice " << flags.Str("daemon-nice")
+              << " (its HTTP server threads 10 above that); the raw client, nginx and the hog at "
+                 "nice 0\n";
+  }
 }
 
 // The lines bench/README.md quotes, one per figure and size, with the goal of issue #15 next to
@@ -544,6 +565,7 @@ int main(int argc, char** argv) {
                                     {"addresses", "8"},
                                     {"workers", "0"},
                                     {"hog-threads", "0"},
+                                    {"daemon-nice", "0"},
                                     {"target", "auto"},
                                     {"nginx", "/usr/sbin/nginx"},
                                     {"latencyd", latencyd::bench::DefaultDaemonPath()}},

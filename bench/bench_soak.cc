@@ -155,8 +155,8 @@ void PrintHeader(const Flags& flags, const LoadTarget& target) {
             << " concurrent clients (fresh connections"
             << (flags.Int("gzip") ? ", Accept-Encoding: gzip" : ", no Accept-Encoding")
             << "); RSS (VmRSS) every " << flags.Str("sample-every") << " s for "
-            << flags.Str("minutes")
-            << " minutes, each sample " << Fixed(SampleOffset(flags.Num("scrape-every")), 1)
+            << flags.Str("minutes") << " minutes, each sample "
+            << Fixed(SampleOffset(flags.Num("scrape-every")), 1)
             << " s after a round of scrapes began\n\n"
             << "| minute | RSS (MiB) | peak (MiB) | scrapes ok | failed | in flight | "
                "slowest scrape (s) | load average |\n|---|---|---|---|---|---|---|---|\n";
@@ -165,8 +165,8 @@ void PrintHeader(const Flags& flags, const LoadTarget& target) {
 void PrintSample(const Sample& s) {
   std::cout << "| " << Fixed(s.minutes, 1) << " | " << Fixed(s.memory.rss_bytes / 1048576.0, 1)
             << " | " << Fixed(s.memory.peak_bytes / 1048576.0, 1) << " | " << s.scrapes_ok << " | "
-            << s.scrapes_failed << " | " << s.scrapes_in_flight << " | " << Fixed(s.slowest_s, 2) << " | " << s.load << " |"
-            << std::endl;
+            << s.scrapes_failed << " | " << s.scrapes_in_flight << " | " << Fixed(s.slowest_s, 2)
+            << " | " << s.load << " |" << std::endl;
 }
 
 // A signed percentage ("-0.04"): Fixed() prints n/a below zero, and a drift can be negative.

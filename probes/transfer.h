@@ -54,6 +54,9 @@ class Transfer {
 
   // Position in the worker's list of active transfers (for O(1) removal).
   std::size_t active_index = 0;
+  // The pool's trim period in which this transfer was last taken by the probe it was
+  // configured for (TransferPool::Trim keeps such transfers).
+  std::uint64_t own_probe_period = 0;
 
  private:
   static std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* self);

@@ -22,7 +22,8 @@ namespace {
 // hold a submission back.
 constexpr int kMaxSleepMs = 30000;
 // Idle easy handles kept per loop (about 25 KiB each): every endpoint of a loop with up to
-// this many keeps its own, already configured handle.
+// this many keeps its own, already configured handle (while it runs at least once per
+// kPoolTrimPeriod); beyond that, the pool keeps what the last period's peak needed.
 constexpr std::size_t kMaxIdleTransfers = 512;
 // Socket events taken from the kernel per epoll_wait; more simply wait for the next turn.
 constexpr int kMaxEventsPerTurn = 256;
@@ -76,7 +77,9 @@ struct ProbeEngine::Worker::EventBuffer {
 // API": fewer syscalls and less CPU per probe, and the response reaches libcurl one step
 // sooner).
 ProbeEngine::Worker::Worker(int max_idle_connections)
-    : heartbeat_(NowTicks()), pool_(kMaxIdleTransfers), events_(new EventBuffer) {
+    : heartbeat_(NowTicks()),
+      pool_(kMaxIdleTransfers, std::chrono::steady_clock::now()),
+      events_(new EventBuffer) {
   CURLM* multi = curl_multi_init();
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -207,6 +210,7 @@ void ProbeEngine::Worker::Loop() {
     RunTimers(std::chrono::steady_clock::now());
     // After the callbacks, which may have delayed their endpoints' next probes.
     const SteadyTime now = std::chrono::steady_clock::now();
+    pool_.Trim(now);
     events = Wait(now, MsUntilCurlTimer(now, MsUntilNextStart(now, kMaxSleepMs)));
   }
   AbortAll();

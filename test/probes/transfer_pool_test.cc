@@ -1,11 +1,14 @@
 // TransferPool: a probe gets back the handle it configured last; others take the least
-// recently used one; the pool never holds more than its capacity.
+// recently used one; the pool never holds more than its capacity, and a trim frees what the
+// last period did not need.
 #include "probes/transfer_pool.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace latencyd::probes {
 namespace {
@@ -104,6 +107,60 @@ TEST(TransferPoolTest, TwoIdleTransfersOfOneProbeAreBothKept) {
   EXPECT_EQ(pool.Take(a.get()), first);   // the older one is still handed out
   pool.Give(first);
   pool.Give(second);
+}
+
+constexpr std::chrono::seconds kPeriod{30};
+const SteadyTime kT0{std::chrono::hours(1)};
+
+// `count` probes run at once (so `count` transfers are out together), then all finish.
+std::vector<std::shared_ptr<const PreparedProbe>> RunAtOnce(TransferPool& pool, int count,
+                                                            const std::string& prefix) {
+  std::vector<std::shared_ptr<const PreparedProbe>> probes;
+  std::vector<Transfer*> out;
+  for (int i = 0; i < count; ++i) {
+    probes.push_back(Probe("/" + prefix + std::to_string(i)));
+    out.push_back(Ran(pool, probes.back()));
+  }
+  for (Transfer* t : out) pool.Give(t);
+  return probes;
+}
+
+TEST(TransferPoolTest, ATrimKeepsTheTransfersTheirOwnProbesTookAgain) {
+  TransferPool pool(64, kT0, kPeriod);
+  auto probes = RunAtOnce(pool, 10, "own");  // ten endpoints, one handle each
+  for (int turn = 0; turn < 3; ++turn) {     // each reruns on its own handle, one at a time
+    for (auto& probe : probes) pool.Give(pool.Take(probe.get()));
+  }
+  pool.Trim(kT0 + kPeriod);
+  EXPECT_EQ(pool.size(), 10u) << "an endpoint's configured handle was freed";
+  Transfer* again = pool.Take(probes[3].get());
+  EXPECT_EQ(again->configured_for(), probes[3].get());
+  pool.Give(again);
+}
+
+TEST(TransferPoolTest, AfterABurstATrimKeepsOnlyWhatThePeriodsPeakNeeded) {
+  TransferPool pool(512, kT0, kPeriod);
+  RunAtOnce(pool, 300, "burst");  // more endpoints than in flight, then a burst of 300
+  pool.Trim(kT0 + kPeriod);
+  EXPECT_EQ(pool.size(), 300u) << "the period that had the burst needed all 300";
+  RunAtOnce(pool, 4, "calm");  // the next period: four at once at most
+  pool.Trim(kT0 + 2 * kPeriod - std::chrono::seconds(1));
+  EXPECT_EQ(pool.size(), 300u) << "trimmed before the period ended";
+  pool.Trim(kT0 + 2 * kPeriod);
+  EXPECT_EQ(pool.size(), 4u);
+}
+
+TEST(TransferPoolTest, ATransferStillOutIsNotCountedAndCountsAsOutInTheNextPeriod) {
+  TransferPool pool(64, kT0, kPeriod);
+  RunAtOnce(pool, 8, "idle");
+  auto slow = Probe("/slow");
+  Transfer* running = pool.Take(slow.get());  // out across the trim
+  pool.Trim(kT0 + kPeriod);                   // the period's peak: 8 out at once
+  EXPECT_EQ(pool.size(), 7u);
+  pool.Trim(kT0 + 2 * kPeriod);  // nothing ran, but one transfer is still out
+  EXPECT_EQ(pool.size(), 1u);
+  pool.Give(running);
+  EXPECT_EQ(pool.size(), 2u);
 }
 
 }  // namespace
