@@ -207,7 +207,8 @@ struct ScaleResult {
 void SetNice(pid_t pid, int nice) {
   if (nice == 0) return;
   for (pid_t tid : ThreadIds(pid)) {
-    if (setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice) != 0) {
+    // ESRCH: the thread ended since it was listed.
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice) != 0 && errno != ESRCH) {
       throw std::runtime_error("setpriority(" + std::to_string(tid) + ", " + std::to_string(nice) +
                                "): " + std::strerror(errno) + " (a negative value needs root)");
     }

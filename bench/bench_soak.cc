@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <fstream>
@@ -145,6 +146,12 @@ double SampleOffset(double scrape_every_s) {
   return scrape_every_s > 2 ? scrape_every_s - 1 : scrape_every_s / 2;
 }
 
+// Whether every sample falls at the same phase of the scrape rounds.
+bool SamplesInPhase(const Flags& flags) {
+  const double rounds = flags.Num("sample-every") / flags.Num("scrape-every");
+  return std::abs(rounds - std::round(rounds)) < 1e-9 && rounds >= 1;
+}
+
 void PrintHeader(const Flags& flags, const LoadTarget& target) {
   std::cout << "# bench_soak " << UtcNow() << "\nmachine: " << MachineSummary()
             << "\nload average at start: " << LoadAverage() << "\ntarget: " << target.description()
@@ -155,9 +162,14 @@ void PrintHeader(const Flags& flags, const LoadTarget& target) {
             << " concurrent clients (fresh connections"
             << (flags.Int("gzip") ? ", Accept-Encoding: gzip" : ", no Accept-Encoding")
             << "); RSS (VmRSS) every " << flags.Str("sample-every") << " s for "
-            << flags.Str("minutes") << " minutes, each sample "
-            << Fixed(SampleOffset(flags.Num("scrape-every")), 1)
-            << " s after a round of scrapes began\n\n"
+            << flags.Str("minutes") << " minutes, "
+            << (SamplesInPhase(flags)
+                    ? "each sample " + Fixed(SampleOffset(flags.Num("scrape-every")), 1) +
+                          " s after a round of scrapes began"
+                    : std::string("samples at varying phases of the scrape "
+                                  "rounds (--sample-every is no multiple of "
+                                  "--scrape-every)"))
+            << "\n\n"
             << "| minute | RSS (MiB) | peak (MiB) | scrapes ok | failed | in flight | "
                "slowest scrape (s) | load average |\n|---|---|---|---|---|---|---|---|\n";
 }

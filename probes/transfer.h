@@ -54,9 +54,10 @@ class Transfer {
 
   // Position in the worker's list of active transfers (for O(1) removal).
   std::size_t active_index = 0;
-  // The pool's trim period in which this transfer was last taken by the probe it was
-  // configured for (TransferPool::Trim keeps such transfers).
-  std::uint64_t own_probe_period = 0;
+  // The last time the pool handed this transfer out, it went to the probe it was configured
+  // for: an endpoint's own handle, which TransferPool::Trim keeps, as opposed to one passed
+  // from probe to probe.
+  bool reused_by_own_probe = false;
 
  private:
   static std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* self);

@@ -8,21 +8,28 @@ Transfer* TransferPool::Take(const PreparedProbe* probe) {
   auto found = by_probe_.find(probe);
   if (found != by_probe_.end()) {
     Transfer* own = Unlink(found->second);
-    own->own_probe_period = period_;
-    return TakeOut(own);
+    own->reused_by_own_probe = true;
+    return CountOut(own);
   }
-  if (!lru_.empty()) return TakeOut(Unlink(std::prev(lru_.end())));
-  auto fresh = std::make_unique<Transfer>();
-  return fresh->valid() ? TakeOut(fresh.release()) : nullptr;
+  Transfer* shared = nullptr;
+  if (!lru_.empty()) {
+    shared = Unlink(std::prev(lru_.end()));
+  } else {
+    auto fresh = std::make_unique<Transfer>();
+    if (!fresh->valid()) return nullptr;
+    shared = fresh.release();
+  }
+  shared->reused_by_own_probe = false;
+  return CountOut(shared);
 }
 
-Transfer* TransferPool::TakeOut(Transfer* transfer) {
+Transfer* TransferPool::CountOut(Transfer* transfer) {
   peak_out_ = std::max(peak_out_, ++out_);
   return transfer;
 }
 
 void TransferPool::Give(Transfer* transfer) {
-  if (out_ > 0) --out_;
+  if (out_ > 0) --out_;  // 0 only for a transfer the pool never handed out (tests)
   lru_.emplace_front(transfer);
   // The newest idle transfer of a probe is the one to hand out for it; an older one (only
   // when a probe overlapped itself) stays in the list for any probe.
@@ -33,24 +40,35 @@ void TransferPool::Give(Transfer* transfer) {
 }
 
 void TransferPool::Trim(SteadyTime now) {
-  if (now - last_trim_ < trim_period_) return;
-  std::size_t spares_kept = 0;
-  for (auto it = lru_.begin(); it != lru_.end();) {
-    const bool own = (*it)->own_probe_period == period_;
-    if (own || spares_kept++ < peak_out_) {
-      ++it;
-      continue;
-    }
-    delete Unlink(it++);
+  if (now - last_trim_ >= trim_period_) {
+    const std::size_t shared = IdleShared();
+    surplus_ = shared > peak_out_ ? shared - peak_out_ : 0;
+    last_trim_ = now;
+    peak_out_ = out_;
   }
-  last_trim_ = now;
-  ++period_;
-  peak_out_ = out_;
+  if (surplus_ > 0) FreeSurplus();
+}
+
+std::size_t TransferPool::IdleShared() const {
+  return static_cast<std::size_t>(std::count_if(
+      lru_.begin(), lru_.end(), [](const auto& t) { return !t->reused_by_own_probe; }));
+}
+
+void TransferPool::FreeSurplus() {
+  std::size_t budget = kMaxFreesPerTrim;
+  for (auto it = lru_.end(); it != lru_.begin() && surplus_ > 0 && budget > 0;) {
+    --it;  // from the oldest
+    if ((*it)->reused_by_own_probe) continue;
+    delete Unlink(it++);  // `it` moves to the next newer one, which --it steps back over
+    --surplus_;
+    --budget;
+  }
 }
 
 void TransferPool::Clear() {
   by_probe_.clear();
   lru_.clear();
+  out_ = peak_out_ = surplus_ = 0;
 }
 
 Transfer* TransferPool::Unlink(List::iterator it) {

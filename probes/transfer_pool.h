@@ -21,14 +21,17 @@ namespace latencyd::probes {
 
 // How often a pool looks for idle transfers it did not need (TransferPool::Trim).
 inline constexpr std::chrono::seconds kPoolTrimPeriod{30};
+// The most transfers a trim frees in one call (one turn of the loop): freeing a few hundred
+// handles at once would hold the loop's responses back for milliseconds.
+inline constexpr std::size_t kMaxFreesPerTrim = 32;
 
 // Not thread-safe: owned and used by one worker thread.
 class TransferPool {
  public:
   // Keeps at most `capacity` idle transfers (each holds an easy handle and its buffers, about
-  // 25 KiB); beyond that the least recently used one is freed.
-  explicit TransferPool(std::size_t capacity, SteadyTime now = SteadyTime{},
-                        std::chrono::nanoseconds trim_period = kPoolTrimPeriod)
+  // 25 KiB); beyond that the least recently used one is freed. Trim periods start at `now`.
+  TransferPool(std::size_t capacity, SteadyTime now,
+               std::chrono::nanoseconds trim_period = kPoolTrimPeriod)
       : capacity_(capacity), trim_period_(trim_period), last_trim_(now) {}
   TransferPool(const TransferPool&) = delete;
   TransferPool& operator=(const TransferPool&) = delete;
@@ -39,10 +42,10 @@ class TransferPool {
   Transfer* Take(const PreparedProbe* probe);
   // Takes back a transfer whose probe has finished (Transfer::Release was called).
   void Give(Transfer* transfer);
-  // Once `trim_period` has passed since the last trim: frees the idle transfers the period
-  // did not need, oldest first. Kept are those their own probe took again in the period (an
-  // endpoint's configured handle) and, of the others, as many as were out at once at the
-  // period's peak. Cheap to call on every turn of the loop.
+  // Frees idle transfers the last period did not need, oldest first, at most
+  // kMaxFreesPerTrim per call; call it on every turn of the loop. Kept are an endpoint's own
+  // transfers (Transfer::reused_by_own_probe) and, of those passed from probe to probe, as
+  // many as were out at once at the period's peak.
   void Trim(SteadyTime now);
   void Clear();
 
@@ -51,14 +54,16 @@ class TransferPool {
  private:
   using List = std::list<std::unique_ptr<Transfer>>;
   Transfer* Unlink(List::iterator it);
-  Transfer* TakeOut(Transfer* transfer);  // counts it as out
+  Transfer* CountOut(Transfer* transfer);
+  std::size_t IdleShared() const;  // idle transfers that are no endpoint's own
+  void FreeSurplus();
 
   std::size_t capacity_;
   std::chrono::nanoseconds trim_period_;
   SteadyTime last_trim_;
-  std::uint64_t period_ = 1;  // the current trim period's number (Transfer::own_probe_period)
   std::size_t out_ = 0;       // taken and not yet given back
   std::size_t peak_out_ = 0;  // the most out at once in the current period
+  std::size_t surplus_ = 0;   // shared idle transfers the last period did not need, to free
   List lru_;                  // front: most recently given back
   std::unordered_map<const PreparedProbe*, List::iterator> by_probe_;
 };

@@ -29,7 +29,7 @@ Transfer* Ran(TransferPool& pool, const std::shared_ptr<const PreparedProbe>& pr
 }
 
 TEST(TransferPoolTest, AnEmptyPoolMakesANewUnconfiguredTransfer) {
-  TransferPool pool(4);
+  TransferPool pool(4, SteadyTime{});
   auto a = Probe("/a");
   std::unique_ptr<Transfer> t(pool.Take(a.get()));
   ASSERT_NE(t, nullptr);
@@ -39,7 +39,7 @@ TEST(TransferPoolTest, AnEmptyPoolMakesANewUnconfiguredTransfer) {
 }
 
 TEST(TransferPoolTest, AProbeGetsBackTheTransferItConfigured) {
-  TransferPool pool(4);
+  TransferPool pool(4, SteadyTime{});
   auto a = Probe("/a");
   auto b = Probe("/b");
   Transfer* for_a = Ran(pool, a);
@@ -54,7 +54,7 @@ TEST(TransferPoolTest, AProbeGetsBackTheTransferItConfigured) {
 }
 
 TEST(TransferPoolTest, AnotherProbeTakesTheLeastRecentlyUsedTransfer) {
-  TransferPool pool(4);
+  TransferPool pool(4, SteadyTime{});
   auto a = Probe("/a");
   auto b = Probe("/b");
   auto c = Probe("/c");
@@ -73,7 +73,7 @@ TEST(TransferPoolTest, AnotherProbeTakesTheLeastRecentlyUsedTransfer) {
 }
 
 TEST(TransferPoolTest, BeyondCapacityTheLeastRecentlyUsedTransferIsFreed) {
-  TransferPool pool(2);
+  TransferPool pool(2, SteadyTime{});
   auto a = Probe("/a");
   auto b = Probe("/b");
   auto c = Probe("/c");
@@ -93,7 +93,7 @@ TEST(TransferPoolTest, BeyondCapacityTheLeastRecentlyUsedTransferIsFreed) {
 }
 
 TEST(TransferPoolTest, TwoIdleTransfersOfOneProbeAreBothKept) {
-  TransferPool pool(4);
+  TransferPool pool(4, SteadyTime{});
   auto a = Probe("/a");
   Transfer* first = Ran(pool, a);
   Transfer* second = pool.Take(a.get());  // the pool is empty: a new one
@@ -125,42 +125,61 @@ std::vector<std::shared_ptr<const PreparedProbe>> RunAtOnce(TransferPool& pool, 
   return probes;
 }
 
-TEST(TransferPoolTest, ATrimKeepsTheTransfersTheirOwnProbesTookAgain) {
+TEST(TransferPoolTest, ATrimKeepsEveryEndpointsOwnTransfer) {
   TransferPool pool(64, kT0, kPeriod);
-  auto probes = RunAtOnce(pool, 10, "own");  // ten endpoints, one handle each
-  for (int turn = 0; turn < 3; ++turn) {     // each reruns on its own handle, one at a time
+  auto probes = RunAtOnce(pool, 10, "own");  // ten endpoints start at once: ten handles
+  pool.Trim(kT0 + kPeriod);
+  for (int turn = 0; turn < 3; ++turn) {  // then each reruns on its own handle, one at a time
     for (auto& probe : probes) pool.Give(pool.Take(probe.get()));
   }
-  pool.Trim(kT0 + kPeriod);
+  pool.Trim(kT0 + 2 * kPeriod);  // a period whose peak was one transfer out
   EXPECT_EQ(pool.size(), 10u) << "an endpoint's configured handle was freed";
   Transfer* again = pool.Take(probes[3].get());
   EXPECT_EQ(again->configured_for(), probes[3].get());
   pool.Give(again);
 }
 
-TEST(TransferPoolTest, AfterABurstATrimKeepsOnlyWhatThePeriodsPeakNeeded) {
+TEST(TransferPoolTest, AfterABurstTrimsFreeWhatTheNextPeriodDidNotNeedAFewAtATime) {
   TransferPool pool(512, kT0, kPeriod);
-  RunAtOnce(pool, 300, "burst");  // more endpoints than in flight, then a burst of 300
+  RunAtOnce(pool, 300, "burst");  // more endpoints than a loop's pool: handles are passed on
   pool.Trim(kT0 + kPeriod);
   EXPECT_EQ(pool.size(), 300u) << "the period that had the burst needed all 300";
   RunAtOnce(pool, 4, "calm");  // the next period: four at once at most
   pool.Trim(kT0 + 2 * kPeriod - std::chrono::seconds(1));
   EXPECT_EQ(pool.size(), 300u) << "trimmed before the period ended";
   pool.Trim(kT0 + 2 * kPeriod);
+  EXPECT_EQ(pool.size(), 300u - kMaxFreesPerTrim) << "one call frees a bounded number";
+  for (int turn = 0; turn < 20; ++turn) pool.Trim(kT0 + 2 * kPeriod);
   EXPECT_EQ(pool.size(), 4u);
 }
 
-TEST(TransferPoolTest, ATransferStillOutIsNotCountedAndCountsAsOutInTheNextPeriod) {
+TEST(TransferPoolTest, ATransferStillOutIsNotFreedAndCountsAsOutInTheNextPeriod) {
   TransferPool pool(64, kT0, kPeriod);
   RunAtOnce(pool, 8, "idle");
   auto slow = Probe("/slow");
-  Transfer* running = pool.Take(slow.get());  // out across the trim
+  Transfer* running = pool.Take(slow.get());  // out across the trims
   pool.Trim(kT0 + kPeriod);                   // the period's peak: 8 out at once
   EXPECT_EQ(pool.size(), 7u);
   pool.Trim(kT0 + 2 * kPeriod);  // nothing ran, but one transfer is still out
   EXPECT_EQ(pool.size(), 1u);
   pool.Give(running);
   EXPECT_EQ(pool.size(), 2u);
+}
+
+TEST(TransferPoolTest, AnEndpointsTransferPassedToAnotherProbeIsNoLongerItsOwn) {
+  TransferPool pool(8, kT0, kPeriod);
+  auto a = Probe("/a");
+  auto c = Probe("/c");
+  pool.Give(Ran(pool, a));
+  pool.Give(pool.Take(a.get()));          // a's own transfer now
+  Transfer* passed = pool.Take(c.get());  // the only idle one: passed to c
+  ASSERT_TRUE(passed->Prepare(c, nullptr));
+  passed->Release();
+  pool.Give(passed);
+  pool.Trim(kT0 + kPeriod);  // this period had one out at a time: it is needed
+  EXPECT_EQ(pool.size(), 1u);
+  pool.Trim(kT0 + 2 * kPeriod);  // a calm period: nothing ran
+  EXPECT_EQ(pool.size(), 0u) << "kept as a's own after c took it";
 }
 
 }  // namespace
