@@ -14,14 +14,22 @@ extern "C" int mallctl(const char* name, void* old_value, std::size_t* old_size,
 namespace latencyd::allocator {
 namespace {
 
-// A new arena whose freed pages are purged at once (dirty_decay_ms 0; muzzy pages are already
-// purged at once by the process's options); -1 when jemalloc is absent or refuses.
+// How soon the arena gives freed pages back. Not 0: cpp-httplib copies each piece of a chunked
+// response into two fresh strings of about 64 KiB, and with 0 every such free was purged
+// (madvise) and the next allocation refaulted its pages: 25 times the allocation's CPU, and at
+// 10,000 endpoints sixteen concurrent scrapes went from 5.7 s to 8.8 s and some got a 503
+// (bench/README.md). A tenth of a second lets a scrape reuse its own freed pages and still
+// returns them before the next scrape round, or the next sample, comes.
+constexpr ssize_t kDirtyDecayMs = 100;
+
+// A new arena whose freed pages are purged after kDirtyDecayMs (muzzy pages are purged at
+// once by the process's options); -1 when jemalloc is absent or refuses.
 long CreateReturningArena() {
   if (mallctl == nullptr) return -1;
   unsigned arena = 0;
   std::size_t size = sizeof arena;
   if (mallctl("arenas.create", &arena, &size, nullptr, 0) != 0) return -1;
-  ssize_t decay_ms = 0;
+  ssize_t decay_ms = kDirtyDecayMs;
   const std::string decay = "arena." + std::to_string(arena) + ".dirty_decay_ms";
   if (mallctl(decay.c_str(), nullptr, nullptr, &decay_ms, sizeof decay_ms) != 0) return -1;
   return arena;

@@ -1,8 +1,9 @@
 // An allocator arena for threads whose allocations are large and short-lived: the HTTP
 // server's, where a scrape of /metrics, the status page or the JSON allocates its buffers and
-// frees them when it answers. The arena gives pages back to the kernel as soon as they are
-// free, not after the process's decay (allocator/allocator.cc), so RSS between scrapes does
-// not depend on how recently the last one ended (why: allocator/README.md).
+// frees them when it answers. The arena gives pages back to the kernel a tenth of a second
+// after they are freed, not after the process's decay of a second and more
+// (allocator/allocator.cc), so RSS between scrapes does not depend on how recently the last
+// one ended (why: allocator/README.md).
 #pragma once
 
 namespace latencyd::allocator {

@@ -69,7 +69,7 @@ bool ConnectionThreads::StartThread() {
 
 void* ConnectionThreads::ThreadMain(void* self) {
   // What a request allocates here (a scrape's buffers, a page) is freed when it is answered;
-  // this arena gives those pages back to the kernel at once (allocator/thread_arena.h).
+  // this arena gives those pages back to the kernel within 0.1 s (allocator/thread_arena.h).
   allocator::UseReturningArena();
   LowerOwnPriority(static_cast<ConnectionThreads*>(self)->nice_increment_);
   static_cast<ConnectionThreads*>(self)->Work();
