@@ -3,6 +3,7 @@
 // every few seconds by many concurrent clients (so every HTTP server thread serves some), RSS
 // sampled at a fixed period for as long as asked; reports RSS when the window is full and
 // the drift after it, and where the anonymous memory sits at the end.
+#include <dirent.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -107,9 +108,21 @@ struct Sample {
   MemoryFigures memory;
   long scrapes_ok = 0, scrapes_failed = 0;
   int scrapes_in_flight = 0;  // at the moment of the sample
+  int open_fds = -1;          // the daemon's: mostly one socket per probe in flight
   double slowest_s = 0;
   std::string load;
 };
+
+// Open file descriptors of `pid` (/proc/PID/fd entries); -1 when unreadable. A probe in flight
+// holds a socket, so a burst of probes in flight (a loop that fell behind) shows here.
+int OpenDescriptors(pid_t pid) {
+  DIR* dir = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
+  if (dir == nullptr) return -1;
+  int count = 0;
+  while (const dirent* entry = readdir(dir)) count += entry->d_name[0] != '.';
+  closedir(dir);
+  return count;
+}
 
 // Anonymous mappings of `pid` holding at least 1 MiB resident ("12 x 17-19 MiB" is what a
 // set of malloc arenas each keeping a scrape's peak looks like), from /proc/PID/smaps.
@@ -153,32 +166,33 @@ bool SamplesInPhase(const Flags& flags) {
 }
 
 void PrintHeader(const Flags& flags, const LoadTarget& target) {
-  std::cout << "# bench_soak " << UtcNow() << "\nmachine: " << MachineSummary()
-            << "\nload average at start: " << LoadAverage() << "\ntarget: " << target.description()
-            << " on " << target.address_count() << " loopback address(es)\nendpoints "
-            << flags.Str("endpoints") << ", interval " << flags.Str("interval-ms") << " ms, window "
-            << flags.Str("window") << ", fresh connection per probe; /metrics scraped every "
-            << flags.Str("scrape-every") << " s by " << flags.Str("scrapers")
-            << " concurrent clients (fresh connections"
-            << (flags.Int("gzip") ? ", Accept-Encoding: gzip" : ", no Accept-Encoding")
-            << "); RSS (VmRSS) every " << flags.Str("sample-every") << " s for "
-            << flags.Str("minutes") << " minutes, "
-            << (SamplesInPhase(flags)
-                    ? "each sample " + Fixed(SampleOffset(flags.Num("scrape-every")), 1) +
-                          " s after a round of scrapes began"
-                    : std::string("samples at varying phases of the scrape "
-                                  "rounds (--sample-every is no multiple of "
-                                  "--scrape-every)"))
-            << "\n\n"
-            << "| minute | RSS (MiB) | peak (MiB) | scrapes ok | failed | in flight | "
-               "slowest scrape (s) | load average |\n|---|---|---|---|---|---|---|---|\n";
+  std::cout
+      << "# bench_soak " << UtcNow() << "\nmachine: " << MachineSummary()
+      << "\nload average at start: " << LoadAverage() << "\ntarget: " << target.description()
+      << " on " << target.address_count() << " loopback address(es)\nendpoints "
+      << flags.Str("endpoints") << ", interval " << flags.Str("interval-ms") << " ms, window "
+      << flags.Str("window") << ", fresh connection per probe; /metrics scraped every "
+      << flags.Str("scrape-every") << " s by " << flags.Str("scrapers")
+      << " concurrent clients (fresh connections"
+      << (flags.Int("gzip") ? ", Accept-Encoding: gzip" : ", no Accept-Encoding")
+      << "); RSS (VmRSS) every " << flags.Str("sample-every") << " s for " << flags.Str("minutes")
+      << " minutes, "
+      << (SamplesInPhase(flags)
+              ? "each sample " + Fixed(SampleOffset(flags.Num("scrape-every")), 1) +
+                    " s after a round of scrapes began"
+              : std::string("samples at varying phases of the scrape "
+                            "rounds (--sample-every is no multiple of "
+                            "--scrape-every)"))
+      << "\n\n"
+      << "| minute | RSS (MiB) | peak (MiB) | scrapes ok | failed | in flight | "
+         "slowest scrape (s) | open fds | load average |\n|---|---|---|---|---|---|---|---|---|\n";
 }
 
 void PrintSample(const Sample& s) {
   std::cout << "| " << Fixed(s.minutes, 1) << " | " << Fixed(s.memory.rss_bytes / 1048576.0, 1)
             << " | " << Fixed(s.memory.peak_bytes / 1048576.0, 1) << " | " << s.scrapes_ok << " | "
             << s.scrapes_failed << " | " << s.scrapes_in_flight << " | " << Fixed(s.slowest_s, 2)
-            << " | " << s.load << " |" << std::endl;
+            << " | " << s.open_fds << " | " << s.load << " |" << std::endl;
 }
 
 // A signed percentage ("-0.04"): Fixed() prints n/a below zero, and a drift can be negative.
@@ -252,6 +266,7 @@ int Run(const Flags& flags) {
       sample.minutes = at_s / 60;
       sample.memory = ReadMemory(daemon.pid());
       sample.scrapes_in_flight = scrapers.in_flight();
+      sample.open_fds = OpenDescriptors(daemon.pid());
       {
         std::lock_guard<std::mutex> lock(scrapers.totals().mutex);
         sample.scrapes_ok = scrapers.totals().ok;
