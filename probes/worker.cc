@@ -22,8 +22,8 @@ namespace {
 // hold a submission back.
 constexpr int kMaxSleepMs = 30000;
 // Idle easy handles kept per loop (about 25 KiB each): every endpoint of a loop with up to
-// this many keeps its own, already configured handle (while it runs at least once per
-// kPoolTrimPeriod); beyond that, the pool keeps what the last period's peak needed.
+// this many keeps its own, already configured handle; beyond that, handles pass from probe to
+// probe and the pool keeps what the last trim period's peak needed (TransferPool::Trim).
 constexpr std::size_t kMaxIdleTransfers = 512;
 // Socket events taken from the kernel per epoll_wait; more simply wait for the next turn.
 constexpr int kMaxEventsPerTurn = 256;
