@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 // jemalloc's control call, declared weak so that this library does not choose the allocator:
@@ -23,15 +24,17 @@ namespace {
 constexpr ssize_t kDirtyDecayMs = 100;
 
 // A new arena whose freed pages are purged after kDirtyDecayMs (muzzy pages are purged at
-// once by the process's options); -1 when jemalloc is absent or refuses.
-long CreateReturningArena() {
-  if (mallctl == nullptr) return -1;
+// once by the process's options); none when jemalloc is absent or refuses.
+std::optional<unsigned> CreateReturningArena() {
+  if (mallctl == nullptr) return std::nullopt;
   unsigned arena = 0;
   std::size_t size = sizeof arena;
-  if (mallctl("arenas.create", &arena, &size, nullptr, 0) != 0) return -1;
+  if (mallctl("arenas.create", &arena, &size, nullptr, 0) != 0) return std::nullopt;
   ssize_t decay_ms = kDirtyDecayMs;
   const std::string decay = "arena." + std::to_string(arena) + ".dirty_decay_ms";
-  if (mallctl(decay.c_str(), nullptr, nullptr, &decay_ms, sizeof decay_ms) != 0) return -1;
+  if (mallctl(decay.c_str(), nullptr, nullptr, &decay_ms, sizeof decay_ms) != 0) {
+    return std::nullopt;
+  }
   return arena;
 }
 
@@ -39,9 +42,9 @@ long CreateReturningArena() {
 
 bool UseReturningArena() {
   // Created once (thread-safe static initialisation); an arena is never destroyed.
-  static const long arena = CreateReturningArena();
-  if (arena < 0) return false;
-  unsigned index = static_cast<unsigned>(arena);
+  static const std::optional<unsigned> arena = CreateReturningArena();
+  if (!arena) return false;
+  unsigned index = *arena;
   return mallctl("thread.arena", nullptr, nullptr, &index, sizeof index) == 0;
 }
 

@@ -159,10 +159,16 @@ double SampleOffset(double scrape_every_s) {
   return scrape_every_s > 2 ? scrape_every_s - 1 : scrape_every_s / 2;
 }
 
-// Whether every sample falls at the same phase of the scrape rounds.
-bool SamplesInPhase(const Flags& flags) {
+// Where the samples fall in the scrape rounds: at one phase only when the sample period is a
+// whole number of scrape periods.
+std::string SamplePhase(const Flags& flags) {
   const double rounds = flags.Num("sample-every") / flags.Num("scrape-every");
-  return std::abs(rounds - std::round(rounds)) < 1e-9 && rounds >= 1;
+  if (rounds < 1 || std::abs(rounds - std::round(rounds)) > 1e-9) {
+    return "samples at varying phases of the scrape rounds (--sample-every is no multiple of "
+           "--scrape-every)";
+  }
+  return "each sample " + Fixed(SampleOffset(flags.Num("scrape-every")), 1) +
+         " s after a round of scrapes began";
 }
 
 void PrintHeader(const Flags& flags, const LoadTarget& target) {
@@ -176,14 +182,7 @@ void PrintHeader(const Flags& flags, const LoadTarget& target) {
       << " concurrent clients (fresh connections"
       << (flags.Int("gzip") ? ", Accept-Encoding: gzip" : ", no Accept-Encoding")
       << "); RSS (VmRSS) every " << flags.Str("sample-every") << " s for " << flags.Str("minutes")
-      << " minutes, "
-      << (SamplesInPhase(flags)
-              ? "each sample " + Fixed(SampleOffset(flags.Num("scrape-every")), 1) +
-                    " s after a round of scrapes began"
-              : std::string("samples at varying phases of the scrape "
-                            "rounds (--sample-every is no multiple of "
-                            "--scrape-every)"))
-      << "\n\n"
+      << " minutes, " << SamplePhase(flags) << "\n\n"
       << "| minute | RSS (MiB) | peak (MiB) | scrapes ok | failed | in flight | "
          "slowest scrape (s) | open fds | load average |\n|---|---|---|---|---|---|---|---|---|\n";
 }

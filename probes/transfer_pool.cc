@@ -1,6 +1,7 @@
 #include "probes/transfer_pool.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace latencyd::probes {
 
@@ -29,7 +30,8 @@ Transfer* TransferPool::CountOut(Transfer* transfer) {
 }
 
 void TransferPool::Give(Transfer* transfer) {
-  if (out_ > 0) --out_;  // 0 only for a transfer the pool never handed out (tests)
+  assert(out_ > 0 && "Give of a transfer the pool did not hand out");
+  --out_;
   lru_.emplace_front(transfer);
   // The newest idle transfer of a probe is the one to hand out for it; an older one (only
   // when a probe overlapped itself) stays in the list for any probe.

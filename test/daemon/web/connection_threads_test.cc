@@ -59,7 +59,7 @@ TEST(ConnectionThreadsTest, ShutdownRunsWhatIsQueued) {
 // A scrape allocates its buffers on a connection thread and frees them when it has answered;
 // those pages must leave RSS within a tenth of a second, not after the process's decay, or
 // RSS between scrapes depends on when the last one ended (allocator/README.md: up to +6 MiB on
-// 32 MiB at 1,000 endpoints). On the process's arenas nothing of 24 MiB had left after 1.25 s;
+// 32 MiB at 1,000 endpoints). On the process's arenas nothing of 24 MiB had left after 1 s;
 // on the returning arena all of it leaves in about 0.2 s: the 1 s bound separates the two.
 TEST(ConnectionThreadsTest, WhatATaskFreesLeavesResidentMemoryWithinASecond) {
 #ifdef LATENCYD_SYSTEM_MALLOC
