@@ -51,7 +51,7 @@ TEST(BurstMemoryEngineTest, ABurstBeyondTheIdleHandlesGivesItsMemoryBackOnceDrai
   ProbeSpec spec = Spec(silent.Url("/"));
   spec.timeout = 300ms;
   auto probe = std::make_shared<const PreparedProbe>(spec);
-  Burst(engine, probe, 512);  // the loop's idle handles, kept until its next trim (30 s)
+  Burst(engine, probe, 512);  // the loop's idle handles, kept until a trim (2-4 s later)
   const std::size_t before = ResidentBytes();
   const std::size_t peak = Burst(engine, probe, kBurst);
   const std::size_t grown = peak - std::min(peak, before);

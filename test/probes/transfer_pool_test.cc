@@ -153,6 +153,19 @@ TEST(TransferPoolTest, AfterABurstTrimsFreeWhatTheNextPeriodDidNotNeedAFewAtATim
   EXPECT_EQ(pool.size(), 4u);
 }
 
+// The default period: a burst's handles must be gone before the next scrape of a scraper
+// every 15 s sees them (with a 30 s period the pool kept them from one round to the next).
+TEST(TransferPoolTest, ABurstsHandlesAreFreedWithinFiveSecondsByDefault) {
+  TransferPool pool(512, kT0);
+  RunAtOnce(pool, 300, "burst");
+  std::vector<std::shared_ptr<const PreparedProbe>> calm;
+  for (int second = 1; second <= 5; ++second) {
+    calm = RunAtOnce(pool, 4, "calm");  // four at once at most after the burst
+    for (int turn = 0; turn < 20; ++turn) pool.Trim(kT0 + std::chrono::seconds(second));
+  }
+  EXPECT_LE(pool.size(), 4u) << "a burst's handles were still idle 5 s after it";
+}
+
 TEST(TransferPoolTest, ATransferStillOutIsNotFreedAndCountsAsOutInTheNextPeriod) {
   TransferPool pool(64, kT0, kPeriod);
   RunAtOnce(pool, 8, "idle");
