@@ -3,7 +3,6 @@
 // every few seconds by many concurrent clients (so every HTTP server thread serves some), RSS
 // sampled at a fixed period for as long as asked; reports RSS when the window is full and
 // the drift after it, and where the anonymous memory sits at the end.
-#include <dirent.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -23,6 +22,7 @@
 #include "bench/load_target.h"
 #include "bench/metrics_text.h"
 #include "bench/raw_http.h"
+#include "test/support/proc_entries.h"
 
 namespace latencyd::bench {
 namespace {
@@ -112,17 +112,6 @@ struct Sample {
   double slowest_s = 0;
   std::string load;
 };
-
-// Open file descriptors of `pid` (/proc/PID/fd entries); -1 when unreadable. A probe in flight
-// holds a socket, so a burst of probes in flight (a loop that fell behind) shows here.
-int OpenDescriptors(pid_t pid) {
-  DIR* dir = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
-  if (dir == nullptr) return -1;
-  int count = 0;
-  while (const dirent* entry = readdir(dir)) count += entry->d_name[0] != '.';
-  closedir(dir);
-  return count;
-}
 
 // Anonymous mappings of `pid` holding at least 1 MiB resident ("12 x 17-19 MiB" is what a
 // set of malloc arenas each keeping a scrape's peak looks like), from /proc/PID/smaps.
@@ -265,7 +254,8 @@ int Run(const Flags& flags) {
       sample.minutes = at_s / 60;
       sample.memory = ReadMemory(daemon.pid());
       sample.scrapes_in_flight = scrapers.in_flight();
-      sample.open_fds = OpenDescriptors(daemon.pid());
+      // A probe in flight holds a socket: a burst of probes in flight shows here.
+      sample.open_fds = latencyd::testing::OpenDescriptorCount(daemon.pid());
       {
         std::lock_guard<std::mutex> lock(scrapers.totals().mutex);
         sample.scrapes_ok = scrapers.totals().ok;

@@ -1,6 +1,5 @@
 #include "test/integration/daemon_process.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <httplib.h>
 #include <signal.h>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "test/integration/wait_for.h"
+#include "test/support/proc_entries.h"
 
 namespace latencyd::testing {
 namespace {
@@ -41,17 +41,6 @@ void WriteTextFile(const std::string& path, const std::string& text) {
   out << text;
   out.close();
   std::rename((path + ".tmp").c_str(), path.c_str());  // atomic, like an operator's deploy
-}
-
-int CountEntries(const std::string& dir) {
-  DIR* handle = opendir(dir.c_str());
-  if (handle == nullptr) return -1;
-  int count = 0;
-  while (dirent* entry = readdir(handle)) {
-    if (entry->d_name[0] != '.') ++count;
-  }
-  closedir(handle);
-  return count;
 }
 
 // The environment of the child: ours with `overrides` set, as "KEY=value" strings.
@@ -201,7 +190,7 @@ int DaemonProcess::ThreadCount() const {
 }
 
 int DaemonProcess::OpenFdCount() const {
-  return CountEntries("/proc/" + std::to_string(pid_) + "/fd");
+  return OpenDescriptorCount(pid_);
 }
 
 std::set<std::string> LabelValues(const std::string& exposition, const std::string& metric,

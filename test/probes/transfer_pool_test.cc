@@ -158,9 +158,8 @@ TEST(TransferPoolTest, AfterABurstTrimsFreeWhatTheNextPeriodDidNotNeedAFewAtATim
 TEST(TransferPoolTest, ABurstsHandlesAreFreedWithinFiveSecondsByDefault) {
   TransferPool pool(512, kT0);
   RunAtOnce(pool, 300, "burst");
-  std::vector<std::shared_ptr<const PreparedProbe>> calm;
   for (int second = 1; second <= 5; ++second) {
-    calm = RunAtOnce(pool, 4, "calm");  // four at once at most after the burst
+    RunAtOnce(pool, 4, "calm");  // four at once at most after the burst
     for (int turn = 0; turn < 20; ++turn) pool.Trim(kT0 + std::chrono::seconds(second));
   }
   EXPECT_LE(pool.size(), 4u) << "a burst's handles were still idle 5 s after it";
