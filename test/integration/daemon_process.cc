@@ -189,9 +189,7 @@ int DaemonProcess::ThreadCount() const {
   return CountEntries("/proc/" + std::to_string(pid_) + "/task");
 }
 
-int DaemonProcess::OpenFdCount() const {
-  return OpenDescriptorCount(pid_);
-}
+int DaemonProcess::OpenFdCount() const { return OpenDescriptorCount(pid_); }
 
 std::set<std::string> LabelValues(const std::string& exposition, const std::string& metric,
                                   const std::string& label) {
