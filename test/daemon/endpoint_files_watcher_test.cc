@@ -1,10 +1,14 @@
-// The endpoint files watcher against a real directory: it reloads when a file matching the
-// globs is added or rewritten (also between the config load its baseline stands for and its
-// own start), and never while nothing changed.
+// The endpoint files watcher against a real directory: it reloads once when a file matching
+// the globs is added or replaced (also between the config load its baseline stands for and its
+// own start), and never while nothing changed. SettledChange, its poll-by-poll decision, is
+// tested on its own with fingerprints given by the test (a half-written file is a state only
+// a lucky poll would catch for real).
 #include "daemon/endpoint_files_watcher.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -32,10 +36,17 @@ class EndpointFilesWatcherTest : public ::testing::Test {
   }
   void TearDown() override {
     std::remove((dir_ + "/a.yml").c_str());
+    std::remove((dir_ + "/a.yml.tmp").c_str());
     std::remove(dir_.c_str());
   }
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ + "/" + name) << text;
+  }
+  // As service discovery writes: a whole new file renamed over the old one, so no poll can
+  // see it half-written.
+  void Replace(const std::string& name, const std::string& text) {
+    Write(name + ".tmp", text);
+    ASSERT_EQ(std::rename((dir_ + "/" + name + ".tmp").c_str(), (dir_ + "/" + name).c_str()), 0);
   }
   // Polls every 5 ms; counts polls and reloads.
   std::unique_ptr<EndpointFilesWatcher> Watch(std::string baseline) {
@@ -71,12 +82,70 @@ TEST_F(EndpointFilesWatcherTest, NothingChangedNothingReloads) {
   EXPECT_EQ(reloads_, 0);
 }
 
-TEST_F(EndpointFilesWatcherTest, ARewrittenFileReloads) {
+TEST_F(EndpointFilesWatcherTest, AReplacedFileReloadsOnce) {
   Write("a.yml", "- { name: a, url: \"http://127.0.0.1:1/\", class: core }\n");
   auto watcher = Watch(EndpointFilesFingerprint(patterns_));
   ASSERT_TRUE(WaitFor([&] { return polls_ >= 2; }));
-  Write("a.yml", "- { name: a, url: \"http://127.0.0.1:2/\", class: core }\n# rewritten\n");
-  EXPECT_TRUE(WaitFor([&] { return reloads_ == 1; }));
+  Replace("a.yml", "- { name: a, url: \"http://127.0.0.1:2/\", class: core }\n# rewritten\n");
+  EXPECT_TRUE(WaitFor([&] { return reloads_ >= 1; }));
+  const int polls_at_reload = polls_;
+  ASSERT_TRUE(WaitFor([&] { return polls_ >= polls_at_reload + 10; }));
+  EXPECT_EQ(reloads_, 1);
+}
+
+TEST(EndpointFilesFingerprintTest, AFileReplacedByOneOfTheSameSizeAndTimeChangesIt) {
+  // As `rsync -t` or `cp -p` deliver it: a new file of the same size, with the old one's
+  // modification time, renamed over the old one. Only the new inode tells them apart.
+  std::string templ = ::testing::TempDir() + "fingerprint_XXXXXX";
+  ASSERT_NE(mkdtemp(templ.data()), nullptr);
+  const std::string file = templ + "/a.yml", staged = templ + "/a.yml.tmp";
+  std::ofstream(file) << "- { name: a, url: \"http://127.0.0.1:1/\", class: core }\n";
+  const std::string before = EndpointFilesFingerprint({templ + "/*.yml"});
+  std::ofstream(staged) << "- { name: a, url: \"http://127.0.0.1:2/\", class: core }\n";
+  struct stat old_info {};
+  ASSERT_EQ(stat(file.c_str(), &old_info), 0);
+  const struct timespec times[2] = {old_info.st_atim, old_info.st_mtim};
+  ASSERT_EQ(utimensat(AT_FDCWD, staged.c_str(), times, 0), 0);
+  ASSERT_EQ(std::rename(staged.c_str(), file.c_str()), 0);
+  EXPECT_NE(EndpointFilesFingerprint({templ + "/*.yml"}), before);
+  std::remove(file.c_str());
+  std::remove(templ.c_str());
+}
+
+TEST(SettledChangeTest, AChangeIsActedOnOnceItHoldsForOnePoll) {
+  SettledChange change("baseline");
+  EXPECT_FALSE(change.Observe("baseline"));
+  EXPECT_FALSE(change.Observe("written"));  // just changed: maybe still being written
+  EXPECT_TRUE(change.Observe("written"));   // the same a poll later: settled
+  EXPECT_FALSE(change.Observe("written"));  // acted on already
+}
+
+TEST(SettledChangeTest, AHalfWrittenFileSeenOnceIsNeverReloadedFrom) {
+  SettledChange change("old");
+  EXPECT_FALSE(change.Observe("old"));
+  EXPECT_FALSE(change.Observe("truncated"));  // caught between the truncation and the write
+  EXPECT_FALSE(change.Observe("new"));
+  EXPECT_TRUE(change.Observe("new"));
+  EXPECT_FALSE(change.Observe("new"));
+}
+
+TEST(SettledChangeTest, AChangeBeforeTheFirstPollIsPickedUp) {
+  SettledChange change("loaded from this");
+  EXPECT_FALSE(change.Observe("changed before the watcher started"));
+  EXPECT_TRUE(change.Observe("changed before the watcher started"));
+}
+
+TEST(SettledChangeTest, AChangeUndoneBeforeItSettledReloadsNothing) {
+  SettledChange change("same");
+  EXPECT_FALSE(change.Observe("briefly different"));
+  EXPECT_FALSE(change.Observe("same"));
+  EXPECT_FALSE(change.Observe("same"));
+}
+
+TEST(SettledChangeTest, AFileThatKeepsChangingIsReloadedOnlyOnceItStops) {
+  SettledChange change("v0");
+  for (const char* version : {"v1", "v2", "v3", "v4"}) EXPECT_FALSE(change.Observe(version));
+  EXPECT_TRUE(change.Observe("v4"));
 }
 
 }  // namespace
