@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
@@ -95,6 +96,32 @@ void CompileUrl(const ProbeSpec& spec, PreparedProbe::Compiled& c, curl_slist** 
   c.parsed_url = ParseUrl(c.url);
 }
 
+// The target of latencyd's own plain-HTTP client, when it can run the probe (http1_target.h).
+std::shared_ptr<const Http1Target> CompileHttp1(const ProbeSpec& spec, const std::string& url) {
+  CURLU* u = curl_url();
+  if (u == nullptr) return nullptr;
+  std::shared_ptr<const Http1Target> target;
+  char *scheme = nullptr, *host = nullptr, *port = nullptr, *path = nullptr, *query = nullptr,
+       *user = nullptr, *zone = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+    std::string path_and_query = path;
+    if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
+      path_and_query += std::string("?") + query;
+    }
+    // Credentials in the URL and IPv6 zones are libcurl's to handle.
+    const bool libcurls = curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+                          curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK;
+    target = CompileHttp1Target(spec, scheme, host, std::atoi(port), path_and_query, libcurls);
+  }
+  for (char* part : {scheme, host, port, path, query, user, zone}) curl_free(part);
+  curl_url_cleanup(u);
+  return target;
+}
+
 }  // namespace
 
 std::string OriginOf(const char* url) {
@@ -157,6 +184,7 @@ PreparedProbe::PreparedProbe(ProbeSpec spec)
   c.foreign_header_list =
       OwnList(HasHeader(spec_, "Expect") ? nullptr : curl_slist_append(nullptr, "Expect:"));
   c.origin = OriginOf(c.url.c_str());
+  c.http1 = CompileHttp1(spec_, c.url);
 }
 
 PreparedProbe::~PreparedProbe() = default;

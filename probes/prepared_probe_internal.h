@@ -2,11 +2,13 @@
 // Private to probes/: libcurl objects appear only as opaque pointers.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <regex>
 #include <string>
 
+#include "probes/http1_target.h"
 #include "probes/probe_engine.h"
 
 namespace latencyd::probes {
@@ -40,6 +42,10 @@ struct PreparedProbe::Compiled {
   // asks for no encoding, like a plain client, so a server's compression time is not
   // measured unless the user's real clients ask for it.
   std::optional<std::string> accept_encoding;
+  // Set when latencyd's own plain-HTTP client can run this probe (http1_target.h): it does,
+  // unless the target has answered with a redirect to follow, which libcurl runs from then on.
+  std::shared_ptr<const Http1Target> http1;
+  mutable std::atomic<bool> http1_redirected{false};
 };
 
 }  // namespace latencyd::probes

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <utility>
 
+#include "probes/answered_in_time.h"
 #include "probes/failure.h"
 #include "probes/prepared_probe_internal.h"
 
@@ -39,27 +40,6 @@ curl_socket_t OpenSocket(void* transfer, curlsocktype, curl_sockaddr* address) {
 int CloseSocket(void* transfer, curl_socket_t fd) {
   static_cast<Transfer*>(transfer)->NoteSocketClosing(fd);
   return ::close(fd);
-}
-
-// tcp_info's "ms since" fields count in jiffies (4 ms at HZ=250): an answer counts as having
-// arrived before the deadline only with this much to spare.
-constexpr std::int64_t kTcpInfoSlackMs = 5;
-
-// Whether, `past_deadline` after the deadline, the kernel had the connection established
-// (request not sent yet) or answer bytes waiting unread, since before the deadline.
-bool AnsweredBeforeDeadline(int fd, Duration past_deadline, bool request_sent) {
-  tcp_info info{};
-  socklen_t length = sizeof info;
-  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return false;
-  const std::int64_t late_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(past_deadline).count() +
-      kTcpInfoSlackMs;
-  if (!request_sent) {
-    return info.tcpi_state == TCP_ESTABLISHED && info.tcpi_last_ack_recv > late_ms;
-  }
-  int unread = 0;
-  if (::ioctl(fd, FIONREAD, &unread) != 0 || unread <= 0) return false;
-  return info.tcpi_last_data_recv > late_ms;
 }
 
 }  // namespace

@@ -10,7 +10,10 @@
 #include <array>
 #include <cassert>
 #include <cstdio>
+#include <memory>
 #include <string>
+
+#include "probes/prepared_probe_internal.h"
 
 namespace latencyd::probes {
 namespace {
@@ -51,11 +54,33 @@ std::string LateMessage(const PreparedProbe& probe, SteadyTime deadline) {
          " ms); latencyd was late, not the target";
 }
 
+// What an epoll event's data says: an HTTP/1.1 probe's address with the low bit set (objects
+// are at least 2-aligned), or a descriptor shifted left by one (libcurl's sockets, the eventfd).
+constexpr std::uint64_t kHttp1Bit = 1;
+std::uint64_t TagOfFd(int fd) { return static_cast<std::uint64_t>(fd) << 1; }
+int FdOfTag(std::uint64_t tag) { return static_cast<int>(tag >> 1); }
+std::uint64_t TagOfHttp1(const Http1Probe* probe) {
+  return reinterpret_cast<std::uintptr_t>(probe) | kHttp1Bit;
+}
+Http1Probe* Http1OfTag(std::uint64_t tag) {
+  return reinterpret_cast<Http1Probe*>(static_cast<std::uintptr_t>(tag & ~kHttp1Bit));
+}
+
 // Wakes a loop waiting in epoll_wait (its eventfd becomes readable).
 void Wake(int wake_fd) {
   const std::uint64_t one = 1;
   // EAGAIN only when the counter is near overflow: a wake-up is pending anyway.
   [[maybe_unused]] ssize_t written = write(wake_fd, &one, sizeof one);
+}
+
+void RunCallback(const ProbeEngine::Callback& done, const ProbeResult& result) {
+  if (!done) return;
+  try {
+    done(result);
+  } catch (...) {
+    // A throwing callback must not take the loop (and every other probe) down with it.
+    std::fputs("latencyd probes: a probe callback threw; ignored\n", stderr);
+  }
 }
 
 }  // namespace
@@ -85,7 +110,7 @@ ProbeEngine::Worker::Worker(int max_idle_connections)
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   epoll_event wake{};
   wake.events = EPOLLIN;
-  wake.data.fd = wake_fd_;
+  wake.data.u64 = TagOfFd(wake_fd_);
   if (multi == nullptr || epoll_fd_ < 0 || wake_fd_ < 0 ||
       epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake) != 0) {
     if (multi != nullptr) curl_multi_cleanup(multi);
@@ -208,13 +233,24 @@ void ProbeEngine::Worker::Loop() {
     // Adding a transfer set libcurl's timer to "now": this sends the new requests' first
     // packets at once, and runs any of libcurl's timers that are due (timeouts among them).
     RunTimers(std::chrono::steady_clock::now());
+    ExpireHttp1(std::chrono::steady_clock::now());
     // After the callbacks, which may have delayed their endpoints' next probes.
     const SteadyTime now = std::chrono::steady_clock::now();
     pool_.Trim(now);
-    events = Wait(now, MsUntilCurlTimer(now, MsUntilNextStart(now, kMaxSleepMs)));
+    events = Wait(
+        now, MsUntilHttp1Deadline(now, MsUntilCurlTimer(now, MsUntilNextStart(now, kMaxSleepMs))));
   }
   AbortAll();
   current_loop = nullptr;
+}
+
+int ProbeEngine::Worker::MsUntilHttp1Deadline(SteadyTime now, int cap_ms) const {
+  LATENCYD_ASSERT_ON_LOOP_THREAD();
+  if (http1_.empty()) return cap_ms;
+  const SteadyTime deadline = http1_.top()->deadline();
+  if (deadline <= now) return 0;
+  auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+  return static_cast<int>(std::min<std::int64_t>(wait.count(), cap_ms));
 }
 
 int ProbeEngine::Worker::Wait(SteadyTime now, int wait_ms) {
@@ -238,7 +274,13 @@ void ProbeEngine::Worker::HandleEvents(int count) {
   CURLM* multi = static_cast<CURLM*>(multi_);
   for (int i = 0; i < count; ++i) {
     const epoll_event& event = events_->events[i];
-    if (event.data.fd == wake_fd_) {
+    if (event.data.u64 & kHttp1Bit) {
+      Http1Probe* probe = Http1OfTag(event.data.u64);
+      AfterHttp1Step(probe, probe->OnEvents(event.events));
+      continue;
+    }
+    const int fd = FdOfTag(event.data.u64);
+    if (fd == wake_fd_) {
       std::uint64_t wakes = 0;
       [[maybe_unused]] ssize_t read_bytes = read(wake_fd_, &wakes, sizeof wakes);
       continue;
@@ -250,7 +292,7 @@ void ProbeEngine::Worker::HandleEvents(int count) {
     int running = 0;
     // A descriptor closed by an earlier event's transfer in this batch (and perhaps reused
     // by a new socket) only costs libcurl a look that finds nothing to read.
-    curl_multi_socket_action(multi, event.data.fd, mask, &running);
+    curl_multi_socket_action(multi, fd, mask, &running);
   }
   if (count > 0) ReapFinished();
 }
@@ -262,6 +304,14 @@ void ProbeEngine::Worker::RunTimers(SteadyTime now) {
   int running = 0;
   curl_multi_socket_action(static_cast<CURLM*>(multi_), CURL_SOCKET_TIMEOUT, 0, &running);
   ReapFinished();
+}
+
+void ProbeEngine::Worker::ExpireHttp1(SteadyTime now) {
+  LATENCYD_ASSERT_ON_LOOP_THREAD();
+  while (!http1_.empty() && http1_.top()->deadline() <= now) {
+    Http1Probe* probe = http1_.top();
+    AfterHttp1Step(probe, probe->OnDeadline(now));
+  }
 }
 
 int ProbeEngine::Worker::OnTimer(void* /*multi*/, long timeout_ms, void* self) {
@@ -290,7 +340,7 @@ void ProbeEngine::Worker::WatchSocket(int fd, int what, bool watched) {
   epoll_event event{};
   if (what & CURL_POLL_IN) event.events |= EPOLLIN;
   if (what & CURL_POLL_OUT) event.events |= EPOLLOUT;
-  event.data.fd = fd;
+  event.data.u64 = TagOfFd(fd);
   int op = watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
   if (epoll_ctl(epoll_fd_, op, fd, &event) != 0) {
     // The set and libcurl's view disagree (a descriptor number closed and reused behind
@@ -314,6 +364,42 @@ void ProbeEngine::Worker::Start(Pending& pending) {
                                      LateMessage(*pending.probe, pending.deadline)));
     return;
   }
+  if (pending.probe && pending.probe->compiled().http1 &&
+      !pending.probe->compiled().http1_redirected.load(std::memory_order_relaxed)) {
+    StartHttp1(pending);
+  } else {
+    StartTransfer(pending);
+  }
+}
+
+void ProbeEngine::Worker::StartHttp1(Pending& pending) {
+  auto* probe = new Http1Probe(std::move(pending.probe), std::move(pending.done), pending.deadline);
+  http1_.Push(probe);
+  AfterHttp1Step(probe, probe->Start(epoll_fd_, TagOfHttp1(probe)));
+}
+
+void ProbeEngine::Worker::AfterHttp1Step(Http1Probe* probe, Http1Probe::State state) {
+  LATENCYD_ASSERT_ON_LOOP_THREAD();
+  if (state == Http1Probe::State::kRunning) return;
+  http1_.Remove(probe);
+  std::unique_ptr<Http1Probe> owned(probe);
+  if (state == Http1Probe::State::kUseLibcurl) {
+    // A redirect to follow: libcurl runs this probe (still in flight) and every later one.
+    owned->probe()->compiled().http1_redirected.store(true, std::memory_order_relaxed);
+    Pending handed{std::move(owned->probe()), std::move(owned->callback()),
+                   owned->engine_deadline(), SteadyTime::min(), nullptr};
+    StartTransfer(handed);
+    return;
+  }
+  Callback done = std::move(owned->callback());
+  const ProbeResult result = owned->result();
+  owned.reset();
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  RunCallback(done, result);
+}
+
+void ProbeEngine::Worker::StartTransfer(Pending& pending) {
+  LATENCYD_ASSERT_ON_LOOP_THREAD();
   Transfer* t = pending.probe ? pool_.Take(pending.probe.get()) : nullptr;
   if (t == nullptr) {
     in_flight_.fetch_sub(1, std::memory_order_relaxed);
@@ -370,13 +456,7 @@ void ProbeEngine::Worker::Complete(Transfer* t, const ProbeResult& result) {
   Callback done = t->Release();
   pool_.Give(t);
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
-  if (!done) return;
-  try {
-    done(result);
-  } catch (...) {
-    // A throwing callback must not take the loop (and every other probe) down with it.
-    std::fputs("latencyd probes: a probe callback threw; ignored\n", stderr);
-  }
+  RunCallback(done, result);
 }
 
 void ProbeEngine::Worker::AbortAll() {
@@ -387,6 +467,8 @@ void ProbeEngine::Worker::AbortAll() {
     delete t;
   }
   active_.clear();
+  for (Http1Probe* probe : http1_.all()) delete probe;  // callbacks dropped too
+  http1_.Clear();
   pool_.Clear();
   delayed_.clear();  // not started yet: dropped without callbacks too
   std::vector<Pending> dropped;

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "probes/deadline_heap.h"
+#include "probes/http1_probe.h"
 #include "probes/probe_engine.h"
 #include "probes/transfer.h"
 #include "probes/transfer_pool.h"
@@ -55,11 +57,22 @@ class ProbeEngine::Worker {
   // Waits in epoll_wait for socket events, a wake-up or `wait_ms` (marked asleep when > 0);
   // returns the number of events in events_.
   int Wait(SteadyTime now, int wait_ms);
-  // Hands each socket event of the last wait to libcurl; drains the wake-up eventfd.
+  // How long until the earliest deadline of the loop's own HTTP/1.1 probes, in ms: 0 when one
+  // has passed, at most `cap_ms`.
+  int MsUntilHttp1Deadline(SteadyTime now, int cap_ms) const;
+  // Hands each socket event of the last wait to libcurl or to the HTTP/1.1 probe it belongs
+  // to; drains the wake-up eventfd.
   void HandleEvents(int count);
   // Runs libcurl's expired timers (new transfers' first step among them) when one is due.
   void RunTimers(SteadyTime now);
+  // Ends the HTTP/1.1 probes whose deadline has passed.
+  void ExpireHttp1(SteadyTime now);
   void Start(Pending& pending);
+  void StartTransfer(Pending& pending);  // with libcurl
+  void StartHttp1(Pending& pending);     // with latencyd's own client (http1_probe.h)
+  // Acts on what an HTTP/1.1 probe's step left it in: done (callback), handed to libcurl, or
+  // still running.
+  void AfterHttp1Step(Http1Probe* probe, Http1Probe::State state);
   void ReapFinished();
   // libcurl's CURLMOPT_SOCKETFUNCTION and CURLMOPT_TIMERFUNCTION.
   static int OnSocket(void* easy, int fd, int what, void* self, void* socket_state);
@@ -95,6 +108,7 @@ class ProbeEngine::Worker {
   };
   std::vector<FinishedTransfer> finished_;  // ReapFinished's batch, kept for its capacity
   TransferPool pool_;                       // easy handles ready for reuse
+  DeadlineHeap http1_;                      // the running Http1Probes (owned)
   struct EventBuffer;                       // epoll_event[], kept out of this header
   std::unique_ptr<EventBuffer> events_;
 };

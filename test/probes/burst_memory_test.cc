@@ -48,7 +48,7 @@ TEST(BurstMemoryEngineTest, ABurstBeyondTheIdleHandlesGivesItsMemoryBackOnceDrai
 
   RawServer silent(RawServer::Behavior::kSilent);
   ProbeEngine engine(ProbeEngine::Options{1});
-  ProbeSpec spec = Spec(silent.Url("/"));
+  ProbeSpec spec = Spec(ViaLibcurl(silent.Url("/")));  // the handles are libcurl's
   spec.timeout = 300ms;
   auto probe = std::make_shared<const PreparedProbe>(spec);
   Burst(engine, probe, 512);  // the loop's idle handles, kept until a trim (2-4 s later)

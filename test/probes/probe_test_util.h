@@ -24,6 +24,16 @@ inline ProbeSpec Spec(const std::string& url) {
   return spec;
 }
 
+// The same loopback URL with the host "localhost": a name to resolve, so libcurl runs the
+// probe rather than latencyd's own plain-HTTP client, which takes IP literals only
+// (probes/README.md, "Two clients").
+inline std::string ViaLibcurl(std::string url) {
+  const std::string loopback = "//127.0.0.1";
+  const std::size_t at = url.find(loopback);
+  if (at != std::string::npos) url.replace(at, loopback.size(), "//localhost");
+  return url;
+}
+
 // Submits an already prepared probe (rerunning the same one lets the loop hand it the handle
 // it configured last); the future is fulfilled by the callback.
 inline std::future<ProbeResult> SubmitPrepared(ProbeEngine& engine,
