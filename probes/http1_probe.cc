@@ -86,7 +86,7 @@ void Http1Probe::CloseSocket() {
   fd_ = -1;
 }
 
-Http1Probe::State Http1Probe::Start(int epoll_fd, std::uint64_t tag) {
+Http1Probe::State Http1Probe::Start(int epoll_fd, epoll_data_t data) {
   stamps_.socket = steady_clock::now();
   stamps_.sockets_opened = 1;
   const int family = target_.address.ss_family;
@@ -105,7 +105,7 @@ Http1Probe::State Http1Probe::Start(int epoll_fd, std::uint64_t tag) {
   epoll_event event{};
   // Edge-triggered, both directions at once: one epoll_ctl per probe.
   event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  event.data.u64 = tag;
+  event.data = data;
   if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd_, &event) != 0) {
     return Finish(CURLE_COULDNT_CONNECT, std::string("epoll_ctl: ") + std::strerror(errno));
   }

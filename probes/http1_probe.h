@@ -6,6 +6,8 @@
 // messages (ClassifyFailure), skip causes and limits. bench/README.md has the measurements.
 #pragma once
 
+#include <sys/epoll.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -32,9 +34,9 @@ class Http1Probe {
   Http1Probe(const Http1Probe&) = delete;
   Http1Probe& operator=(const Http1Probe&) = delete;
 
-  // Opens the socket, registers it in `epoll_fd` with `tag` as its event data, connects and,
+  // Opens the socket, registers it in `epoll_fd` with `data` as its event data, connects and,
   // when the connection is up at once (loopback), sends the request.
-  State Start(int epoll_fd, std::uint64_t tag);
+  State Start(int epoll_fd, epoll_data_t data);
   // The socket's epoll events.
   State OnEvents(std::uint32_t events);
   // The deadline has passed (`now` >= deadline()).

@@ -225,12 +225,10 @@ void Http1Response::EndHead() {
     state_ = State::kDone;
   } else if (chunked_) {
     state_ = State::kChunkSize;  // Transfer-Encoding overrides any Content-Length
-  } else if (other_transfer_coding_) {
-    state_ = State::kUntilClose;
-  } else if (has_content_length_) {
+  } else if (has_content_length_ && !other_transfer_coding_) {
     remaining_ = content_length_;
     state_ = content_length_ == 0 ? State::kDone : State::kFixedBody;
-  } else {
+  } else {  // no length, or a transfer coding other than chunked: the close ends the body
     state_ = State::kUntilClose;
   }
 }

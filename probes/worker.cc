@@ -54,17 +54,22 @@ std::string LateMessage(const PreparedProbe& probe, SteadyTime deadline) {
          " ms); latencyd was late, not the target";
 }
 
-// What an epoll event's data says: an HTTP/1.1 probe's address with the low bit set (objects
-// are at least 2-aligned), or a descriptor shifted left by one (libcurl's sockets, the eventfd).
-constexpr std::uint64_t kHttp1Bit = 1;
-std::uint64_t TagOfFd(int fd) { return static_cast<std::uint64_t>(fd) << 1; }
-int FdOfTag(std::uint64_t tag) { return static_cast<int>(tag >> 1); }
-std::uint64_t TagOfHttp1(const Http1Probe* probe) {
-  return reinterpret_cast<std::uintptr_t>(probe) | kHttp1Bit;
+// What an epoll event's data says: an HTTP/1.1 probe's address (`ptr`), or a descriptor with
+// the top bit set (libcurl's sockets, the eventfd). User-space addresses on Linux never have
+// the top bit set, so the two cannot be confused.
+constexpr std::uint64_t kFdBit = std::uint64_t{1} << 63;
+epoll_data_t DataOfFd(int fd) {
+  epoll_data_t data{};
+  data.u64 = kFdBit | static_cast<std::uint32_t>(fd);
+  return data;
 }
-Http1Probe* Http1OfTag(std::uint64_t tag) {
-  return reinterpret_cast<Http1Probe*>(static_cast<std::uintptr_t>(tag & ~kHttp1Bit));
+epoll_data_t DataOfHttp1(Http1Probe* probe) {
+  epoll_data_t data{};
+  data.ptr = probe;
+  return data;
 }
+bool IsFd(const epoll_data_t& data) { return (data.u64 & kFdBit) != 0; }
+int FdOf(const epoll_data_t& data) { return static_cast<int>(data.u64 & 0xffffffffu); }
 
 // Wakes a loop waiting in epoll_wait (its eventfd becomes readable).
 void Wake(int wake_fd) {
@@ -110,7 +115,7 @@ ProbeEngine::Worker::Worker(int max_idle_connections)
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   epoll_event wake{};
   wake.events = EPOLLIN;
-  wake.data.u64 = TagOfFd(wake_fd_);
+  wake.data = DataOfFd(wake_fd_);
   if (multi == nullptr || epoll_fd_ < 0 || wake_fd_ < 0 ||
       epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake) != 0) {
     if (multi != nullptr) curl_multi_cleanup(multi);
@@ -274,12 +279,12 @@ void ProbeEngine::Worker::HandleEvents(int count) {
   CURLM* multi = static_cast<CURLM*>(multi_);
   for (int i = 0; i < count; ++i) {
     const epoll_event& event = events_->events[i];
-    if (event.data.u64 & kHttp1Bit) {
-      Http1Probe* probe = Http1OfTag(event.data.u64);
+    if (!IsFd(event.data)) {
+      auto* probe = static_cast<Http1Probe*>(event.data.ptr);
       AfterHttp1Step(probe, probe->OnEvents(event.events));
       continue;
     }
-    const int fd = FdOfTag(event.data.u64);
+    const int fd = FdOf(event.data);
     if (fd == wake_fd_) {
       std::uint64_t wakes = 0;
       [[maybe_unused]] ssize_t read_bytes = read(wake_fd_, &wakes, sizeof wakes);
@@ -340,7 +345,7 @@ void ProbeEngine::Worker::WatchSocket(int fd, int what, bool watched) {
   epoll_event event{};
   if (what & CURL_POLL_IN) event.events |= EPOLLIN;
   if (what & CURL_POLL_OUT) event.events |= EPOLLOUT;
-  event.data.u64 = TagOfFd(fd);
+  event.data = DataOfFd(fd);
   int op = watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
   if (epoll_ctl(epoll_fd_, op, fd, &event) != 0) {
     // The set and libcurl's view disagree (a descriptor number closed and reused behind
@@ -375,7 +380,7 @@ void ProbeEngine::Worker::Start(Pending& pending) {
 void ProbeEngine::Worker::StartHttp1(Pending& pending) {
   auto* probe = new Http1Probe(std::move(pending.probe), std::move(pending.done), pending.deadline);
   http1_.Push(probe);
-  AfterHttp1Step(probe, probe->Start(epoll_fd_, TagOfHttp1(probe)));
+  AfterHttp1Step(probe, probe->Start(epoll_fd_, DataOfHttp1(probe)));
 }
 
 void ProbeEngine::Worker::AfterHttp1Step(Http1Probe* probe, Http1Probe::State state) {
