@@ -23,6 +23,9 @@ using std::chrono::steady_clock;
 
 // Read per recv: the loop's responses are small, and one buffer serves every probe of a loop.
 constexpr std::size_t kReceiveBuffer = 16 * 1024;
+// Reads per event (1 MiB): a large body arriving fast must not keep the loop from its other
+// probes.
+constexpr int kMaxReadsPerEvent = 64;
 
 std::int64_t MicrosSince(SteadyTime start, SteadyTime t) {
   if (t == SteadyTime{} || t < start) return 0;
@@ -107,8 +110,11 @@ Http1Probe::State Http1Probe::Start(int epoll_fd, epoll_data_t data) {
   event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   event.data = data;
   if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd_, &event) != 0) {
-    return Finish(CURLE_COULDNT_CONNECT, std::string("epoll_ctl: ") + std::strerror(errno));
+    // Out of epoll watches or memory: latencyd's limit, not the target's failure.
+    return Finish(CURLE_FAILED_INIT, std::string("epoll_ctl: ") + std::strerror(errno));
   }
+  epoll_fd_ = epoll_fd;
+  epoll_data_ = data;
   if (::connect(fd_, reinterpret_cast<const sockaddr*>(&target_.address), target_.address_length) ==
       0) {
     return Connected();
@@ -119,6 +125,9 @@ Http1Probe::State Http1Probe::Start(int epoll_fd, epoll_data_t data) {
 
 Http1Probe::State Http1Probe::OnEvents(std::uint32_t events) {
   if (fd_ < 0) return State::kRunning;  // finished already; a stale event
+  // As libcurl does: a probe whose deadline has passed is judged by it before anything that
+  // came in is read, so the loop's lateness never counts as the target's latency.
+  if (steady_clock::now() >= deadline_) return OnDeadline();
   if (!connected_) {
     if (events & (EPOLLERR | EPOLLHUP)) {
       // The connect failed; only then is SO_ERROR worth a system call.
@@ -168,21 +177,26 @@ Http1Probe::State Http1Probe::Send() {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return State::kRunning;
-    // The peer closed or reset: an answer it sent before (a 413, say) still decides.
-    const int error = errno;
+    // The peer closed or reset: an answer it sent before (a 413, say) still decides;
+    // without one, the send's error does (Receive reports it).
+    send_error_ = errno;
     const State state = Receive();
     if (state != State::kRunning) return state;
-    return Finish(CURLE_SEND_ERROR, std::string("Send failure: ") + std::strerror(error));
+    return Finish(CURLE_SEND_ERROR, std::string("Send failure: ") + std::strerror(send_error_));
   }
   return State::kRunning;
 }
 
 Http1Probe::State Http1Probe::Receive() {
   thread_local char buffer[kReceiveBuffer];
-  while (true) {
+  for (int reads = 0; reads < kMaxReadsPerEvent; ++reads) {
     const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return State::kRunning;
+    if (n <= 0 && send_error_ != 0 && !response_.head_complete()) {
+      // The request never got through and no answer came back: the send failed.
+      return Finish(CURLE_SEND_ERROR, std::string("Send failure: ") + std::strerror(send_error_));
+    }
     if (n < 0)
       return Finish(CURLE_RECV_ERROR, std::string("Recv failure: ") + std::strerror(errno));
     const SteadyTime now = steady_clock::now();
@@ -200,9 +214,19 @@ Http1Probe::State Http1Probe::Receive() {
                     code == CURLE_GOT_NOTHING ? "Empty reply from server" : response_.error());
     }
   }
+  // More is waiting, but other probes of the loop come first. Re-registering an
+  // edge-triggered socket that is still readable reports it again on the next wait.
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  event.data = epoll_data_;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd_, &event);
+  return State::kRunning;
 }
 
-Http1Probe::State Http1Probe::OnDeadline(SteadyTime now) {
+Http1Probe::State Http1Probe::OnDeadline() {
+  // Read now, not at the start of the loop's pass: callbacks ran in between, and a stale
+  // reading would understate how late the loop is.
+  const SteadyTime now = steady_clock::now();
   if (stamps_.first_byte == SteadyTime{} && fd_ >= 0 &&
       AnsweredBeforeDeadline(fd_, now - deadline_, connected_)) {
     // The target answered in time; the loop, too busy, read it too late (probes/README.md).
@@ -210,10 +234,12 @@ Http1Probe::State Http1Probe::OnDeadline(SteadyTime now) {
                 "skipped: timed out with the target's answer waiting unread since before the "
                 "deadline; latencyd was too busy to read it (overloaded), not the target");
   }
+  // libcurl's words for the two cases.
+  const std::string elapsed = std::to_string(MillisSince(started_)) + " milliseconds";
   return Finish(CURLE_OPERATION_TIMEDOUT,
-                "Operation timed out after " + std::to_string(MillisSince(started_)) +
-                    " milliseconds with " + std::to_string(response_.body_bytes()) +
-                    " bytes received");
+                connected_ ? "Operation timed out after " + elapsed + " with " +
+                                 std::to_string(response_.body_bytes()) + " bytes received"
+                           : "Connection timed out after " + elapsed);
 }
 
 Http1Probe::State Http1Probe::Skip(SkipCause cause, const std::string& why) {
@@ -253,6 +279,13 @@ Http1Probe::State Http1Probe::Finish(int curl_code, const std::string& detail) {
   r.total = std::chrono::microseconds(times.total_us);
   if (curl_code == CURLE_OK) MapStamps(stamps_, 0, &r.phases, &r.total);
 
+  Classify(curl_code, detail);
+  return State::kDone;
+}
+
+void Http1Probe::Classify(int curl_code, const std::string& detail) {
+  const ProbeSpec& spec = probe_->spec();
+  ProbeResult& r = result_;
   TransferOutcome o;
   o.curl_code = curl_code;
   o.curl_detail = detail;
@@ -278,7 +311,6 @@ Http1Probe::State Http1Probe::Finish(int curl_code, const std::string& detail) {
   r.reason = c.reason;
   r.ok = c.reason == FailureReason::kNone;
   r.error = std::move(c.error);
-  return State::kDone;
 }
 
 }  // namespace latencyd::probes

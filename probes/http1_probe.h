@@ -39,13 +39,14 @@ class Http1Probe {
   State Start(int epoll_fd, epoll_data_t data);
   // The socket's epoll events.
   State OnEvents(std::uint32_t events);
-  // The deadline has passed (`now` >= deadline()).
-  State OnDeadline(SteadyTime now);
+  // The deadline has passed.
+  State OnDeadline();
 
   SteadyTime deadline() const { return deadline_; }
   // The deadline the engine was given, for a hand-over to libcurl.
   SteadyTime engine_deadline() const { return engine_deadline_; }
   const ProbeResult& result() const { return result_; }
+  bool request_sent() const { return sent_ == target_.request.size(); }
   std::shared_ptr<const PreparedProbe>& probe() { return probe_; }
   ProbeEngine::Callback& callback() { return done_; }
 
@@ -61,6 +62,8 @@ class Http1Probe {
   // `detail` its error text.
   State Finish(int curl_code, const std::string& detail);
   State Skip(SkipCause cause, const std::string& why);
+  // Fills the result's reason and error (ClassifyFailure, as for a libcurl transfer).
+  void Classify(int curl_code, const std::string& detail);
   void CloseSocket();
 
   std::shared_ptr<const PreparedProbe> probe_;
@@ -71,7 +74,10 @@ class Http1Probe {
   long timeout_ms_;  // the deadline in force, as libcurl's messages state it
   SteadyTime deadline_;
   int fd_ = -1;
+  int epoll_fd_ = -1;
+  epoll_data_t epoll_data_{};
   bool connected_ = false;
+  int send_error_ = 0;  // errno of a failed send, 0 if none
   std::size_t sent_ = 0;
   SocketStamps stamps_;
   Http1Response response_;

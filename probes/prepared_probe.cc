@@ -102,7 +102,7 @@ std::shared_ptr<const Http1Target> CompileHttp1(const ProbeSpec& spec, const std
   if (u == nullptr) return nullptr;
   std::shared_ptr<const Http1Target> target;
   char *scheme = nullptr, *host = nullptr, *port = nullptr, *path = nullptr, *query = nullptr,
-       *user = nullptr, *zone = nullptr;
+       *user = nullptr, *password = nullptr, *zone = nullptr;
   if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
       curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
       curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
@@ -114,10 +114,11 @@ std::shared_ptr<const Http1Target> CompileHttp1(const ProbeSpec& spec, const std
     }
     // Credentials in the URL and IPv6 zones are libcurl's to handle.
     const bool libcurls = curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+                          curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK ||
                           curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK;
     target = CompileHttp1Target(spec, scheme, host, std::atoi(port), path_and_query, libcurls);
   }
-  for (char* part : {scheme, host, port, path, query, user, zone}) curl_free(part);
+  for (char* part : {scheme, host, port, path, query, user, password, zone}) curl_free(part);
   curl_url_cleanup(u);
   return target;
 }

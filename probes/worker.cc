@@ -315,7 +315,7 @@ void ProbeEngine::Worker::ExpireHttp1(SteadyTime now) {
   LATENCYD_ASSERT_ON_LOOP_THREAD();
   while (!http1_.empty() && http1_.top()->deadline() <= now) {
     Http1Probe* probe = http1_.top();
-    AfterHttp1Step(probe, probe->OnDeadline(now));
+    AfterHttp1Step(probe, probe->OnDeadline());
   }
 }
 
@@ -391,8 +391,10 @@ void ProbeEngine::Worker::AfterHttp1Step(Http1Probe* probe, Http1Probe::State st
   if (state == Http1Probe::State::kUseLibcurl) {
     // A redirect to follow: libcurl runs this probe (still in flight) and every later one.
     owned->probe()->compiled().http1_redirected.store(true, std::memory_order_relaxed);
+    // Within the deadline this probe started with, not a fresh timeout.
     Pending handed{std::move(owned->probe()), std::move(owned->callback()),
-                   owned->engine_deadline(), SteadyTime::min(), nullptr};
+                   std::min(owned->engine_deadline(), owned->deadline()), SteadyTime::min(),
+                   nullptr};
     StartTransfer(handed);
     return;
   }

@@ -100,6 +100,7 @@ TEST(Http1TargetTest, WhatOnlyLibcurlDoesStaysWithLibcurl) {
   EXPECT_EQ(TargetOf(Spec("https://127.0.0.1:8443/")), nullptr);  // TLS
   EXPECT_EQ(TargetOf(Spec("http://localhost:8080/")), nullptr);   // a name to resolve
   EXPECT_EQ(TargetOf(Spec("http://user:pw@127.0.0.1/")), nullptr);
+  EXPECT_EQ(TargetOf(Spec("http://:pw@127.0.0.1/")), nullptr);        // a password alone too
   EXPECT_EQ(TargetOf(Spec("http://[fe80::1%25eth0]:80/")), nullptr);  // an IPv6 zone
   EXPECT_EQ(TargetOf(Spec("ftp://127.0.0.1/")), nullptr);
   ProbeSpec keepalive = Spec("http://127.0.0.1/");
