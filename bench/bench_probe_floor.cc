@@ -399,10 +399,11 @@ int Run(const Flags& flags) {
     PrintRunRow(i + 1, figures.back());
   }
   std::cout
-      << "\nphases: latencyd's connect runs from just before socket() until libcurl is "
-         "about to send the request, its ttfb from there to the first byte (probes/README.md, "
-         "Phases); the raw client's connect is its blocking connect(), its ttfb from "
-         "connected to the first byte (request write included).\n";
+      << "\nphases: latencyd's connect runs from just before socket() until it (its own "
+         "client for this IP-literal URL) is about to send the request, its ttfb from there to "
+         "the first byte, its transfer 0 when the whole response came in one recv "
+         "(probes/README.md, Phases); the raw client's connect is its blocking connect(), its "
+         "ttfb from connected to the first byte (request write included).\n";
   PrintHeadline(figures);
   PrintPinned(figures);
   std::cout << "\nload average at end: " << LoadAverage() << "\n";

@@ -2,6 +2,7 @@
 #include "probes/failure.h"
 
 #include <curl/curl.h>
+#include <sys/resource.h>
 
 namespace latencyd::probes {
 namespace {
@@ -89,6 +90,26 @@ std::string DescribeStatusRanges(const std::vector<StatusRange>& ranges) {
     if (r.high != r.low) out += "-" + std::to_string(r.high);
   }
   return out;
+}
+
+bool StatusInRanges(const std::vector<StatusRange>& ranges, int status) {
+  for (const StatusRange& r : ranges) {
+    if (status >= r.low && status <= r.high) return true;
+  }
+  return false;
+}
+
+std::string LoopBusyMessage() {
+  return "skipped: timed out with the target's answer waiting unread since before the "
+         "deadline; latencyd was too busy to read it (overloaded), not the target";
+}
+
+std::string OutOfDescriptorsMessage() {
+  rlimit limit{};
+  const std::string which = getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY
+                                ? "RLIMIT_NOFILE"
+                                : "RLIMIT_NOFILE " + std::to_string(limit.rlim_cur);
+  return "skipped: out of file descriptors (" + which + ")";
 }
 
 Classification ClassifyFailure(const TransferOutcome& o) {

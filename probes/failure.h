@@ -49,4 +49,11 @@ Classification ClassifyFailure(const TransferOutcome& outcome);
 // "200-399" or "200-299, 404".
 std::string DescribeStatusRanges(const std::vector<StatusRange>& ranges);
 
+// Whether `status` lies in one of `ranges` (ProbeSpec::expect_status).
+bool StatusInRanges(const std::vector<StatusRange>& ranges, int status);
+
+// The errors of the two skips both clients detect at a probe's end (SkipCause).
+std::string LoopBusyMessage();
+std::string OutOfDescriptorsMessage();  // names the process's RLIMIT_NOFILE
+
 }  // namespace latencyd::probes

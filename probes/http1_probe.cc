@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -35,14 +34,6 @@ std::int64_t MicrosSince(SteadyTime start, SteadyTime t) {
 long MillisSince(SteadyTime start) {
   return static_cast<long>(
       std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - start).count());
-}
-
-std::string DescriptorLimitText() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
-    return "RLIMIT_NOFILE";
-  }
-  return "RLIMIT_NOFILE " + std::to_string(limit.rlim_cur);
 }
 
 // The CURLcode a libcurl transfer ends with when the response parser gave up, so that both
@@ -97,8 +88,7 @@ Http1Probe::State Http1Probe::Start(int epoll_fd, epoll_data_t data) {
   if (fd_ < 0) {
     const int error = errno;
     if (error == EMFILE || error == ENFILE) {
-      return Skip(SkipCause::kOutOfDescriptors,
-                  "skipped: out of file descriptors (" + DescriptorLimitText() + ")");
+      return Skip(SkipCause::kOutOfDescriptors, OutOfDescriptorsMessage());
     }
     return Finish(CURLE_COULDNT_CONNECT, std::string("socket: ") + std::strerror(error));
   }
@@ -230,9 +220,7 @@ Http1Probe::State Http1Probe::OnDeadline() {
   if (stamps_.first_byte == SteadyTime{} && fd_ >= 0 &&
       AnsweredBeforeDeadline(fd_, now - deadline_, connected_)) {
     // The target answered in time; the loop, too busy, read it too late (probes/README.md).
-    return Skip(SkipCause::kLoopBusy,
-                "skipped: timed out with the target's answer waiting unread since before the "
-                "deadline; latencyd was too busy to read it (overloaded), not the target");
+    return Skip(SkipCause::kLoopBusy, LoopBusyMessage());
   }
   // libcurl's words for the two cases.
   const std::string elapsed = std::to_string(MillisSince(started_)) + " milliseconds";
@@ -292,11 +280,7 @@ void Http1Probe::Classify(int curl_code, const std::string& detail) {
   o.body_too_large = response_.outcome() == Http1Response::Outcome::kBodyTooLarge;
   o.headers_too_large = response_.outcome() == Http1Response::Outcome::kHeadTooLarge;
   o.http_status = r.http_status;
-  bool expected = false;
-  for (const StatusRange& range : spec.expect_status) {
-    expected = expected || (r.http_status >= range.low && r.http_status <= range.high);
-  }
-  o.status_expected = curl_code != CURLE_OK || expected;
+  o.status_expected = curl_code != CURLE_OK || StatusInRanges(spec.expect_status, r.http_status);
   std::string expected_text;
   if (!o.status_expected) expected_text = DescribeStatusRanges(spec.expect_status);
   o.expected_status = expected_text;

@@ -71,7 +71,6 @@ class Transfer {
   void SetMethodAndBody(const ProbeSpec& spec);
   void SetTls(const TlsSpec& tls);
   void SetHttpVersion(HttpVersion version);
-  bool StatusExpected(int status) const;
 
   void* easy_ = nullptr;
   std::shared_ptr<const PreparedProbe> probe_;  // the configured one, running or idle

@@ -1,7 +1,6 @@
 // Transfer::Finish: reading libcurl's report and turning it into a ProbeResult.
 #include <curl/curl.h>
 #include <strings.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,14 +41,6 @@ bool OutOfDescriptors(CURL* e, int curl_code) {
   return errno == EMFILE || errno == ENFILE;
 }
 
-std::string DescriptorLimitText() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
-    return "RLIMIT_NOFILE";
-  }
-  return "RLIMIT_NOFILE " + std::to_string(limit.rlim_cur);
-}
-
 std::string HttpVersionName(long version) {
   switch (version) {
     case CURL_HTTP_VERSION_1_0:
@@ -66,13 +57,6 @@ std::string HttpVersionName(long version) {
 }
 
 }  // namespace
-
-bool Transfer::StatusExpected(int status) const {
-  for (const StatusRange& r : probe_->spec().expect_status) {
-    if (status >= r.low && status <= r.high) return true;
-  }
-  return false;
-}
 
 ProbeResult Transfer::Finish(int curl_code) const {
   CURL* e = static_cast<CURL*>(easy_);
@@ -129,7 +113,7 @@ ProbeResult Transfer::Finish(int curl_code) const {
   o.redirect_refused = redirect_refused_;
   o.reading_response_head = !head_complete_ && LongInfo(e, CURLINFO_REQUEST_SIZE) > 0;
   o.http_status = r.http_status;
-  o.status_expected = curl_code != CURLE_OK || StatusExpected(r.http_status);
+  o.status_expected = curl_code != CURLE_OK || StatusInRanges(spec.expect_status, r.http_status);
   std::string expected;
   if (!o.status_expected) expected = DescribeStatusRanges(spec.expect_status);
   o.expected_status = expected;
@@ -141,16 +125,14 @@ ProbeResult Transfer::Finish(int curl_code) const {
     // The target answered in time; the loop, too busy, read it too late (probes/README.md).
     r.skipped = SkipCause::kLoopBusy;
     r.reason = FailureReason::kOther;
-    r.error =
-        "skipped: timed out with the target's answer waiting unread since before the "
-        "deadline; latencyd was too busy to read it (overloaded), not the target";
+    r.error = LoopBusyMessage();
     return r;
   }
   if (curl_code != CURLE_OK && OutOfDescriptors(e, curl_code)) {
     // The socket could not even be created: latencyd's fault, not the target's.
     r.skipped = SkipCause::kOutOfDescriptors;
     r.reason = FailureReason::kOther;
-    r.error = "skipped: out of file descriptors (" + DescriptorLimitText() + ")";
+    r.error = OutOfDescriptorsMessage();
     return r;
   }
   o.http2_required = spec.http_version == HttpVersion::k2;

@@ -1,4 +1,5 @@
-// ProbeEngine::Worker: the event loop (queue -> multi -> callbacks) and the easy-handle pool.
+// ProbeEngine::Worker: the event loop (queue -> own client or multi -> callbacks) and the
+// easy-handle pool.
 #include "probes/worker.h"
 
 #include <curl/curl.h>

@@ -1,6 +1,7 @@
 // One event loop of the probe engine: a thread owning a libcurl multi handle driven through
-// libcurl's event API (curl_multi_socket_action) from the loop's own epoll set, fed through a
-// mutex-protected queue and woken with an eventfd.
+// libcurl's event API (curl_multi_socket_action) and the probes of latencyd's own plain-HTTP
+// client (http1_probe.h), both from the loop's own epoll set, fed through a mutex-protected
+// queue and woken with an eventfd.
 #pragma once
 
 #include <atomic>
