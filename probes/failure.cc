@@ -4,6 +4,8 @@
 #include <curl/curl.h>
 #include <sys/resource.h>
 
+#include <utility>
+
 namespace latencyd::probes {
 namespace {
 
@@ -90,6 +92,13 @@ std::string DescribeStatusRanges(const std::vector<StatusRange>& ranges) {
     if (r.high != r.low) out += "-" + std::to_string(r.high);
   }
   return out;
+}
+
+void ApplyClassification(const TransferOutcome& outcome, ProbeResult& result) {
+  Classification c = ClassifyFailure(outcome);
+  result.reason = c.reason;
+  result.ok = c.reason == FailureReason::kNone;
+  result.error = std::move(c.error);
 }
 
 bool StatusInRanges(const std::vector<StatusRange>& ranges, int status) {

@@ -46,6 +46,9 @@ inline constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
 // status check over the body check (a 500 page that lacks the regex is a status failure).
 Classification ClassifyFailure(const TransferOutcome& outcome);
 
+// Classifies `outcome` (ClassifyFailure) into `result`'s reason, ok flag and error.
+void ApplyClassification(const TransferOutcome& outcome, ProbeResult& result);
+
 // "200-399" or "200-299, 404".
 std::string DescribeStatusRanges(const std::vector<StatusRange>& ranges);
 

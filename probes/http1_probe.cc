@@ -291,10 +291,7 @@ void Http1Probe::Classify(int curl_code, const std::string& detail) {
   o.max_redirects = spec.max_redirects;
   o.http2_required = spec.http_version == HttpVersion::k2;
   o.http_version = r.http_version;
-  Classification c = ClassifyFailure(o);
-  r.reason = c.reason;
-  r.ok = c.reason == FailureReason::kNone;
-  r.error = std::move(c.error);
+  ApplyClassification(o, r);
 }
 
 }  // namespace latencyd::probes

@@ -137,10 +137,7 @@ ProbeResult Transfer::Finish(int curl_code) const {
   }
   o.http2_required = spec.http_version == HttpVersion::k2;
   o.http_version = r.http_version;
-  Classification c = ClassifyFailure(o);
-  r.reason = c.reason;
-  r.ok = c.reason == FailureReason::kNone;
-  r.error = std::move(c.error);
+  ApplyClassification(o, r);
   return r;
 }
 
