@@ -118,14 +118,13 @@ Http1Probe::State Http1Probe::OnEvents(std::uint32_t events) {
   // As libcurl does: a probe whose deadline has passed is judged by it before anything that
   // came in is read, so the loop's lateness never counts as the target's latency.
   if (steady_clock::now() >= deadline_) return OnDeadline();
-  if (!connected_) {
+  if (!connected()) {
     if (events & (EPOLLERR | EPOLLHUP)) {
       // The connect failed; only then is SO_ERROR worth a system call.
       int error = 0;
       socklen_t length = sizeof error;
       if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
       if (error == ECONNRESET) {  // it came up and the server reset it at once
-        connected_ = true;
         stamps_.connected = steady_clock::now();
         return Finish(CURLE_RECV_ERROR, std::string("Recv failure: ") + std::strerror(error));
       }
@@ -152,7 +151,6 @@ Http1Probe::State Http1Probe::ConnectFailed(int error) {
 // The socket was registered edge-triggered before connect(), so every later arrival of data
 // is an event of its own: no recv is tried until one says so.
 Http1Probe::State Http1Probe::Connected() {
-  connected_ = true;
   stamps_.connected = steady_clock::now();
   return Send();
 }
@@ -218,16 +216,16 @@ Http1Probe::State Http1Probe::OnDeadline() {
   // reading would understate how late the loop is.
   const SteadyTime now = steady_clock::now();
   if (stamps_.first_byte == SteadyTime{} && fd_ >= 0 &&
-      AnsweredBeforeDeadline(fd_, now - deadline_, connected_)) {
+      AnsweredBeforeDeadline(fd_, now - deadline_, connected())) {
     // The target answered in time; the loop, too busy, read it too late (probes/README.md).
     return Skip(SkipCause::kLoopBusy, LoopBusyMessage());
   }
   // libcurl's words for the two cases.
   const std::string elapsed = std::to_string(MillisSince(started_)) + " milliseconds";
   return Finish(CURLE_OPERATION_TIMEDOUT,
-                connected_ ? "Operation timed out after " + elapsed + " with " +
-                                 std::to_string(response_.body_bytes()) + " bytes received"
-                           : "Connection timed out after " + elapsed);
+                connected() ? "Operation timed out after " + elapsed + " with " +
+                                  std::to_string(response_.body_bytes()) + " bytes received"
+                            : "Connection timed out after " + elapsed);
 }
 
 Http1Probe::State Http1Probe::Skip(SkipCause cause, const std::string& why) {

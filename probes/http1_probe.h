@@ -54,6 +54,8 @@ class Http1Probe {
   std::size_t heap_index = 0;
 
  private:
+  // The connection came up (and the request went, or is going, out).
+  bool connected() const { return stamps_.connected != SteadyTime{}; }
   State Connected();
   State ConnectFailed(int error);
   State Send();
@@ -76,7 +78,6 @@ class Http1Probe {
   int fd_ = -1;
   int epoll_fd_ = -1;
   epoll_data_t epoll_data_{};
-  bool connected_ = false;
   int send_error_ = 0;  // errno of a failed send, 0 if none
   std::size_t sent_ = 0;
   SocketStamps stamps_;

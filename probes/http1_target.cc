@@ -9,15 +9,6 @@
 namespace latencyd::probes {
 namespace {
 
-constexpr char kUserAgent[] = "latencyd/0.1";  // as libcurl's requests say (transfer.cc)
-
-bool HasHeader(const ProbeSpec& spec, const char* name) {
-  for (const auto& [key, value] : spec.headers) {
-    if (strcasecmp(key.c_str(), name) == 0) return true;
-  }
-  return false;
-}
-
 // Fills `target`'s address from an IPv4 or IPv6 literal; false for anything else (a name, or
 // an IPv6 literal with a zone, which libcurl resolves).
 bool ParseAddress(const std::string& host, int port, Http1Target& target) {

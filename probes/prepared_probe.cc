@@ -40,13 +40,6 @@ bool IsIpLiteral(std::string host) {
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
-bool HasHeader(const ProbeSpec& spec, const char* name) {
-  for (const auto& [key, value] : spec.headers) {
-    if (strcasecmp(key.c_str(), name) == 0) return true;
-  }
-  return false;
-}
-
 // `url` as a CURLU, parsed with the flags libcurl itself uses for CURLOPT_URL; null on error.
 std::shared_ptr<void> ParseUrl(const std::string& url) {
   CURLU* u = curl_url();

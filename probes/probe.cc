@@ -1,8 +1,20 @@
 // Names of failure reasons and phases: the `reason` and `phase` label values of the README's
-// "Metrics" section, kept next to the enums.
+// "Metrics" section, kept next to the enums; and what the spec says of its headers.
 #include "probes/probe.h"
 
+#include <strings.h>
+
 namespace latencyd::probes {
+
+bool HasHeader(const ProbeSpec& spec, std::string_view name) {
+  for (const auto& header : spec.headers) {
+    if (header.first.size() == name.size() &&
+        strncasecmp(header.first.data(), name.data(), name.size()) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
 
 std::string_view ReasonName(FailureReason reason) {
   switch (reason) {

@@ -59,6 +59,9 @@ struct TlsSpec {
 // the server picks (plain http stays 1.1: no h2c).
 enum class HttpVersion { k1_1, k2, kAuto };
 
+// What both HTTP clients send as User-Agent unless the spec sets one.
+inline constexpr char kUserAgent[] = "latencyd/0.1";
+
 struct ProbeSpec {
   std::string url;  // http:// or https:// only; other schemes fail with reason kOther
   std::string method = "GET";
@@ -76,6 +79,9 @@ struct ProbeSpec {
   HttpVersion http_version = HttpVersion::k1_1;
   TlsSpec tls;
 };
+
+// Whether `spec` configures a header named `name` (case-insensitive).
+bool HasHeader(const ProbeSpec& spec, std::string_view name);
 
 // Durations of the phases of one request, each measured from the end of the previous phase,
 // so they add up to the total. A phase that did not happen (DNS of an IP literal, TLS over

@@ -22,7 +22,6 @@ namespace latencyd::probes {
 namespace {
 
 static_assert(CURL_ERROR_SIZE == 256, "Transfer::error_ must hold CURL_ERROR_SIZE bytes");
-constexpr char kUserAgent[] = "latencyd/0.1";
 
 CURLcode OnSslContext(CURL* curl, void* ssl_ctx, void* user) {
   return static_cast<CURLcode>(TlsContextHook(curl, ssl_ctx, user));

@@ -399,11 +399,9 @@ void ProbeEngine::Worker::AfterHttp1Step(Http1Probe* probe, Http1Probe::State st
     StartTransfer(handed);
     return;
   }
-  Callback done = std::move(owned->callback());
-  const ProbeResult result = owned->result();
-  owned.reset();
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
-  RunCallback(done, result);
+  // Its socket is closed already; the probe goes when the callback has read its result.
+  RunCallback(owned->callback(), owned->result());
 }
 
 void ProbeEngine::Worker::StartTransfer(Pending& pending) {
