@@ -1,12 +1,13 @@
 // bench_record_wait: how long a probe loop waits to record a result while scrapes picture the
 // same endpoints. The daemon's HTTP server threads run at nice +10 so that scrapes yield the
-// CPU to the probe loops; if one is preempted while it holds an endpoint's mutex, a loop that
-// records that endpoint sleeps until the scraper runs again (a priority inversion). This
-// program reproduces that without a network: EndpointStates with full windows, one scraper
-// thread at nice +10 picturing all of them once a second (as the first scrape after the windows
-// changed does), optional CPU hogs at nice 0, and a recorder at nice 0 recording one result per
-// endpoint per second (as the loops do). A Record that made the recorder sleep (a voluntary context
-// switch, RUSAGE_THREAD) waited on the mutex; the program prints how many did and for how long.
+// CPU to the probe loops; if one is preempted while it holds a mutex a loop needs (an
+// endpoint's, or the daemon-wide schedule lag's), the loop sleeps until the scraper runs again
+// (a priority inversion). This program reproduces that without a network: EndpointStates with
+// full windows and a ScheduleLagRecorder; one scraper thread at nice +10 picturing all of them
+// once a second (as the first scrape after the windows changed does); optional CPU hogs at
+// nice 0; and a recorder at nice 0 recording one result per endpoint per second with the lag
+// of its start (as the loops do). A record that made the recorder sleep (a voluntary context
+// switch, RUSAGE_THREAD) waited on a mutex; the program prints how many did and for how long.
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "bench/bench_common.h"
 #include "daemon/window/endpoint_state.h"
 #include "daemon/window/histogram.h"
+#include "daemon/window/schedule_lag.h"
 
 namespace latencyd::bench {
 namespace {
@@ -73,7 +75,8 @@ struct Waits {
 };
 
 // Records one result per endpoint per `interval`, round robin, for `duration`.
-Waits RecordPaced(std::vector<std::unique_ptr<EndpointState>>& states, double seconds) {
+Waits RecordPaced(std::vector<std::unique_ptr<EndpointState>>& states, ScheduleLagRecorder& lag,
+                  double seconds) {
   std::mt19937 random(7);
   Waits waits;
   const auto start = std::chrono::steady_clock::now();
@@ -82,10 +85,12 @@ Waits RecordPaced(std::vector<std::unique_ptr<EndpointState>>& states, double se
   for (std::size_t i = 0;
        std::chrono::steady_clock::now() - start < std::chrono::duration<double>(seconds); ++i) {
     std::this_thread::sleep_until(next);
+    const auto due = next;
     next += step;
     probes::ProbeResult result = RandomResult(random);
     const long before_switches = VoluntarySwitches();
     const auto before = std::chrono::steady_clock::now();
+    lag.Record(before - due, before);  // as the scheduler records each start's lag
     states[i % states.size()]->Record(result, before);
     const auto after = std::chrono::steady_clock::now();
     ++waits.records;
@@ -101,8 +106,9 @@ int Run(const Flags& flags) {
   const double seconds = flags.Num("duration");
   const int hogs = flags.Int("hog-threads");
   config::ClassConfig klass{"core", std::chrono::milliseconds(5), 0.5, 5};
-  const std::vector<double> bounds = DefaultBucketBounds();
+  const std::vector<double>& bounds = DefaultBucketBounds();
   std::vector<std::unique_ptr<EndpointState>> states;
+  states.reserve(endpoints);
   std::mt19937 random(1);
   const auto start = std::chrono::steady_clock::now() - std::chrono::minutes(5);
   for (int i = 0; i < endpoints; ++i) {
@@ -112,6 +118,7 @@ int Run(const Flags& flags) {
     }
   }
 
+  ScheduleLagRecorder lag;
   std::atomic<bool> stop{false};
   std::atomic<long> passes{0};
   std::thread scraper([&] {
@@ -126,10 +133,12 @@ int Run(const Flags& flags) {
       for (std::size_t i = 0; i < states.size() && !stop.load(); ++i) {
         states[i]->SnapshotInto(now, snapshots[i]);
       }
+      lag.Snapshot(now);
       passes.fetch_add(1);
     }
   });
   std::vector<std::thread> hog_threads;
+  hog_threads.reserve(hogs);
   for (int i = 0; i < hogs; ++i) {
     hog_threads.emplace_back([&stop] {
       volatile unsigned long spin = 0;
@@ -137,7 +146,7 @@ int Run(const Flags& flags) {
     });
   }
 
-  Waits waits = RecordPaced(states, seconds);
+  Waits waits = RecordPaced(states, lag, seconds);
   stop.store(true);
   scraper.join();
   for (auto& hog : hog_threads) hog.join();
@@ -157,7 +166,7 @@ int Run(const Flags& flags) {
             << endpoints << " results/s for " << seconds << " s; one scraper at nice +"
             << flags.Int("scraper-nice") << " picturing them every " << flags.Num("scrape-every")
             << " s; " << hogs << " CPU hog(s) at nice 0\n\n"
-            << "| records | scraper passes | records that slept on the mutex | their wait p50 | "
+            << "| records | scraper passes | records that slept on a mutex | their wait p50 | "
                "p99 | max | > 1 ms | > 5 ms | time slept in all |\n"
             << "|---|---|---|---|---|---|---|---|---|\n"
             << "| " << waits.records << " | " << passes.load() << " | " << blocked.size() << " | "
@@ -174,7 +183,7 @@ int main(int argc, char** argv) {
   return latencyd::bench::RunBench("bench_record_wait", argc, argv, latencyd::bench::kUsage,
                                    {{"endpoints", "10000"},
                                     {"duration", "30"},
-                                    {"hog-threads", "1"},
+                                    {"hog-threads", "2"},
                                     {"scraper-nice", "10"},
                                     {"scrape-every", "1"}},
                                    latencyd::bench::Run);

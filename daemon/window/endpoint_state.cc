@@ -192,15 +192,18 @@ void EndpointState::AdvanceHistory(SteadyTime now, probes::WallTime wall) {
   open_bucket_since_ = now;
 }
 
-void EndpointState::Summarize(Series series, double sum_seconds, SummarySnapshot& out) const {
-  const std::vector<double> values = window_.Quantiles(series, quantiles_);
+namespace {
+
+// The batch's quantiles of `series` as a summary's (sum and count are set under the lock).
+void QuantilesInto(const QuantileBatch& batch, Series series, SummarySnapshot& out) {
+  const std::vector<double>& seconds = batch.Seconds(series);
   out.quantiles.clear();
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    out.quantiles.push_back({quantiles_[i], values[i]});
+  for (std::size_t i = 0; i < seconds.size(); ++i) {
+    out.quantiles.push_back({batch.qs()[i], seconds[i]});
   }
-  out.sum_seconds = sum_seconds;
-  out.count = successes_;
 }
+
+}  // namespace
 
 EndpointSnapshot EndpointState::Snapshot(SteadyTime now, probes::WallTime wall,
                                          SnapshotDetail detail) {
@@ -211,7 +214,36 @@ EndpointSnapshot EndpointState::Snapshot(SteadyTime now, probes::WallTime wall,
 
 void EndpointState::SnapshotInto(SteadyTime now, EndpointSnapshot& s, probes::WallTime wall,
                                  SnapshotDetail detail) {
-  std::lock_guard<std::mutex> lock(mu_);
+  // One batch per thread: its buffers keep their capacity from one endpoint to the next.
+  thread_local QuantileBatch batch;
+  Series judged = Series::kTotal;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    PictureLocked(now, s, wall, detail);
+    window_.PrepareQuantiles(quantiles_, batch);
+    judged = JudgedSeries();
+  }
+  // The sorts run without the lock, so a probe loop recording this endpoint never waits for
+  // them (see QuantileBatch).
+  if (batch.NeedsCompute()) {
+    batch.Compute();
+    std::lock_guard<std::mutex> lock(mu_);
+    window_.AdoptQuantiles(batch);
+  }
+  QuantilesInto(batch, Series::kTotal, s.duration);
+  for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
+    QuantilesInto(batch, PhaseSeries(phase), s.phases[phase]);
+  }
+  const SummarySnapshot& judged_summary =
+      judged == Series::kTotal ? s.duration : s.phases[static_cast<int>(judged) - 1];
+  s.judged_seconds = std::numeric_limits<double>::quiet_NaN();
+  for (const QuantileValue& q : judged_summary.quantiles) {
+    if (q.quantile == s.threshold_quantile) s.judged_seconds = q.seconds;
+  }
+}
+
+void EndpointState::PictureLocked(SteadyTime now, EndpointSnapshot& s, probes::WallTime wall,
+                                  SnapshotDetail detail) {
   // Close a finished bucket before expiry can take its oldest samples.
   AdvanceHistory(now, wall);
   window_.Expire(now);
@@ -221,10 +253,12 @@ void EndpointState::SnapshotInto(SteadyTime now, EndpointSnapshot& s, probes::Wa
   s.labels = labels_;
   s.url = url_;
   s.interval_seconds = interval_seconds_;
-  Summarize(Series::kTotal, duration_sum_seconds_, s.duration);
+  s.duration.sum_seconds = duration_sum_seconds_;
+  s.duration.count = successes_;
   histogram_.SnapshotInto(s.histogram);
   for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
-    Summarize(PhaseSeries(phase), phase_sum_seconds_[phase], s.phases[phase]);
+    s.phases[phase].sum_seconds = phase_sum_seconds_[phase];
+    s.phases[phase].count = successes_;
   }
 
   s.successes = successes_;
@@ -242,14 +276,7 @@ void EndpointState::SnapshotInto(SteadyTime now, EndpointSnapshot& s, probes::Wa
 
   s.threshold_seconds = ToSeconds(class_.threshold);
   s.threshold_quantile = class_.quantile;
-  s.judged_seconds = std::numeric_limits<double>::quiet_NaN();
   s.judge = config::JudgeName(class_.judge);
-  const Series judged = JudgedSeries();
-  const SummarySnapshot& judged_summary =
-      judged == Series::kTotal ? s.duration : s.phases[static_cast<int>(judged) - 1];
-  for (const QuantileValue& q : judged_summary.quantiles) {
-    if (q.quantile == class_.quantile) s.judged_seconds = q.seconds;
-  }
   s.http_version = http_version_;
   s.tls_version = tls_version_;
   s.cert_not_after_unix = cert_not_after_unix_;

@@ -135,7 +135,9 @@ class EndpointState {
   void RecordSuccess(const probes::ProbeResult& result, SteadyTime now);
   void RecordFailure(const probes::ProbeResult& result, SteadyTime now);
   void Judge(bool above, const probes::ProbeResult& result);
-  void Summarize(Series series, double sum_seconds, SummarySnapshot& out) const;
+  // Everything of a snapshot but the quantiles (SnapshotInto computes those without the lock).
+  void PictureLocked(SteadyTime now, EndpointSnapshot& s, probes::WallTime wall,
+                     SnapshotDetail detail);
   // Closes the open history bucket when `wall` lies past it (judging the window first).
   void AdvanceHistory(SteadyTime now, probes::WallTime wall);
   std::vector<HistoryBucket> CurrentHistory() const;

@@ -18,6 +18,14 @@ std::uint32_t ToMicros(Duration d) {
   return static_cast<std::uint32_t>(std::min(micros, kMax));
 }
 
+// Sorts `values` and takes the qs-quantiles of them in seconds.
+void SortedSecondsInto(std::vector<std::uint32_t>& values, const std::vector<double>& qs,
+                       std::vector<double>& seconds) {
+  std::sort(values.begin(), values.end());
+  seconds.clear();
+  for (double q : qs) seconds.push_back(ExactQuantile(values, q) / 1e6);
+}
+
 }  // namespace
 
 LatencyWindow::LatencyWindow(Duration span, std::size_t max_samples, Ring ring)
@@ -82,6 +90,45 @@ void LatencyWindow::Relayout(std::size_t capacity) {
   head_ = 0;
 }
 
+bool QuantileBatch::NeedsCompute() const {
+  for (const Column& column : columns_) {
+    if (!column.from_cache) return true;
+  }
+  return false;
+}
+
+void QuantileBatch::Compute() {
+  for (Column& column : columns_) {
+    if (!column.from_cache) SortedSecondsInto(column.micros, qs_, column.seconds);
+  }
+}
+
+void LatencyWindow::PrepareQuantiles(const std::vector<double>& qs, QuantileBatch& batch) const {
+  batch.generation_ = generation_;
+  batch.qs_ = qs;
+  for (int series = 0; series < kSeriesCount; ++series) {
+    const CachedQuantiles& cached = cache_[series];
+    QuantileBatch::Column& column = batch.columns_[series];
+    column.from_cache = cached.generation == generation_ && cached.qs == qs;
+    column.micros.clear();
+    if (column.from_cache) {
+      column.seconds = cached.seconds;
+    } else {
+      column.micros.reserve(size_);
+      for (std::size_t i = 0; i < size_; ++i) column.micros.push_back(At(i).micros[series]);
+    }
+  }
+}
+
+void LatencyWindow::AdoptQuantiles(const QuantileBatch& batch) const {
+  if (batch.generation_ != generation_) return;  // answers for samples no longer held
+  for (int series = 0; series < kSeriesCount; ++series) {
+    const QuantileBatch::Column& column = batch.columns_[series];
+    if (column.from_cache) continue;
+    cache_[series] = {batch.generation_, batch.qs_, column.seconds};
+  }
+}
+
 std::vector<double> LatencyWindow::Quantiles(Series series, const std::vector<double>& qs) const {
   CachedQuantiles& cached = cache_[static_cast<int>(series)];
   if (cached.generation == generation_ && cached.qs == qs) return cached.seconds;
@@ -93,15 +140,9 @@ std::vector<double> LatencyWindow::Quantiles(Series series, const std::vector<do
   sorted.reserve(size_);
   const int column = static_cast<int>(series);
   for (std::size_t i = 0; i < size_; ++i) sorted.push_back(At(i).micros[column]);
-  std::sort(sorted.begin(), sorted.end());
-
   std::vector<double> seconds;
-  seconds.reserve(qs.size());
-  for (double q : qs) seconds.push_back(ExactQuantile(sorted, q) / 1e6);
-
-  cached.generation = generation_;
-  cached.qs = qs;
-  cached.seconds = seconds;
+  SortedSecondsInto(sorted, qs, seconds);
+  cached = {generation_, qs, seconds};
   return seconds;
 }
 

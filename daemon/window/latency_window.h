@@ -18,6 +18,41 @@ inline constexpr int kSeriesCount = 1 + probes::kPhaseCount;
 // The series of probes::PhaseName(phase_index).
 inline Series PhaseSeries(int phase_index) { return static_cast<Series>(phase_index + 1); }
 
+class LatencyWindow;
+
+// Quantiles of every series, computed away from the lock of the window's owner, in three
+// steps: LatencyWindow::PrepareQuantiles copies what the answer needs under the lock (a cached
+// answer, or the series' values), Compute works on the copy alone, and
+// LatencyWindow::AdoptQuantiles (under the lock again) caches the answers while the window is
+// unchanged. Why: scrapes run on low-priority threads; when they sorted under an endpoint's
+// mutex, a busy CPU that preempted one mid-sort made a probe loop recording that endpoint
+// wait tens of milliseconds (bench_record_wait; bench/README.md). A copy takes a few
+// microseconds, the sorts tens. Reused across windows, a batch allocates nothing once it has
+// held the largest.
+class QuantileBatch {
+ public:
+  // Whether any series had no cached answer, so Compute has work (and AdoptQuantiles news).
+  bool NeedsCompute() const;
+  // Sorts the copied values of every series that needed it and takes their quantiles.
+  void Compute();
+  // The quantiles of `series` in the order of qs(), in seconds (NaN each when it was empty).
+  const std::vector<double>& Seconds(Series series) const {
+    return columns_[static_cast<int>(series)].seconds;
+  }
+  const std::vector<double>& qs() const { return qs_; }
+
+ private:
+  friend class LatencyWindow;
+  struct Column {
+    bool from_cache = false;            // `seconds` is the window's cached answer
+    std::vector<std::uint32_t> micros;  // otherwise the values to sort, then sorted
+    std::vector<double> seconds;
+  };
+  std::uint64_t generation_ = 0;  // of the window when prepared
+  std::vector<double> qs_;
+  Column columns_[kSeriesCount];
+};
+
 // Keeps every sample of the last `span` (at most `max_samples`, dropping the oldest first) as
 // a 32-byte record, so 10,000 endpoints x 300 samples take about 100 MB. Durations are held
 // in whole microseconds, the resolution libcurl reports phases in, saturating at ~71 minutes.
@@ -54,6 +89,11 @@ class LatencyWindow {
   // The qs-quantiles (each in [0, 1]) of `series` over the samples held now, in seconds, in
   // the order of `qs`; NaN for every q when the window is empty. Call Expire first.
   std::vector<double> Quantiles(Series series, const std::vector<double>& qs) const;
+  // The first and last step of a QuantileBatch (see there), both under the owner's lock: the
+  // cached answer or a copy of the values of every series for `qs`; then the batch's answers
+  // cached, unless the window changed in between.
+  void PrepareQuantiles(const std::vector<double>& qs, QuantileBatch& batch) const;
+  void AdoptQuantiles(const QuantileBatch& batch) const;
   // The same over the samples taken at or after `from` only (a history bucket's share of the
   // window), in whole microseconds; never cached. Zero for every q when there are none.
   std::vector<std::uint32_t> MicrosQuantilesSince(Series series, SteadyTime from,

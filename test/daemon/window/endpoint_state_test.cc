@@ -435,6 +435,30 @@ TEST(ScheduleLagRecorderTest, CapsTheSampleCount) {
   EXPECT_EQ(s.count, 20u);
 }
 
+// More lags between two snapshots than the window holds: the newest are kept, in order,
+// whatever the ring's position when it overflowed.
+TEST(ScheduleLagRecorderTest, KeepsTheNewestLagsRecordedBetweenSnapshots) {
+  ScheduleLagRecorder lag(seconds(60), 10);
+  for (int i = 0; i < 25; ++i) lag.Record(milliseconds(i), kT0 + milliseconds(i));
+  const SummarySnapshot s = lag.Snapshot(kT0 + seconds(1));
+  EXPECT_DOUBLE_EQ(s.quantiles[0].seconds, 0.0195);  // median of 15..24 ms
+  EXPECT_DOUBLE_EQ(s.quantiles[2].seconds, 0.02391);
+  EXPECT_EQ(s.count, 25u);
+}
+
+TEST(ScheduleLagRecorderTest, LagsOfSuccessiveSnapshotsShareTheWindow) {
+  ScheduleLagRecorder lag;
+  for (int ms = 1; ms <= 5; ++ms) lag.Record(milliseconds(ms), kT0 + milliseconds(ms));
+  EXPECT_DOUBLE_EQ(lag.Snapshot(kT0 + seconds(1)).quantiles[0].seconds, 0.003);
+  for (int ms = 6; ms <= 9; ++ms) lag.Record(milliseconds(ms), kT0 + seconds(1) + milliseconds(ms));
+  SummarySnapshot s = lag.Snapshot(kT0 + seconds(2));
+  EXPECT_DOUBLE_EQ(s.quantiles[0].seconds, 0.005);  // median of 1..9 ms
+  EXPECT_EQ(s.count, 9u);
+  EXPECT_DOUBLE_EQ(s.sum_seconds, 0.045);
+  s = lag.Snapshot(kT0 + seconds(61) + milliseconds(5));  // the first five have left the minute
+  EXPECT_DOUBLE_EQ(s.quantiles[0].seconds, 0.0075);
+}
+
 }  // namespace
 }  // namespace latencyd
 

@@ -168,6 +168,116 @@ TEST(LatencyWindowTest, RepeatedQuantilesAreStableAndFollowChanges) {
   EXPECT_DOUBLE_EQ(window.Quantiles(Series::kTotal, kQs)[0], 0.004);
 }
 
+// A batch prepared, computed and adopted as EndpointState::SnapshotInto does.
+QuantileBatch BatchOf(const LatencyWindow& window, const std::vector<double>& qs) {
+  QuantileBatch batch;
+  window.PrepareQuantiles(qs, batch);
+  batch.Compute();
+  window.AdoptQuantiles(batch);
+  return batch;
+}
+
+TEST(QuantileBatchTest, AnswersLikeQuantilesForEverySeriesAndSize) {
+  std::mt19937 random(11);
+  std::uniform_int_distribution<int> micros(1, 100'000);
+  for (int size : {0, 1, 2, 3, 10, 299, 1000}) {
+    LatencyWindow window(seconds(100'000), 100'000);
+    std::vector<double> values[kSeriesCount];
+    for (int i = 0; i < size; ++i) {
+      const Duration total = microseconds(micros(random));
+      window.Add(kT0 + milliseconds(i), total, Phases(total));
+      values[0].push_back(std::chrono::duration<double>(total).count());
+      for (int phase = 0; phase < probes::kPhaseCount; ++phase) {
+        values[phase + 1].push_back(
+            std::chrono::duration<double>(probes::PhaseAt(Phases(total), phase)).count());
+      }
+    }
+    QuantileBatch batch = BatchOf(window, kQs);
+    EXPECT_EQ(batch.qs(), kQs);
+    for (int series = 0; series < kSeriesCount; ++series) {
+      SCOPED_TRACE(::testing::Message() << "size " << size << ", series " << series);
+      ExpectSameQuantiles(batch.Seconds(static_cast<Series>(series)),
+                          Reference(values[series], kQs));
+    }
+  }
+}
+
+TEST(QuantileBatchTest, AdoptedAnswersServeTheNextBatchUntilTheWindowChanges) {
+  LatencyWindow window(seconds(60), 100);
+  window.Add(kT0, milliseconds(1), {});
+  window.Add(kT0 + seconds(1), milliseconds(3), {});
+  EXPECT_TRUE(BatchOf(window, kQs).NeedsCompute());
+
+  QuantileBatch again;
+  window.PrepareQuantiles(kQs, again);
+  EXPECT_FALSE(again.NeedsCompute());  // every series from the cache: nothing to sort
+  EXPECT_DOUBLE_EQ(again.Seconds(Series::kTotal)[0], 0.002);
+  EXPECT_DOUBLE_EQ(window.Quantiles(Series::kTotal, kQs)[0], 0.002);
+
+  QuantileBatch other_qs;
+  window.PrepareQuantiles({0.0}, other_qs);
+  EXPECT_TRUE(other_qs.NeedsCompute());
+
+  window.Add(kT0 + seconds(2), milliseconds(5), {});
+  QuantileBatch after_add;
+  window.PrepareQuantiles(kQs, after_add);
+  EXPECT_TRUE(after_add.NeedsCompute());
+}
+
+// A probe recorded while a scrape sorted its copy: the scrape's answers are of the samples it
+// copied and must not be cached as the answers of the window that now holds one more.
+TEST(QuantileBatchTest, AnswersForAWindowThatChangedMeanwhileAreNotCached) {
+  LatencyWindow window(seconds(60), 100);
+  window.Add(kT0, milliseconds(1), {});
+  window.Add(kT0 + seconds(1), milliseconds(3), {});
+  QuantileBatch batch;
+  window.PrepareQuantiles(kQs, batch);
+  window.Add(kT0 + seconds(2), milliseconds(5), {});  // between copy and adoption
+  batch.Compute();
+  window.AdoptQuantiles(batch);
+  EXPECT_DOUBLE_EQ(batch.Seconds(Series::kTotal)[0], 0.002);  // what was copied
+
+  QuantileBatch next;
+  window.PrepareQuantiles(kQs, next);
+  EXPECT_TRUE(next.NeedsCompute());
+  next.Compute();
+  EXPECT_DOUBLE_EQ(next.Seconds(Series::kTotal)[0], 0.003);
+  EXPECT_DOUBLE_EQ(window.Quantiles(Series::kTotal, kQs)[0], 0.003);
+}
+
+// Two scrapes at once: the one that copied before a probe was recorded finishes last. Its
+// answers are stale and must not evict the fresher ones the other scrape cached.
+TEST(QuantileBatchTest, AStaleBatchDoesNotEvictFresherAnswers) {
+  LatencyWindow window(seconds(60), 100);
+  window.Add(kT0, milliseconds(1), {});
+  QuantileBatch slow;
+  window.PrepareQuantiles(kQs, slow);
+  window.Add(kT0 + seconds(1), milliseconds(3), {});
+  QuantileBatch fast = BatchOf(window, kQs);
+  slow.Compute();
+  window.AdoptQuantiles(slow);
+
+  QuantileBatch next;
+  window.PrepareQuantiles(kQs, next);
+  EXPECT_FALSE(next.NeedsCompute());
+  EXPECT_DOUBLE_EQ(next.Seconds(Series::kTotal)[0], 0.002);
+  EXPECT_DOUBLE_EQ(fast.Seconds(Series::kTotal)[0], 0.002);
+  EXPECT_DOUBLE_EQ(slow.Seconds(Series::kTotal)[0], 0.001);
+}
+
+TEST(QuantileBatchTest, AReusedBatchForgetsTheLastWindow) {
+  LatencyWindow big(seconds(60), 100);
+  for (int i = 0; i < 50; ++i) big.Add(kT0 + milliseconds(i), milliseconds(100 + i), {});
+  LatencyWindow empty(seconds(60), 100);
+  QuantileBatch batch;
+  big.PrepareQuantiles(kQs, batch);
+  batch.Compute();
+  empty.PrepareQuantiles({0.5}, batch);
+  batch.Compute();
+  ASSERT_EQ(batch.Seconds(Series::kTotal).size(), 1u);
+  EXPECT_TRUE(std::isnan(batch.Seconds(Series::kTotal)[0]));
+}
+
 TEST(LatencyWindowTest, LateSampleIsFiledAtTheNewestTime) {
   LatencyWindow window(seconds(10), 100);
   window.Add(kT0 + seconds(5), milliseconds(1), {});
