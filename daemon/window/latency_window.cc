@@ -125,7 +125,11 @@ void LatencyWindow::AdoptQuantiles(const QuantileBatch& batch) const {
   for (int series = 0; series < kSeriesCount; ++series) {
     const QuantileBatch::Column& column = batch.columns_[series];
     if (column.from_cache) continue;
-    cache_[series] = {batch.generation_, batch.qs_, column.seconds};
+    // Assigned member by member, so the cached vectors keep their storage.
+    CachedQuantiles& cached = cache_[series];
+    cached.generation = batch.generation_;
+    cached.qs = batch.qs_;
+    cached.seconds = column.seconds;
   }
 }
 
@@ -142,7 +146,9 @@ std::vector<double> LatencyWindow::Quantiles(Series series, const std::vector<do
   for (std::size_t i = 0; i < size_; ++i) sorted.push_back(At(i).micros[column]);
   std::vector<double> seconds;
   SortedSecondsInto(sorted, qs, seconds);
-  cached = {generation_, qs, seconds};
+  cached.generation = generation_;
+  cached.qs = qs;
+  cached.seconds = seconds;
   return seconds;
 }
 
