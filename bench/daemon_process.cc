@@ -28,7 +28,7 @@ int FindPort(const std::string& log) {
   return 0;
 }
 
-// The daemon refuses config files over 1 MiB (about 10,000 of these endpoints), so larger runs
+// The daemon refuses config files over 1 MiB (about 14,000 of these endpoints), so larger runs
 // list their endpoints in endpoint files of this many each.
 constexpr std::size_t kEndpointsPerFile = 5000;
 
