@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench/bench_common.h"
+#include "bench/endpoint_fixture.h"
 #include "daemon/metrics/scrape_renderer.h"
 #include "daemon/window/endpoint_state.h"
 #include "daemon/window/histogram.h"
@@ -23,19 +24,6 @@ constexpr char kUsage[] =
     "a kept scrape snapshot, for windows of the given lengths at the given interval.";
 
 std::size_t HeapInUse() { return mallinfo2().uordblks; }
-
-config::Endpoint MakeEndpoint(int i, std::chrono::seconds window,
-                              std::chrono::milliseconds interval) {
-  config::Endpoint endpoint;
-  endpoint.name = "e" + std::to_string(100000 + i);
-  endpoint.url = "http://127.0.0.1:8000/probe.txt";
-  endpoint.class_name = "core";
-  endpoint.interval = interval;
-  endpoint.timeout = interval;
-  endpoint.window = window;
-  endpoint.quantiles = {0.5, 0.9, 0.95, 0.99};
-  return endpoint;
-}
 
 struct Figures {
   double state_bytes = 0;     // EndpointState with a full window, per endpoint
@@ -51,7 +39,7 @@ Figures Measure(int endpoints, std::chrono::seconds window, std::chrono::millise
   states.reserve(endpoints);
   for (int i = 0; i < endpoints; ++i) {
     states.push_back(
-        std::make_unique<EndpointState>(MakeEndpoint(i, window, interval), klass, bounds));
+        std::make_unique<EndpointState>(CoreEndpoint(i, window, interval), klass, bounds));
   }
   // Fill every window: one successful probe per interval over the window's span.
   const auto start = std::chrono::steady_clock::now();

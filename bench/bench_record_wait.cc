@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "bench/bench_common.h"
+#include "bench/endpoint_fixture.h"
 #include "daemon/window/endpoint_state.h"
 #include "daemon/window/histogram.h"
 #include "daemon/window/schedule_lag.h"
@@ -31,18 +32,6 @@ namespace {
 constexpr char kUsage[] =
     "bench_record_wait: waits of a nice-0 recorder on endpoint mutexes held by a nice +10\n"
     "scraper, with optional nice-0 CPU hogs beside them.";
-
-config::Endpoint MakeEndpoint(int i) {
-  config::Endpoint endpoint;
-  endpoint.name = "e" + std::to_string(100000 + i);
-  endpoint.url = "http://127.0.0.1:8000/probe.txt";
-  endpoint.class_name = "core";
-  endpoint.interval = std::chrono::seconds(1);
-  endpoint.timeout = std::chrono::seconds(1);
-  endpoint.window = std::chrono::minutes(5);
-  endpoint.quantiles = {0.5, 0.9, 0.95, 0.99};
-  return endpoint;
-}
 
 // A successful probe with varied phases, so that every series takes a real sort.
 probes::ProbeResult RandomResult(std::mt19937& random) {
@@ -112,7 +101,8 @@ int Run(const Flags& flags) {
   std::mt19937 random(1);
   const auto start = std::chrono::steady_clock::now() - std::chrono::minutes(5);
   for (int i = 0; i < endpoints; ++i) {
-    states.push_back(std::make_unique<EndpointState>(MakeEndpoint(i), klass, bounds));
+    states.push_back(std::make_unique<EndpointState>(
+        CoreEndpoint(i, std::chrono::minutes(5), std::chrono::seconds(1)), klass, bounds));
     for (int s = 0; s < 300; ++s) {
       states.back()->Record(RandomResult(random), start + std::chrono::seconds(s));
     }

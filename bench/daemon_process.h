@@ -23,10 +23,10 @@ struct DaemonConfig {
   std::string yaml;
 };
 
-// YAML for `config` (block style; about 70 bytes per endpoint). Over 5,000 endpoints (the
-// daemon reads config files of at most 1 MiB) they go into endpoint files that this writes
-// into `dir`, and the config lists them with `endpoint_files`.
-std::string RenderConfig(const DaemonConfig& config, const std::string& dir);
+// Writes `config` as YAML into `dir` (block style; about 75 bytes per endpoint) and returns the
+// config file's path. Over 5,000 endpoints (the daemon reads config files of at most 1 MiB)
+// they go into endpoint files beside it, which the config lists with `endpoint_files`.
+std::string WriteConfigFiles(const DaemonConfig& config, const std::string& dir);
 
 // The path of latencyd next to this benchmark in the build tree (<build>/daemon/latencyd).
 std::string DefaultDaemonPath();

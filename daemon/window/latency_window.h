@@ -18,17 +18,15 @@ inline constexpr int kSeriesCount = 1 + probes::kPhaseCount;
 // The series of probes::PhaseName(phase_index).
 inline Series PhaseSeries(int phase_index) { return static_cast<Series>(phase_index + 1); }
 
-class LatencyWindow;
-
 // Quantiles of every series, computed away from the lock of the window's owner, in three
 // steps: LatencyWindow::PrepareQuantiles copies what the answer needs under the lock (a cached
 // answer, or the series' values), Compute works on the copy alone, and
 // LatencyWindow::AdoptQuantiles (under the lock again) caches the answers while the window is
 // unchanged. Why: scrapes run on low-priority threads; when they sorted under an endpoint's
 // mutex, a busy CPU that preempted one mid-sort made a probe loop recording that endpoint
-// wait tens of milliseconds (bench_record_wait; bench/README.md). A copy takes a few
-// microseconds, the sorts tens. Reused across windows, a batch allocates nothing once it has
-// held the largest.
+// wait tens of milliseconds; with the lock held for a copy instead of six sorts, such waits
+// over 1 ms fell from 81-130 to 2-6 per 30 s (bench_record_wait; bench/README.md). Reused
+// across windows, a batch allocates nothing once it has held the largest.
 class QuantileBatch {
  public:
   // Whether any series had no cached answer, so Compute has work (and AdoptQuantiles news).
